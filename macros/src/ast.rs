@@ -1,0 +1,630 @@
+//! The trait as the macro understands it: an `Api` of `Endpoint`s with typed `Param`s, built
+//! from syn. Every node keeps the tokens it came from, so errors point at them.
+
+use proc_macro2::Span;
+use quote::format_ident;
+use syn::spanned::Spanned;
+use syn::{
+    Attribute, FnArg, GenericArgument, Ident, ItemTrait, LitStr, Pat, PathArguments, ReturnType,
+    TraitItem, TraitItemFn, Type,
+};
+
+use crate::attr::{self, HeaderLines, NameArgs};
+use crate::ctxt::Ctxt;
+use crate::path::Template;
+
+/// `#[rest_api(client = Name, crate = "path")]`.
+pub(crate) struct Args {
+    pub(crate) client: Option<Ident>,
+    pub(crate) krate: Option<syn::Path>,
+}
+
+impl Args {
+    pub(crate) fn parse(tokens: proc_macro2::TokenStream) -> syn::Result<Self> {
+        let mut args = Self {
+            client: None,
+            krate: None,
+        };
+        let parser = syn::meta::parser(|meta| {
+            if meta.path.is_ident("client") {
+                args.client = Some(meta.value()?.parse()?);
+            } else if meta.path.is_ident("crate") {
+                let lit: LitStr = meta.value()?.parse()?;
+                args.krate = Some(lit.parse()?);
+            } else {
+                return Err(meta.error("expected `client = Name` or `crate = \"path\"`"));
+            }
+            Ok(())
+        });
+        syn::parse::Parser::parse2(parser, tokens)?;
+        Ok(args)
+    }
+}
+
+pub(crate) struct Api {
+    /// The trait with every ferrofit attribute removed, otherwise as written.
+    pub(crate) item: ItemTrait,
+    pub(crate) client: Ident,
+    pub(crate) krate: syn::Path,
+    pub(crate) headers: Vec<StaticHeader>,
+    pub(crate) endpoints: Vec<Endpoint>,
+}
+
+pub(crate) struct StaticHeader {
+    pub(crate) name: String,
+    pub(crate) value: String,
+}
+
+pub(crate) struct Endpoint {
+    /// Position of the method among the trait's items.
+    pub(crate) index: usize,
+    pub(crate) ident: Ident,
+    pub(crate) verb: Option<Verb>,
+    pub(crate) headers: Vec<StaticHeader>,
+    pub(crate) timeout_ms: Option<u64>,
+    pub(crate) params: Vec<Param>,
+    pub(crate) ret: Option<ReturnKind>,
+}
+
+pub(crate) struct Verb {
+    pub(crate) method: String,
+    pub(crate) lit: LitStr,
+    pub(crate) template: Option<Template>,
+    pub(crate) body_allowed: bool,
+}
+
+pub(crate) struct Param {
+    pub(crate) ident: Ident,
+    pub(crate) ty: Type,
+    pub(crate) role: Option<Role>,
+    /// The role attribute, or the parameter when it has none.
+    pub(crate) span: Span,
+}
+
+pub(crate) enum Role {
+    Path { name: String, encoded: bool },
+    Query { key: String, encoded: bool },
+    QueryMap,
+    Header { name: String },
+    HeaderMap,
+    Body,
+    Cancel,
+}
+
+pub(crate) struct ReturnKind {
+    /// `T` of `Result<T, E>` (inside `Response<…>` when `response` is set).
+    pub(crate) value: Type,
+    pub(crate) decoder: Decoder,
+    pub(crate) response: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Decoder {
+    Unit,
+    Text,
+    Raw,
+    Json,
+}
+
+impl Api {
+    pub(crate) fn from_syn(cx: &mut Ctxt, args: Args, mut item: ItemTrait) -> Self {
+        if !item.generics.params.is_empty() || item.generics.where_clause.is_some() {
+            cx.error_spanned_by(
+                &item.generics,
+                "a #[rest_api] trait cannot be generic; give each API its own trait",
+            );
+        }
+        if let Some(unsafety) = &item.unsafety {
+            cx.error_spanned_by(unsafety, "a #[rest_api] trait cannot be `unsafe`");
+        }
+        let headers = take_trait_attrs(cx, &mut item.attrs);
+        let mut endpoints = Vec::new();
+        for (index, trait_item) in item.items.iter_mut().enumerate() {
+            match trait_item {
+                TraitItem::Fn(method) => {
+                    if let Some(endpoint) = Endpoint::from_syn(cx, index, method) {
+                        endpoints.push(endpoint);
+                    }
+                }
+                other => cx.error_spanned_by(
+                    &*other,
+                    "a #[rest_api] trait may hold only methods; move constants, types and macros elsewhere",
+                ),
+            }
+        }
+        let client = args
+            .client
+            .unwrap_or_else(|| format_ident!("{}Client", item.ident));
+        let krate = args.krate.unwrap_or_else(|| syn::parse_quote!(::ferrofit));
+        Self {
+            item,
+            client,
+            krate,
+            headers,
+            endpoints,
+        }
+    }
+}
+
+/// Takes `#[headers]` off the trait; flags method-level attributes put there by mistake.
+fn take_trait_attrs(cx: &mut Ctxt, attrs: &mut Vec<Attribute>) -> Vec<StaticHeader> {
+    let mut headers = Vec::new();
+    attrs.retain(|a| {
+        let name = attr::name_of(a);
+        match name.as_deref() {
+            Some(attr::HEADERS) => {
+                headers.extend(parse_headers(cx, a));
+                false
+            }
+            Some(n) if attr::method_attribute_names().any(|m| m == n) || attr::PARAM_ROLES.contains(&n) => {
+                cx.error_spanned_by(a, format!("`#[{n}]` goes on a method or parameter, not on the trait; only `#[headers(..)]` applies to the whole trait"));
+                false
+            }
+            _ => true,
+        }
+    });
+    headers
+}
+
+fn parse_headers(cx: &mut Ctxt, attr: &Attribute) -> Vec<StaticHeader> {
+    let lines = match attr.parse_args::<HeaderLines>() {
+        Ok(lines) => lines.0,
+        Err(e) => {
+            cx.error_at(
+                e.span(),
+                "expected header lines in quotes: `#[headers(\"Accept: application/json\")]`",
+            );
+            return Vec::new();
+        }
+    };
+    if lines.is_empty() {
+        cx.error_spanned_by(
+            attr,
+            "`#[headers]` is empty; write `#[headers(\"Name: value\", …)]` or remove it",
+        );
+    }
+    lines
+        .iter()
+        .filter_map(|lit| {
+            let line = lit.value();
+            let Some((name, value)) = line.split_once(':') else {
+                cx.error_spanned_by(lit, format!("`{line}` is not a header line; write `\"Name: value\"`"));
+                return None;
+            };
+            let (name, value) = (name.trim(), value.trim());
+            if let Err(message) = check_header_name(name) {
+                cx.error_spanned_by(lit, message);
+                return None;
+            }
+            if let Some(bad) = value.chars().find(|c| !(c.is_ascii_graphic() || *c == ' ' || *c == '\t')) {
+                cx.error_spanned_by(lit, format!("the value of header `{name}` contains {bad:?}; static header values must be printable ASCII"));
+                return None;
+            }
+            Some(StaticHeader {
+                name: name.to_ascii_lowercase(),
+                value: value.to_owned(),
+            })
+        })
+        .collect()
+}
+
+/// RFC 9110 token characters.
+pub(crate) fn check_header_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("the header name is empty; write `\"Name: value\"`".to_owned());
+    }
+    match name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(*c)))
+    {
+        Some(bad) => Err(format!(
+            "`{name}` is not a valid header name: {bad:?} is not allowed"
+        )),
+        None => Ok(()),
+    }
+}
+
+impl Endpoint {
+    fn from_syn(cx: &mut Ctxt, index: usize, method: &mut TraitItemFn) -> Option<Self> {
+        let mut verb: Option<Verb> = None;
+        let mut headers = Vec::new();
+        let mut timeout_ms = None;
+        let mut verb_attr: Option<Attribute> = None;
+        method.attrs.retain(|a| {
+            let Some(name) = attr::name_of(a) else {
+                return true;
+            };
+            let verb_method = attr::VERBS
+                .iter()
+                .find(|(v, _)| *v == name)
+                .map(|(_, m)| *m);
+            if verb_method.is_some() || name == attr::HTTP {
+                if let Some(first) = &verb_attr {
+                    let first = attr::name_of(first).unwrap_or_default();
+                    cx.error_spanned_by(
+                        a,
+                        format!("a method has one HTTP verb; remove `#[{name}]` or `#[{first}]`"),
+                    );
+                    return false;
+                }
+                verb_attr = Some(a.clone());
+                verb = parse_verb(cx, a, &name, verb_method);
+                return false;
+            }
+            match name.as_str() {
+                attr::HEADERS => headers.extend(parse_headers(cx, a)),
+                attr::TIMEOUT => match attr::parse_timeout(a) {
+                    Ok(ms) => timeout_ms = Some(ms),
+                    Err(e) => cx.syn_error(e),
+                },
+                n if attr::PARAM_ROLES.contains(&n) => {
+                    cx.error_spanned_by(
+                        a,
+                        format!("`#[{n}]` goes on a parameter, not on the method"),
+                    );
+                }
+                _ if attr::is_passthrough(a) => return true,
+                n => {
+                    let hint = attr::did_you_mean(n, attr::method_attribute_names());
+                    cx.error_spanned_by(
+                        a,
+                        format!("unknown attribute `#[{n}]` on an endpoint{hint}"),
+                    );
+                }
+            }
+            false
+        });
+
+        let params = take_params(cx, method);
+        if verb_attr.is_none() {
+            if method.default.is_some() && headers.is_empty() && timeout_ms.is_none() {
+                // A provided method without a verb is a helper built on the endpoints: keep it.
+                return None;
+            }
+            cx.error_spanned_by(
+                &method.sig.ident,
+                format!(
+                    "`{}` has no HTTP verb; add one, like `#[get(\"/path\")]`, `#[post(\"/path\")]` or `#[http(method = \"PURGE\", path = \"/path\")]`",
+                    method.sig.ident
+                ),
+            );
+        }
+        check_signature(cx, method);
+        let ret = return_kind(cx, &method.sig.output, &method.sig.ident);
+        Some(Self {
+            index,
+            ident: method.sig.ident.clone(),
+            verb,
+            headers,
+            timeout_ms,
+            params,
+            ret,
+        })
+    }
+}
+
+fn parse_verb(cx: &mut Ctxt, a: &Attribute, name: &str, verb_method: Option<&str>) -> Option<Verb> {
+    let (method, lit, body_allowed) = match verb_method {
+        Some(method) => match attr::parse_verb_path(a, name) {
+            Ok(lit) => (
+                method.to_owned(),
+                lit,
+                !matches!(method, "GET" | "HEAD" | "OPTIONS"),
+            ),
+            Err(e) => {
+                cx.syn_error(e);
+                return None;
+            }
+        },
+        None => {
+            let args = match attr::parse_http(a) {
+                Ok(args) => args,
+                Err(e) => {
+                    cx.syn_error(e);
+                    return None;
+                }
+            };
+            let (Some(method), Some(path)) = (args.method, args.path) else {
+                cx.error_spanned_by(
+                    a,
+                    "`#[http]` needs both: `#[http(method = \"PURGE\", path = \"/path\")]`",
+                );
+                return None;
+            };
+            let m = method.value();
+            if m.is_empty()
+                || !m
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c))
+            {
+                cx.error_spanned_by(&method, format!("`{m}` is not a valid HTTP method name"));
+                return None;
+            }
+            (m, path, args.body)
+        }
+    };
+    let template = match Template::parse(&lit.value()) {
+        Ok(template) => Some(template),
+        Err(message) => {
+            cx.error_spanned_by(&lit, message);
+            None
+        }
+    };
+    Some(Verb {
+        method,
+        lit,
+        template,
+        body_allowed,
+    })
+}
+
+fn check_signature(cx: &mut Ctxt, method: &TraitItemFn) {
+    let sig = &method.sig;
+    if sig.asyncness.is_none() {
+        cx.error_spanned_by(
+            &sig.fn_token,
+            format!(
+                "endpoint methods must be `async`; write `async fn {}(…)`",
+                sig.ident
+            ),
+        );
+    }
+    if let Some(constness) = &sig.constness {
+        cx.error_spanned_by(constness, "endpoint methods cannot be `const`");
+    }
+    if let Some(variadic) = &sig.variadic {
+        cx.error_spanned_by(variadic, "endpoint methods cannot be variadic");
+    }
+    for param in &sig.generics.params {
+        if !matches!(param, syn::GenericParam::Lifetime(_)) {
+            cx.error_spanned_by(
+                param,
+                format!(
+                    "endpoint methods cannot be generic; give `{}` a concrete type",
+                    quote::quote!(#param)
+                ),
+            );
+        }
+    }
+    match sig.receiver() {
+        None => cx.error_spanned_by(
+            &sig.ident,
+            format!("`{}` needs `&self` as its first parameter", sig.ident),
+        ),
+        Some(receiver) => {
+            let by_shared_ref = matches!(receiver.kind, syn::ReceiverKind::Reference(_, _, None));
+            if !by_shared_ref || receiver.mutability.is_some() {
+                cx.error_spanned_by(receiver, "endpoint methods take `&self`");
+            }
+        }
+    }
+    if let Some(default) = &method.default {
+        cx.error_spanned_by(default, "an endpoint method has no body: the client generates it; remove the `{ … }` and end with `;`");
+    }
+}
+
+fn take_params(cx: &mut Ctxt, method: &mut TraitItemFn) -> Vec<Param> {
+    let mut params = Vec::new();
+    for input in &mut method.sig.inputs {
+        let FnArg::Typed(arg) = input else { continue };
+        let mut role: Option<(Role, Span)> = None;
+        arg.attrs.retain(|a| {
+            let Some(name) = attr::name_of(a) else {
+                return true;
+            };
+            if !attr::PARAM_ROLES.contains(&name.as_str()) {
+                if matches!(
+                    name.as_str(),
+                    "allow" | "warn" | "deny" | "forbid" | "expect"
+                ) {
+                    return true;
+                }
+                let hint = attr::did_you_mean(&name, attr::PARAM_ROLES.iter().copied());
+                cx.error_spanned_by(
+                    a,
+                    format!("unknown attribute `#[{name}]` on a parameter{hint}"),
+                );
+                return false;
+            }
+            if role.is_some() {
+                cx.error_spanned_by(a, "a parameter has one role; remove one of its attributes");
+                return false;
+            }
+            if let Some(parsed) = parse_role(cx, a, &name, &arg.pat) {
+                role = Some((parsed, a.span()));
+            }
+            false
+        });
+        let Pat::Ident(pat) = &*arg.pat else {
+            cx.error_spanned_by(
+                &arg.pat,
+                "endpoint parameters need a plain name, like `id: u64`",
+            );
+            continue;
+        };
+        if let Some(by_ref) = &pat.by_ref {
+            cx.error_spanned_by(by_ref, "write the parameter without `ref`");
+        }
+        let span = role.as_ref().map_or_else(|| arg.span(), |(_, span)| *span);
+        params.push(Param {
+            ident: pat.ident.clone(),
+            ty: (*arg.ty).clone(),
+            role: role.map(|(role, _)| role),
+            span,
+        });
+    }
+    params
+}
+
+/// The name a parameter is known by in templates and as a default key: `r#type` → `type`.
+pub(crate) fn plain_name(pat: &Pat) -> String {
+    match pat {
+        Pat::Ident(p) => p.ident.to_string().trim_start_matches("r#").to_owned(),
+        _ => String::new(),
+    }
+}
+
+fn parse_role(cx: &mut Ctxt, a: &Attribute, name: &str, pat: &Pat) -> Option<Role> {
+    let name_args = |cx: &mut Ctxt| -> Option<NameArgs> {
+        if matches!(a.meta, syn::Meta::Path(_)) {
+            return Some(NameArgs::default());
+        }
+        match a.parse_args::<NameArgs>() {
+            Ok(args) => Some(args),
+            Err(e) => {
+                cx.syn_error(e);
+                None
+            }
+        }
+    };
+    let no_args = |cx: &mut Ctxt| {
+        if !matches!(a.meta, syn::Meta::Path(_)) {
+            cx.error_spanned_by(a, format!("`#[{name}]` takes no arguments"));
+        }
+    };
+    let role = match name {
+        attr::PATH => {
+            let args = name_args(cx)?;
+            Role::Path {
+                name: args.name.map_or_else(|| plain_name(pat), |n| n.value()),
+                encoded: args.encoded.is_some(),
+            }
+        }
+        attr::QUERY => {
+            let args = name_args(cx)?;
+            Role::Query {
+                key: args.name.map_or_else(|| plain_name(pat), |n| n.value()),
+                encoded: args.encoded.is_some(),
+            }
+        }
+        attr::HEADER => {
+            let args = name_args(cx)?;
+            if let Some(span) = args.encoded {
+                cx.error_at(
+                    span,
+                    "`encoded` applies to `#[path]` and `#[query]`, not to headers",
+                );
+            }
+            let Some(lit) = args.name else {
+                cx.error_spanned_by(
+                    a,
+                    "`#[header]` needs the header's name: `#[header(\"X-Request-Id\")]`",
+                );
+                return None;
+            };
+            if let Err(message) = check_header_name(&lit.value()) {
+                cx.error_spanned_by(&lit, message);
+                return None;
+            }
+            Role::Header {
+                name: lit.value().to_ascii_lowercase(),
+            }
+        }
+        attr::QUERY_MAP => {
+            no_args(cx);
+            Role::QueryMap
+        }
+        attr::HEADER_MAP => {
+            no_args(cx);
+            Role::HeaderMap
+        }
+        attr::BODY => {
+            no_args(cx);
+            Role::Body
+        }
+        _ => {
+            no_args(cx);
+            Role::Cancel
+        }
+    };
+    Some(role)
+}
+
+fn return_kind(cx: &mut Ctxt, output: &ReturnType, ident: &Ident) -> Option<ReturnKind> {
+    const EXPECTED: &str =
+        "expected `ferrofit::Result<T>` or `Result<T, E>` where `E: From<ferrofit::Error>`";
+    let ty = match output {
+        ReturnType::Type(_, ty) => &**ty,
+        ReturnType::Default => {
+            cx.error_spanned_by(ident, format!("`{ident}` returns nothing; {EXPECTED}"));
+            return None;
+        }
+    };
+    let Some((name, args)) = last_segment(ty) else {
+        cx.error_spanned_by(ty, format!("unsupported return type; {EXPECTED}"));
+        return None;
+    };
+    if name != "Result" || args.is_empty() || args.len() > 2 {
+        cx.error_spanned_by(ty, format!("unsupported return type; {EXPECTED}"));
+        return None;
+    }
+    let value = args[0];
+    let (value, response) = match last_segment(value) {
+        Some((name, inner)) if name == "Response" && inner.len() == 1 => (inner[0], true),
+        _ => (value, false),
+    };
+    if matches!(value, Type::ImplTrait(_) | Type::Infer(_) | Type::Never(_)) {
+        cx.error_spanned_by(
+            value,
+            "the success type must be a concrete type, like `User`, `()`, `String` or `Bytes`",
+        );
+        return None;
+    }
+    let decoder = match value {
+        Type::Tuple(t) if t.elems.is_empty() => Decoder::Unit,
+        _ => match last_segment(value) {
+            Some((name, args)) if args.is_empty() && name == "String" => Decoder::Text,
+            Some((name, args)) if args.is_empty() && name == "Bytes" => Decoder::Raw,
+            _ => Decoder::Json,
+        },
+    };
+    Some(ReturnKind {
+        value: value.clone(),
+        decoder,
+        response,
+    })
+}
+
+/// The last path segment's name and its type arguments: `std::result::Result<A, B>` →
+/// (`Result`, [A, B]).
+fn last_segment(ty: &Type) -> Option<(String, Vec<&Type>)> {
+    let Type::Path(path) = ty else { return None };
+    if path.qself.is_some() {
+        return None;
+    }
+    let segment = path.path.segments.last()?;
+    let args = match &segment.arguments {
+        PathArguments::None => Vec::new(),
+        PathArguments::AngleBracketed(args) => args
+            .args
+            .iter()
+            .filter_map(|a| match a {
+                GenericArgument::Type(t) => Some(t),
+                _ => None,
+            })
+            .collect(),
+        PathArguments::Parenthesized(_) => return None,
+    };
+    Some((segment.ident.to_string(), args))
+}
+
+/// Whether a type is `CancelToken`, `&CancelToken` or an `Option` of either.
+pub(crate) fn is_cancel_token(ty: &Type) -> bool {
+    match last_segment(strip_references(ty)) {
+        Some((name, args)) if name == "Option" && args.len() == 1 => is_token(args[0]),
+        _ => is_token(ty),
+    }
+}
+
+fn is_token(ty: &Type) -> bool {
+    matches!(last_segment(strip_references(ty)), Some((name, args)) if name == "CancelToken" && args.is_empty())
+}
+
+fn strip_references(ty: &Type) -> &Type {
+    match ty {
+        Type::Reference(r) => strip_references(&r.elem),
+        Type::Paren(p) => strip_references(&p.elem),
+        Type::Group(g) => strip_references(&g.elem),
+        _ => ty,
+    }
+}

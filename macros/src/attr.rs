@@ -1,0 +1,223 @@
+//! The attributes `#[rest_api]` understands, and parsing of each one's arguments.
+
+use proc_macro2::Span;
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::{Attribute, LitInt, LitStr, Token};
+
+/// HTTP verb attributes and the method each stands for.
+pub(crate) const VERBS: &[(&str, &str)] = &[
+    ("get", "GET"),
+    ("post", "POST"),
+    ("put", "PUT"),
+    ("patch", "PATCH"),
+    ("delete", "DELETE"),
+    ("head", "HEAD"),
+    ("options", "OPTIONS"),
+];
+/// `#[http(method = "PURGE", path = "/x", body = true)]`.
+pub(crate) const HTTP: &str = "http";
+/// Static headers: `#[headers("Name: value", …)]`, on the trait or a method.
+pub(crate) const HEADERS: &str = "headers";
+/// `#[timeout(secs = 5)]` or `#[timeout(ms = 250)]` on a method.
+pub(crate) const TIMEOUT: &str = "timeout";
+
+/// Parameter roles.
+pub(crate) const PATH: &str = "path";
+pub(crate) const QUERY: &str = "query";
+pub(crate) const QUERY_MAP: &str = "query_map";
+pub(crate) const HEADER: &str = "header";
+pub(crate) const HEADER_MAP: &str = "header_map";
+pub(crate) const BODY: &str = "body";
+pub(crate) const CANCEL: &str = "cancel";
+pub(crate) const PARAM_ROLES: &[&str] = &[PATH, QUERY, QUERY_MAP, HEADER, HEADER_MAP, BODY, CANCEL];
+
+/// Attributes of the language or of other tools that are kept as they are.
+const PASSTHROUGH: &[&str] = &[
+    "doc",
+    "allow",
+    "warn",
+    "deny",
+    "forbid",
+    "expect",
+    "deprecated",
+    "must_use",
+    "cfg",
+    "cfg_attr",
+    "diagnostic",
+];
+
+/// The method-level attribute names, for "did you mean" hints.
+pub(crate) fn method_attribute_names() -> impl Iterator<Item = &'static str> {
+    VERBS
+        .iter()
+        .map(|(name, _)| *name)
+        .chain([HTTP, HEADERS, TIMEOUT])
+}
+
+/// The single identifier naming an attribute, or `None` for a path like `tracing::instrument`.
+pub(crate) fn name_of(attr: &Attribute) -> Option<String> {
+    attr.path().get_ident().map(ToString::to_string)
+}
+
+/// Whether an attribute belongs to the language or another tool and is kept untouched.
+pub(crate) fn is_passthrough(attr: &Attribute) -> bool {
+    match name_of(attr) {
+        Some(name) => PASSTHROUGH.contains(&name.as_str()),
+        None => true,
+    }
+}
+
+/// "did you mean `get`?" for a misspelt attribute.
+pub(crate) fn did_you_mean<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> String {
+    known
+        .map(|k| (edit_distance(name, k), k))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, k)| format!("; did you mean `#[{k}]`?"))
+        .unwrap_or_default()
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
+        }
+    }
+    row[b.len()]
+}
+
+/// Arguments of `#[path]`, `#[query]` and `#[header]`: an optional name and an optional
+/// `encoded` flag, in any order: `#[query("per-page", encoded)]`.
+#[derive(Default)]
+pub(crate) struct NameArgs {
+    pub(crate) name: Option<LitStr>,
+    pub(crate) encoded: Option<Span>,
+}
+
+impl Parse for NameArgs {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let mut args = Self::default();
+        while !input.is_empty() {
+            if input.peek(LitStr) {
+                let name: LitStr = input.parse()?;
+                if args.name.is_some() {
+                    return Err(syn::Error::new(name.span(), "the name is given twice"));
+                }
+                args.name = Some(name);
+            } else {
+                let flag: syn::Ident = input.parse().map_err(|e| {
+                    syn::Error::new(e.span(), "expected a name in quotes or `encoded`")
+                })?;
+                if flag != "encoded" {
+                    return Err(syn::Error::new(
+                        flag.span(),
+                        format!("unknown option `{flag}`; expected a name in quotes or `encoded`"),
+                    ));
+                }
+                args.encoded = Some(flag.span());
+            }
+            if !input.is_empty() {
+                input.parse::<Token![,]>()?;
+            }
+        }
+        Ok(args)
+    }
+}
+
+/// Arguments of `#[headers(..)]`: one or more `"Name: value"` strings.
+pub(crate) struct HeaderLines(pub(crate) Punctuated<LitStr, Token![,]>);
+
+impl Parse for HeaderLines {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        Punctuated::parse_terminated(input).map(Self)
+    }
+}
+
+/// `#[http(method = "PURGE", path = "/x", body = true)]`.
+pub(crate) struct HttpArgs {
+    pub(crate) method: Option<LitStr>,
+    pub(crate) path: Option<LitStr>,
+    pub(crate) body: bool,
+}
+
+pub(crate) fn parse_http(attr: &Attribute) -> syn::Result<HttpArgs> {
+    let mut args = HttpArgs {
+        method: None,
+        path: None,
+        body: false,
+    };
+    attr.parse_nested_meta(|meta| {
+        if meta.path.is_ident("method") {
+            args.method = Some(meta.value()?.parse()?);
+        } else if meta.path.is_ident("path") {
+            args.path = Some(meta.value()?.parse()?);
+        } else if meta.path.is_ident("body") {
+            args.body = meta.value()?.parse::<syn::LitBool>()?.value;
+        } else {
+            return Err(meta.error("expected `method = \"…\"`, `path = \"…\"` or `body = true`"));
+        }
+        Ok(())
+    })?;
+    Ok(args)
+}
+
+/// `#[timeout(secs = 5)]` or `#[timeout(ms = 250)]`, in milliseconds.
+pub(crate) fn parse_timeout(attr: &Attribute) -> syn::Result<u64> {
+    let mut millis = None;
+    attr.parse_nested_meta(|meta| {
+        let factor = if meta.path.is_ident("secs") {
+            1000
+        } else if meta.path.is_ident("ms") {
+            1
+        } else {
+            return Err(meta.error("expected `secs = N` or `ms = N`"));
+        };
+        let value: LitInt = meta.value()?.parse()?;
+        let n: u64 = value.base10_parse()?;
+        if millis.is_some() {
+            return Err(meta.error("give the timeout once, as `secs = N` or `ms = N`"));
+        }
+        millis = Some(n.checked_mul(factor).filter(|ms| *ms > 0).ok_or_else(|| {
+            syn::Error::new(value.span(), "the timeout must be greater than zero")
+        })?);
+        Ok(())
+    })?;
+    millis.ok_or_else(|| {
+        syn::Error::new_spanned(attr, "write `#[timeout(secs = N)]` or `#[timeout(ms = N)]`")
+    })
+}
+
+/// The string of a verb attribute: `#[get("/users/<id>")]`.
+pub(crate) fn parse_verb_path(attr: &Attribute, verb: &str) -> syn::Result<LitStr> {
+    attr.parse_args::<LitStr>().map_err(|e| {
+        syn::Error::new(
+            e.span(),
+            format!("expected the path in quotes: `#[{verb}(\"/path\")]`"),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_for_typos() {
+        assert_eq!(
+            did_you_mean("gett", method_attribute_names()),
+            "; did you mean `#[get]`?"
+        );
+        assert_eq!(
+            did_you_mean("header", method_attribute_names()),
+            "; did you mean `#[headers]`?"
+        );
+        assert_eq!(did_you_mean("frobnicate", method_attribute_names()), "");
+    }
+}

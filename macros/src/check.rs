@@ -1,0 +1,120 @@
+//! Checks that need the whole endpoint at once: placeholders against parameters, bodies
+//! against verbs, one cancel token. Parameters written without a role that a placeholder
+//! names become path parameters here.
+
+use crate::ast::{Api, Endpoint, Param, Role, is_cancel_token};
+use crate::ctxt::Ctxt;
+
+pub(crate) fn check(cx: &mut Ctxt, api: &mut Api) {
+    for endpoint in &mut api.endpoints {
+        bind_placeholders(cx, endpoint);
+        check_body(cx, endpoint);
+        check_cancel(cx, &endpoint.params);
+    }
+}
+
+fn bind_placeholders(cx: &mut Ctxt, endpoint: &mut Endpoint) {
+    let Some(verb) = &endpoint.verb else {
+        // The missing verb is already reported; without a template nothing can be bound, but
+        // parameters without a role are still worth reporting.
+        for param in endpoint.params.iter().filter(|p| p.role.is_none()) {
+            cx.error_at(param.span, no_role_message(param));
+        }
+        return;
+    };
+    let Some(template) = &verb.template else {
+        return;
+    };
+    let placeholders: Vec<&str> = template.placeholders().collect();
+    for param in &mut endpoint.params {
+        let name = param.ident.to_string().trim_start_matches("r#").to_owned();
+        if param.role.is_none() {
+            if placeholders.contains(&name.as_str()) {
+                param.role = Some(Role::Path {
+                    name,
+                    encoded: false,
+                });
+            } else {
+                cx.error_at(param.span, no_role_message(param));
+            }
+        }
+    }
+    let mut bound: Vec<&str> = Vec::new();
+    for param in &endpoint.params {
+        if let Some(Role::Path { name, .. }) = &param.role {
+            if !placeholders.contains(&name.as_str()) {
+                cx.error_at(
+                    param.span,
+                    format!("`{name}` is not a placeholder in `{}`; add `<{name}>` to the path or give the parameter another role", verb.lit.value()),
+                );
+            } else if bound.contains(&name.as_str()) {
+                cx.error_at(
+                    param.span,
+                    format!("placeholder `<{name}>` is already bound to another parameter"),
+                );
+            }
+            bound.push(name);
+        }
+    }
+    let mut reported: Vec<&str> = Vec::new();
+    for placeholder in placeholders {
+        if !bound.contains(&placeholder) && !reported.contains(&placeholder) {
+            cx.error_spanned_by(
+                &verb.lit,
+                format!("`<{placeholder}>` has no matching parameter; add `{placeholder}: &str` (or another `Display` type) or rename the placeholder"),
+            );
+            reported.push(placeholder);
+        }
+    }
+}
+
+fn no_role_message(param: &Param) -> String {
+    let name = &param.ident;
+    format!(
+        "parameter `{name}` has no role; use it in the path as `<{name}>`, or mark it `#[query]`, `#[header(\"X-Name\")]`, `#[body]`, `#[query_map]`, `#[header_map]` or `#[cancel]`"
+    )
+}
+
+fn check_body(cx: &mut Ctxt, endpoint: &Endpoint) {
+    let bodies: Vec<&Param> = endpoint
+        .params
+        .iter()
+        .filter(|p| matches!(p.role, Some(Role::Body)))
+        .collect();
+    for extra in bodies.iter().skip(1) {
+        cx.error_at(
+            extra.span,
+            "a request has one body; combine the values into one struct and mark it `#[body]`",
+        );
+    }
+    if let (Some(first), Some(verb)) = (bodies.first(), &endpoint.verb)
+        && !verb.body_allowed
+    {
+        cx.error_at(
+            first.span,
+            format!(
+                "a {} request cannot have a `#[body]`; send the values as `#[query]` parameters, or use `#[http(method = \"{}\", path = \"…\", body = true)]` if the API really wants one",
+                verb.method, verb.method
+            ),
+        );
+    }
+}
+
+fn check_cancel(cx: &mut Ctxt, params: &[Param]) {
+    let mut seen = false;
+    for param in params
+        .iter()
+        .filter(|p| matches!(p.role, Some(Role::Cancel)))
+    {
+        if seen {
+            cx.error_at(param.span, "only one `#[cancel]` parameter is allowed");
+        }
+        seen = true;
+        if !is_cancel_token(&param.ty) {
+            cx.error_spanned_by(
+                &param.ty,
+                "`#[cancel]` takes a `&CancelToken` (or `CancelToken`, or an `Option` of either)",
+            );
+        }
+    }
+}

@@ -1,0 +1,304 @@
+//! `Call`: collects one call's arguments into a [`Request`], then sends it and decodes the reply.
+
+use std::fmt::Display;
+use std::future::Future;
+
+use http::HeaderMap;
+use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
+use serde::Serialize;
+use url::Url;
+
+use super::decode::Decode;
+use crate::cancel::CancelToken;
+use crate::client::Client;
+use crate::encode::{path, query, value};
+use crate::endpoint::Endpoint;
+use crate::error::{Error, ErrorResponse, Result};
+use crate::request::{Body, Request};
+use crate::response::{RawResponse, Response};
+
+/// One call under construction. Generated methods create it, feed it their arguments in order,
+/// and return the future of [`send`](Self::send) or [`send_response`](Self::send_response).
+/// The first argument that cannot be encoded is remembered and returned when the future runs;
+/// nothing is sent then.
+pub struct Call {
+    client: Client,
+    endpoint: &'static Endpoint,
+    url: String,
+    path_start: usize,
+    path_end: Option<usize>,
+    headers: HeaderMap,
+    body: Body,
+    json_body: bool,
+    cancel: Option<CancelToken>,
+    error: Option<Error>,
+}
+
+impl Call {
+    /// Starts a call: the URL begins with the client's base, the endpoint's static headers are
+    /// in place for parameters to override.
+    pub fn new(client: &Client, endpoint: &'static Endpoint) -> Self {
+        let base = client.base_url();
+        let mut url = String::with_capacity(base.len() + endpoint.path_template().len() + 32);
+        url.push_str(base);
+        let statics = endpoint.static_headers();
+        let mut headers = HeaderMap::with_capacity(statics.len() + 2);
+        for (name, value) in statics {
+            headers.append(
+                HeaderName::from_static(name),
+                HeaderValue::from_static(value),
+            );
+        }
+        Self {
+            client: client.clone(),
+            endpoint,
+            path_start: url.len(),
+            path_end: None,
+            url,
+            headers,
+            body: Body::empty(),
+            json_body: false,
+            cancel: None,
+            error: None,
+        }
+    }
+
+    fn fail(&mut self, error: Error) {
+        self.error.get_or_insert(error);
+    }
+
+    /// A literal piece of the path template.
+    pub fn literal(&mut self, text: &'static str) {
+        self.url.push_str(text);
+    }
+
+    /// A path placeholder's value, encoded as (part of) one segment.
+    pub fn path<T: Display + ?Sized>(&mut self, value: &T) {
+        path::push_segment(&mut self.url, &value.to_string());
+    }
+
+    /// A `#[path(encoded)]` value, passed through.
+    pub fn path_encoded<T: Display + ?Sized>(&mut self, value: &T) {
+        path::push_encoded(&mut self.url, &value.to_string());
+    }
+
+    fn end_path(&mut self) {
+        if self.path_end.is_none() {
+            self.path_end = Some(self.url.len());
+        }
+    }
+
+    /// The query written in the template (`/search?sort=asc`), already checked by the macro.
+    pub fn static_query(&mut self, query: &'static str) {
+        self.end_path();
+        self.url.push('?');
+        self.url.push_str(query);
+    }
+
+    fn has_query(&self) -> bool {
+        self.path_end.is_some_and(|end| end < self.url.len())
+    }
+
+    fn push_query<T: Serialize + ?Sized>(&mut self, key: &str, value: &T, encoded: bool) {
+        self.end_path();
+        let mut has_query = self.has_query();
+        let url = &mut self.url;
+        let result = value::for_each_value(value, &mut |v| {
+            query::push_pair(url, &mut has_query, key, v, encoded);
+            Ok(())
+        });
+        if let Err(e) = result {
+            self.fail(Error::invalid_request(format!(
+                "query parameter `{key}`: {e}"
+            )));
+        }
+    }
+
+    /// A `#[query]` parameter: `None` adds nothing, sequences repeat the key.
+    pub fn query<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
+        self.push_query(key, value, false);
+    }
+
+    /// A `#[query(encoded)]` parameter: key and value are passed through.
+    pub fn query_encoded<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
+        self.push_query(key, value, true);
+    }
+
+    /// A `#[query_map]` parameter: each field or entry becomes a parameter, in order.
+    pub fn query_map<T: Serialize + ?Sized>(&mut self, map: &T) {
+        self.end_path();
+        let mut has_query = self.has_query();
+        let url = &mut self.url;
+        let result = value::for_each_pair(map, &mut |k, v| {
+            query::push_pair(url, &mut has_query, k, v, false);
+            Ok(())
+        });
+        if let Err(e) = result {
+            self.fail(Error::invalid_request(format!("query map: {e}")));
+        }
+    }
+
+    /// A `#[header("Name")]` parameter; the macro checked and lower-cased the name.
+    /// Replaces static headers of that name; sequences send the header several times.
+    pub fn header<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
+        let name = HeaderName::from_static(name);
+        if let Err(e) = set_header(&mut self.headers, &name, value) {
+            self.fail(e);
+        }
+    }
+
+    /// A `#[header_map]` parameter: each field or entry becomes a header.
+    pub fn header_map<T: Serialize + ?Sized>(&mut self, map: &T) {
+        let mut names: Vec<HeaderName> = Vec::new();
+        let headers = &mut self.headers;
+        let result = value::for_each_pair(map, &mut |k, v| {
+            let name = HeaderName::try_from(k).map_err(|_| {
+                serde::ser::Error::custom(format!("`{k}` is not a valid header name"))
+            })?;
+            // The first value of a name replaces what static headers set; later ones add.
+            if !names.contains(&name) {
+                headers.remove(&name);
+                names.push(name.clone());
+            }
+            headers.append(name, header_value(k, v).map_err(serde::ser::Error::custom)?);
+            Ok(())
+        });
+        if let Err(e) = result {
+            self.fail(Error::invalid_request(format!("header map: {e}")));
+        }
+    }
+
+    /// The `#[body]` parameter, serialized to JSON now, once, so it can be sent again later.
+    pub fn json_body<T: Serialize + ?Sized>(&mut self, value: &T) {
+        match serde_json::to_vec(value) {
+            Ok(bytes) => {
+                self.body = Body::from(bytes);
+                self.json_body = true;
+            }
+            Err(e) => self.fail(Error::invalid_request(format!(
+                "could not serialize the body: {e}"
+            ))),
+        }
+    }
+
+    /// The `#[cancel]` parameter.
+    pub fn cancel(&mut self, token: impl CancelArg) {
+        self.cancel = token.into_token();
+    }
+
+    fn finish(mut self) -> Result<(Client, Request)> {
+        if let Some(error) = self.error.take() {
+            return Err(error);
+        }
+        let path_end = self.path_end.unwrap_or(self.url.len());
+        path::check_no_dot_segments(&self.url[self.path_start..path_end])?;
+        let url = Url::parse(&self.url).map_err(|e| {
+            Error::invalid_request(format!("`{}` is not a valid URL: {e}", self.url))
+        })?;
+        if self.json_body && !self.headers.contains_key(CONTENT_TYPE) {
+            self.headers
+                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
+        let mut request = Request::for_endpoint(self.endpoint, url, self.headers, self.body);
+        if let Some(token) = self.cancel {
+            request.cancel.set_call(token);
+        }
+        Ok((self.client, request))
+    }
+
+    async fn exchange(self) -> Result<RawResponse> {
+        let (client, request) = self.finish()?;
+        let response = client.send(request).await?;
+        if response.status().is_success() {
+            Ok(response)
+        } else {
+            let (status, _, headers, url, body) = response.into_parts();
+            let url = url.expect("Client::send always sets the response URL");
+            Err(Error::from_response(ErrorResponse::new(
+                status, headers, url, body,
+            )))
+        }
+    }
+
+    /// Sends the call and decodes the body with `D`.
+    pub fn send<D: Decode, E: From<Error>>(
+        self,
+    ) -> impl Future<Output = std::result::Result<D::Output, E>> + Send + 'static {
+        async move {
+            let response = self.exchange().await?;
+            let (status, _, _, _, body) = response.into_parts();
+            Ok(D::decode(status, body)?)
+        }
+    }
+
+    /// Sends the call and decodes the body with `D`, keeping status, headers and URL.
+    pub fn send_response<D: Decode, E: From<Error>>(
+        self,
+    ) -> impl Future<Output = std::result::Result<Response<D::Output>, E>> + Send + 'static {
+        async move {
+            let response = self.exchange().await?;
+            let (status, version, headers, url, body) = response.into_parts();
+            let url = url.expect("Client::send always sets the response URL");
+            let value = D::decode(status, body)?;
+            Ok(Response::new(status, version, headers, url, value))
+        }
+    }
+}
+
+fn header_value(name: &str, value: &str) -> std::result::Result<HeaderValue, String> {
+    if value.contains(['\r', '\n']) {
+        return Err(format!(
+            "the value of header `{name}` contains CR or LF, which could inject headers"
+        ));
+    }
+    HeaderValue::try_from(value)
+        .map_err(|_| format!("the value of header `{name}` contains control characters"))
+}
+
+fn set_header<T: Serialize + ?Sized>(
+    headers: &mut HeaderMap,
+    name: &HeaderName,
+    value: &T,
+) -> Result<()> {
+    let mut first = true;
+    let result = value::for_each_value(value, &mut |v| {
+        let v = header_value(name.as_str(), v).map_err(serde::ser::Error::custom)?;
+        if first {
+            headers.remove(name);
+            first = false;
+        }
+        headers.append(name.clone(), v);
+        Ok(())
+    });
+    result.map_err(|e| Error::invalid_request(e.to_string()))
+}
+
+/// What a `#[cancel]` parameter may be.
+pub trait CancelArg {
+    /// The token, if any.
+    fn into_token(self) -> Option<CancelToken>;
+}
+
+impl CancelArg for &CancelToken {
+    fn into_token(self) -> Option<CancelToken> {
+        Some(self.clone())
+    }
+}
+
+impl CancelArg for CancelToken {
+    fn into_token(self) -> Option<CancelToken> {
+        Some(self)
+    }
+}
+
+impl CancelArg for Option<&CancelToken> {
+    fn into_token(self) -> Option<CancelToken> {
+        self.cloned()
+    }
+}
+
+impl CancelArg for Option<CancelToken> {
+    fn into_token(self) -> Option<CancelToken> {
+        self
+    }
+}

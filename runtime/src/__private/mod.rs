@@ -1,0 +1,9 @@
+//! What generated code calls. Not public API: anything here may change in any release.
+
+mod call;
+mod decode;
+
+pub use call::{Call, CancelArg};
+pub use decode::{Decode, Json, Raw, Text, Unit};
+
+pub use crate::endpoint::Endpoint;

@@ -1,0 +1,311 @@
+//! `ClientBuilder`: settings collected with `mut self` setters, checked once in `build()`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::HeaderMap;
+use http::header::{HeaderName, HeaderValue, USER_AGENT};
+use url::Url;
+
+use super::{Client, Shared};
+use crate::error::{Error, Result};
+use crate::interceptor::Interceptor;
+use crate::transport::{ReqwestTransport, Transport};
+
+/// Default limit on response bodies: 16 MiB.
+pub const DEFAULT_MAX_RESPONSE_SIZE: u64 = 16 * 1024 * 1024;
+
+const DEFAULT_USER_AGENT: &str = concat!("ferrofit/", env!("CARGO_PKG_VERSION"));
+
+/// Configures a [`Client`]. Setters never fail; problems are reported by [`build`](Self::build).
+///
+/// # Base URL joining
+///
+/// Endpoint paths are relative to the base URL's path: with a base of `https://h/api/` (or
+/// `https://h/api` — a trailing slash makes no difference), `#[get("/users")]` and
+/// `#[get("users")]` both request `https://h/api/users`.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+///
+/// let client = ferrofit::Client::builder()
+///     .base_url("https://api.example.com/v1")
+///     .timeout(Duration::from_secs(30))
+///     .user_agent("my-app/1.0")
+///     .max_response_size(1024 * 1024)
+///     .build()?;
+/// # let _ = client;
+/// # Ok::<(), ferrofit::Error>(())
+/// ```
+#[must_use = "a builder does nothing until `build()` is called"]
+pub struct ClientBuilder {
+    base_url: Option<String>,
+    connect_timeout: Option<Duration>,
+    receive_timeout: Option<Duration>,
+    timeout: Option<Duration>,
+    default_headers: HeaderMap,
+    user_agent: Option<String>,
+    http_client: Option<reqwest::Client>,
+    max_response_size: u64,
+    transport: Option<Arc<dyn Transport>>,
+    interceptors: Vec<Arc<dyn Interceptor>>,
+    error: Option<Error>,
+}
+
+impl ClientBuilder {
+    pub(crate) fn new() -> Self {
+        Self {
+            base_url: None,
+            connect_timeout: None,
+            receive_timeout: None,
+            timeout: None,
+            default_headers: HeaderMap::new(),
+            user_agent: None,
+            http_client: None,
+            max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
+            transport: None,
+            interceptors: Vec::new(),
+            error: None,
+        }
+    }
+
+    /// The URL every endpoint path is relative to (required). Must be `http` or `https`, with a
+    /// host and without a query or fragment.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// How long establishing a connection may take. Fails with `Timeout { phase: Connect }`.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// How long the server may stay silent: waiting for the response to start, and between
+    /// chunks of the body. Fails with `Timeout { phase: Receive }`. A slow body that keeps
+    /// arriving is not cut; use [`timeout`](Self::timeout) for that.
+    pub fn receive_timeout(mut self, timeout: Duration) -> Self {
+        self.receive_timeout = Some(timeout);
+        self
+    }
+
+    /// How long a whole call may take, interceptors and retries included. An endpoint's
+    /// `#[timeout(..)]` overrides it. Fails with `Timeout { phase: Total }`.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// A header sent with every request unless the endpoint sets the same header itself.
+    /// May be called several times for the same name to send several values.
+    pub fn default_header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        let (name, value) = (name.as_ref(), value.as_ref());
+        match (
+            HeaderName::try_from(name),
+            HeaderValue::try_from(value),
+        ) {
+            (Ok(name), Ok(value)) => {
+                self.default_headers.append(name, value);
+            }
+            (Err(_), _) => self.fail(format!("`{name}` is not a valid header name")),
+            (_, Err(_)) => self.fail(format!(
+                "the default value of header `{name}` is not a valid header value (CR, LF and other control characters are not allowed)"
+            )),
+        }
+        self
+    }
+
+    /// The `User-Agent` header (default `ferrofit/<version>`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// Uses a `reqwest::Client` you configured (proxies, TLS, HTTP/2 settings, …) instead of
+    /// building one. Its connection pool is shared by every clone of the ferrofit client. Set
+    /// connect and receive timeouts on it directly: combining it with
+    /// [`connect_timeout`](Self::connect_timeout) or [`receive_timeout`](Self::receive_timeout)
+    /// is an error at `build()`.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Responses with a larger body fail with
+    /// [`Error::ResponseTooLarge`](crate::Error::ResponseTooLarge) instead of growing memory
+    /// (default 16 MiB).
+    pub fn max_response_size(mut self, bytes: u64) -> Self {
+        self.max_response_size = bytes;
+        self
+    }
+
+    /// Replaces the network transport, e.g. with
+    /// [`testing::MockTransport`](crate::testing) in tests. Connect and receive timeouts, the
+    /// `http_client` and `max_response_size` are then the transport's business.
+    pub fn transport(mut self, transport: impl Transport) -> Self {
+        self.transport = Some(Arc::new(transport));
+        self
+    }
+
+    /// Adds an interceptor. The first added is the outermost: it sees each request first and
+    /// each response last.
+    pub fn interceptor(mut self, interceptor: impl Interceptor) -> Self {
+        self.interceptors.push(Arc::new(interceptor));
+        self
+    }
+
+    fn fail(&mut self, message: String) {
+        if self.error.is_none() {
+            self.error = Some(Error::config(message));
+        }
+    }
+
+    /// Checks the settings and builds the client.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`](crate::Error::Config) when the base URL is missing, unparsable, not
+    /// http(s), or has a query or fragment; when a default header was invalid; when an
+    /// `http_client` is combined with connect or receive timeouts; or when reqwest cannot
+    /// build its client (TLS backend).
+    pub fn build(mut self) -> Result<Client> {
+        if let Some(error) = self.error.take() {
+            return Err(error);
+        }
+        let base = self.checked_base_url()?;
+        let user_agent = self.user_agent.as_deref().unwrap_or(DEFAULT_USER_AGENT);
+        let user_agent = HeaderValue::try_from(user_agent)
+            .map_err(|_| Error::config("the user agent is not a valid header value"))?;
+        self.default_headers.entry(USER_AGENT).or_insert(user_agent);
+        let transport = match self.transport.take() {
+            Some(transport) => transport,
+            None => Arc::new(ReqwestTransport::new(
+                self.reqwest_client()?,
+                self.max_response_size,
+            )),
+        };
+        Ok(Client {
+            shared: Arc::new(Shared {
+                base,
+                default_headers: self.default_headers,
+                timeout: self.timeout,
+                interceptors: self.interceptors,
+                transport,
+            }),
+            cancel: None,
+        })
+    }
+
+    fn checked_base_url(&self) -> Result<String> {
+        let raw = self
+            .base_url
+            .as_deref()
+            .ok_or_else(|| Error::config("no base URL: call `.base_url(\"https://…\")`"))?;
+        let url = Url::parse(raw)
+            .map_err(|e| Error::config(format!("base URL `{raw}` is not a valid URL: {e}")))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(Error::config(format!(
+                "base URL `{raw}` must use http or https, not `{}`",
+                url.scheme()
+            )));
+        }
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err(Error::config(format!("base URL `{raw}` has no host")));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(Error::config(format!(
+                "base URL `{raw}` must not have a query or fragment; put query parameters on the endpoints"
+            )));
+        }
+        Ok(url.as_str().trim_end_matches('/').to_owned())
+    }
+
+    fn reqwest_client(&mut self) -> Result<reqwest::Client> {
+        if let Some(client) = self.http_client.take() {
+            if self.connect_timeout.is_some() || self.receive_timeout.is_some() {
+                return Err(Error::config(
+                    "connect_timeout and receive_timeout cannot be combined with http_client; set them on the reqwest::Client you pass",
+                ));
+            }
+            return Ok(client);
+        }
+        let mut builder = reqwest::Client::builder();
+        if let Some(timeout) = self.connect_timeout {
+            builder = builder.connect_timeout(timeout);
+        }
+        if let Some(timeout) = self.receive_timeout {
+            // reqwest's read timeout restarts on every read: exactly "inactivity".
+            builder = builder.read_timeout(timeout);
+        }
+        builder
+            .build()
+            .map_err(|e| Error::config(format!("could not build the HTTP client: {e}")))
+    }
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base(url: &str) -> Result<String> {
+        ClientBuilder::new()
+            .base_url(url)
+            .build()
+            .map(|c| c.base_url().to_owned())
+    }
+
+    #[test]
+    fn base_url_trailing_slash_makes_no_difference() {
+        assert_eq!(base("https://h.test/api/").unwrap(), "https://h.test/api");
+        assert_eq!(base("https://h.test/api").unwrap(), "https://h.test/api");
+        assert_eq!(base("https://h.test").unwrap(), "https://h.test");
+    }
+
+    #[test]
+    fn bad_base_urls_fail_at_build() {
+        for bad in [
+            "not a url",
+            "ftp://h.test/",
+            "https://h.test/?a=1",
+            "https://h.test/#x",
+        ] {
+            let error = base(bad).unwrap_err();
+            assert!(matches!(error, Error::Config { .. }), "{bad}: {error:?}");
+        }
+        let missing = ClientBuilder::new().build().unwrap_err();
+        assert!(missing.to_string().contains("no base URL"), "{missing}");
+    }
+
+    #[test]
+    fn invalid_default_header_fails_at_build() {
+        let error = ClientBuilder::new()
+            .base_url("https://h.test")
+            .default_header("X-Bad", "a\r\nInjected: yes")
+            .build()
+            .unwrap_err();
+        assert!(error.to_string().contains("X-Bad"), "{error}");
+    }
+
+    #[test]
+    fn http_client_with_our_timeouts_is_rejected() {
+        let error = ClientBuilder::new()
+            .base_url("https://h.test")
+            .http_client(reqwest::Client::new())
+            .connect_timeout(Duration::from_secs(1))
+            .build()
+            .unwrap_err();
+        assert!(matches!(error, Error::Config { .. }));
+    }
+}

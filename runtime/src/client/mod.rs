@@ -1,0 +1,189 @@
+//! The client: shared configuration, the interceptor chain and the transport.
+
+mod builder;
+
+pub use builder::{ClientBuilder, DEFAULT_MAX_RESPONSE_SIZE};
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::HeaderMap;
+
+use crate::cancel::CancelToken;
+use crate::error::{Error, Result, TimeoutPhase};
+use crate::interceptor::{Interceptor, Next};
+use crate::request::Request;
+use crate::response::RawResponse;
+use crate::transport::Transport;
+
+/// A configured HTTP client that generated API clients call through.
+///
+/// Cheap to clone: clones share one connection pool, one interceptor chain and one
+/// configuration. Build it once and hand clones to every `…Client::new`.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+///
+/// let client = ferrofit::Client::builder()
+///     .base_url("https://api.example.com/v1/")
+///     .connect_timeout(Duration::from_secs(10))
+///     .receive_timeout(Duration::from_secs(20))
+///     .default_header("Accept-Language", "en")
+///     .build()?;
+/// # let _ = client;
+/// # Ok::<(), ferrofit::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    shared: Arc<Shared>,
+    cancel: Option<CancelToken>,
+}
+
+pub(crate) struct Shared {
+    /// The base URL as text, without a trailing slash; endpoint paths are appended to it.
+    base: String,
+    default_headers: HeaderMap,
+    timeout: Option<Duration>,
+    interceptors: Vec<Arc<dyn Interceptor>>,
+    transport: Arc<dyn Transport>,
+}
+
+impl Client {
+    /// Starts configuring a client.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let client = ferrofit::Client::builder().base_url("http://localhost:3000").build()?;
+    /// # let _ = client;
+    /// # Ok::<(), ferrofit::Error>(())
+    /// ```
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// A client sharing this one's pool and configuration whose every call is cancelled when
+    /// `token` is. A call's own `#[cancel]` token still applies as well.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let client = ferrofit::Client::builder().base_url("http://localhost:3000").build()?;
+    /// let screen = ferrofit::CancelToken::new();
+    /// let scoped = client.with_cancel(screen.clone());
+    /// // … make calls with `scoped`; when the screen closes:
+    /// screen.cancel("screen closed");
+    /// # let _ = scoped;
+    /// # Ok::<(), ferrofit::Error>(())
+    /// ```
+    pub fn with_cancel(&self, token: CancelToken) -> Self {
+        Self {
+            shared: self.shared.clone(),
+            cancel: Some(token),
+        }
+    }
+
+    /// The base URL that endpoint paths are appended to, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.shared.base
+    }
+
+    /// Sends a request through the interceptor chain and the transport, applying the client's
+    /// default headers, total timeout and cancellation. Generated clients call this; use it
+    /// directly for requests no trait describes. The status is not checked.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Cancelled`] when a token fires (at once if one already had),
+    /// [`Error::Timeout`] when the total timeout passes, and whatever the chain returns.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn run(client: ferrofit::Client) -> ferrofit::Result<()> {
+    /// let url = format!("{}/status", client.base_url()).parse().expect("valid URL");
+    /// let response = client.send(ferrofit::Request::new(http::Method::GET, url)).await?;
+    /// println!("{}", response.status());
+    /// # Ok(()) }
+    /// ```
+    pub async fn send(&self, mut request: Request) -> Result<RawResponse> {
+        self.apply_default_headers(request.headers_mut());
+        request.cancel.set_client(self.cancel.clone());
+        if let Some(reason) = request.cancel.reason() {
+            return Err(Error::Cancelled { reason });
+        }
+        let timeout = request.timeout().or(self.shared.timeout);
+        let cancel = request.cancel.clone();
+        let request_url = request.url().clone();
+        let chain = Next::new(&self.shared.interceptors, &*self.shared.transport).run(request);
+        let bounded = async {
+            match timeout {
+                Some(limit) => {
+                    tokio::time::timeout(limit, chain)
+                        .await
+                        .unwrap_or(Err(Error::Timeout {
+                            phase: TimeoutPhase::Total,
+                        }))
+                }
+                None => chain.await,
+            }
+        };
+        // `biased`: once a token has fired, the call reports cancellation even if the
+        // response happened to be ready in the same poll.
+        let mut response = tokio::select! {
+            biased;
+            reason = cancel.cancelled() => return Err(Error::Cancelled { reason }),
+            result = bounded => result?,
+        };
+        if response.url().is_none() {
+            response.set_url(request_url);
+        }
+        Ok(response)
+    }
+
+    /// Default headers fill in only what the request does not already have: the endpoint's
+    /// own headers and parameters are more specific and win.
+    fn apply_default_headers(&self, headers: &mut HeaderMap) {
+        for name in self.shared.default_headers.keys() {
+            if !headers.contains_key(name) {
+                for value in self.shared.default_headers.get_all(name) {
+                    headers.append(name.clone(), value.clone());
+                }
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.shared.base)
+            .field(
+                "default_headers",
+                &crate::redact::headers(&self.shared.default_headers),
+            )
+            .field("timeout", &self.shared.timeout)
+            .field("interceptors", &self.shared.interceptors.len())
+            .field("cancel", &self.cancel)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_and_builder_are_send_sync_and_client_clones() {
+        fn assert_impls<T: Send + Sync + 'static>() {}
+        fn assert_clone<T: Clone>() {}
+        assert_impls::<Client>();
+        assert_impls::<ClientBuilder>();
+        assert_impls::<Request>();
+        assert_impls::<RawResponse>();
+        assert_clone::<Client>();
+        assert_clone::<Request>();
+    }
+}

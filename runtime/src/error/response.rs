@@ -1,0 +1,128 @@
+//! The response kept inside an error.
+
+use std::fmt;
+
+use bytes::Bytes;
+use http::{HeaderMap, StatusCode};
+use serde::de::DeserializeOwned;
+use url::Url;
+
+use crate::redact;
+
+/// A response whose status was not a success, kept whole inside an [`Error`](crate::Error) so
+/// the caller can read its status, headers and body.
+///
+/// Its body is bounded by the client's
+/// [`max_response_size`](crate::ClientBuilder::max_response_size).
+///
+/// # Examples
+///
+/// ```
+/// # fn show(error: &ferrofit::Error) {
+/// if let Some(response) = error.response() {
+///     println!("{} {}", response.status(), response.text());
+/// }
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct ErrorResponse {
+    status: StatusCode,
+    headers: HeaderMap,
+    url: Url,
+    body: Bytes,
+}
+
+impl ErrorResponse {
+    /// A response to wrap in an error, e.g. with [`Error::from_response`](crate::Error::from_response)
+    /// in a test double.
+    pub fn new(status: StatusCode, headers: HeaderMap, url: Url, body: Bytes) -> Self {
+        Self {
+            status,
+            headers,
+            url,
+            body,
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The final URL (after redirects). Print it with [`redact::url`] to hide secrets.
+    pub fn url(&self) -> &Url {
+        &self.url
+    }
+
+    /// The raw body.
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// The body as text, with invalid UTF-8 replaced.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The body decoded as JSON.
+    ///
+    /// # Errors
+    ///
+    /// When the body is not valid JSON for `T`.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        serde_json::from_slice(&self.body)
+    }
+}
+
+impl fmt::Display for ErrorResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HTTP {} from {}", self.status, redact::url(&self.url))
+    }
+}
+
+impl fmt::Debug for ErrorResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ErrorResponse")
+            .field("status", &self.status)
+            .field("url", &redact::url(&self.url))
+            .field("headers", &redact::headers(&self.headers))
+            .field("body", &body_snippet(&self.body))
+            .finish()
+    }
+}
+
+/// Longest body excerpt kept in errors and debug output.
+pub(crate) const SNIPPET_LIMIT: usize = 256;
+
+/// The start of a body as text, bounded, with secret-named JSON values redacted.
+pub(crate) fn body_snippet(body: &[u8]) -> String {
+    let mut end = body.len().min(SNIPPET_LIMIT);
+    // Do not cut a UTF-8 sequence in half: back up to a char boundary.
+    while end > 0 && end < body.len() && (body[end] & 0xC0) == 0x80 {
+        end -= 1;
+    }
+    let mut text = redact::json_text(&String::from_utf8_lossy(&body[..end]));
+    if end < body.len() {
+        text.push('…');
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippet_is_bounded_and_keeps_utf8_whole() {
+        let body = "é".repeat(300);
+        let snippet = body_snippet(body.as_bytes());
+        assert!(snippet.len() <= SNIPPET_LIMIT + '…'.len_utf8());
+        assert!(snippet.ends_with('…'));
+        assert!(!snippet.contains('\u{FFFD}'));
+    }
+}

@@ -1,0 +1,95 @@
+//! The interceptor chain: cross-cutting behaviour around every call.
+//!
+//! Interceptors run in the order they were added with
+//! [`ClientBuilder::interceptor`](crate::ClientBuilder::interceptor): the first added is the
+//! outermost, so it sees the request first and the response last. Each one gets the request and
+//! a [`Next`] handle for the rest of the chain; it may change the request, answer on its own
+//! without calling `next`, call `next` several times (retries, token refresh), and inspect or
+//! replace the response or error.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use crate::error::Result;
+use crate::request::Request;
+use crate::response::RawResponse;
+use crate::transport::Transport;
+
+/// A boxed, sendable future, the return type of [`Interceptor::intercept`] and
+/// [`Transport::send`].
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Behaviour wrapped around every call of a client.
+///
+/// # Examples
+///
+/// ```
+/// use ferrofit::interceptor::BoxFuture;
+/// use ferrofit::{Interceptor, Next, RawResponse, Request};
+///
+/// /// Adds a request id to every request.
+/// struct RequestId;
+///
+/// impl Interceptor for RequestId {
+///     fn intercept<'a>(&'a self, mut request: Request, next: Next<'a>) -> BoxFuture<'a, ferrofit::Result<RawResponse>> {
+///         request.headers_mut().insert("x-request-id", "42".parse().unwrap());
+///         next.run(request)
+///     }
+/// }
+///
+/// let client = ferrofit::Client::builder()
+///     .base_url("http://localhost:8080")
+///     .interceptor(RequestId)
+///     .build()
+///     .unwrap();
+/// # let _ = client;
+/// ```
+pub trait Interceptor: Send + Sync + 'static {
+    /// Handles one request, usually by calling `next.run(request)` and returning its result.
+    fn intercept<'a>(
+        &'a self,
+        request: Request,
+        next: Next<'a>,
+    ) -> BoxFuture<'a, Result<RawResponse>>;
+}
+
+/// The rest of the chain after the current interceptor: the interceptors added after it, then
+/// the transport. Cheap to copy; call [`run`](Self::run) as often as needed.
+#[derive(Clone, Copy)]
+pub struct Next<'a> {
+    rest: &'a [Arc<dyn Interceptor>],
+    transport: &'a dyn Transport,
+}
+
+impl<'a> Next<'a> {
+    pub(crate) fn new(rest: &'a [Arc<dyn Interceptor>], transport: &'a dyn Transport) -> Self {
+        Self { rest, transport }
+    }
+
+    /// Passes the request to the rest of the chain.
+    ///
+    /// # Errors
+    ///
+    /// Whatever the rest of the chain or the transport returns.
+    pub fn run(self, request: Request) -> BoxFuture<'a, Result<RawResponse>> {
+        match self.rest.split_first() {
+            Some((first, rest)) => first.intercept(
+                request,
+                Next {
+                    rest,
+                    transport: self.transport,
+                },
+            ),
+            None => self.transport.send(request),
+        }
+    }
+}
+
+impl std::fmt::Debug for Next<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Next")
+            .field("interceptors_left", &self.rest.len())
+            .finish_non_exhaustive()
+    }
+}

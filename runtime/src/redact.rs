@@ -1,0 +1,261 @@
+//! Which headers and query parameters are secrets, and how to print things without them.
+//!
+//! Used by `Debug`/`Display` of [`Request`](crate::Request), [`Error`](crate::Error) and
+//! [`RawResponse`](crate::RawResponse), so that a secret never reaches a log through them.
+
+use std::fmt;
+
+use http::HeaderMap;
+use url::Url;
+
+/// What a redacted value is printed as.
+pub const REDACTED: &str = "[REDACTED]";
+
+/// Header names whose values are secrets (compared case-insensitively).
+const SECRET_HEADERS: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+    "x-api-key",
+    "x-auth-token",
+];
+
+/// Query parameter names whose values are secrets (compared case-insensitively).
+const SECRET_QUERY_KEYS: &[&str] = &[
+    "token",
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "api_key",
+    "apikey",
+    "key",
+    "password",
+    "secret",
+    "client_secret",
+    "signature",
+    "sig",
+    "code",
+    "auth",
+];
+
+/// Whether a header's value must not be shown.
+///
+/// # Examples
+///
+/// ```
+/// assert!(ferrofit::redact::is_secret_header("Authorization"));
+/// assert!(!ferrofit::redact::is_secret_header("Accept"));
+/// ```
+pub fn is_secret_header(name: &str) -> bool {
+    SECRET_HEADERS.iter().any(|s| s.eq_ignore_ascii_case(name))
+}
+
+/// Whether a query parameter's (or JSON field's) value must not be shown: the names listed in
+/// the module docs, and any name that contains `token`, `secret` or `password`.
+///
+/// # Examples
+///
+/// ```
+/// assert!(ferrofit::redact::is_secret_query_key("access_token"));
+/// assert!(ferrofit::redact::is_secret_query_key("X-Session-Token"));
+/// assert!(!ferrofit::redact::is_secret_query_key("page"));
+/// ```
+pub fn is_secret_query_key(name: &str) -> bool {
+    if SECRET_QUERY_KEYS
+        .iter()
+        .any(|s| s.eq_ignore_ascii_case(name))
+    {
+        return true;
+    }
+    let lower = name.to_ascii_lowercase();
+    ["token", "secret", "password"]
+        .iter()
+        .any(|part| lower.contains(part))
+}
+
+/// Displays a URL with secret query values and any password replaced by `[REDACTED]`.
+///
+/// # Examples
+///
+/// ```
+/// let url = url::Url::parse("https://api.test/a?page=2&access_token=abc").unwrap();
+/// assert_eq!(
+///     ferrofit::redact::url(&url).to_string(),
+///     "https://api.test/a?page=2&access_token=[REDACTED]"
+/// );
+/// ```
+pub fn url(url: &Url) -> RedactedUrl<'_> {
+    RedactedUrl(url)
+}
+
+/// A URL that prints without its secrets; see [`url()`].
+pub struct RedactedUrl<'a>(&'a Url);
+
+impl fmt::Display for RedactedUrl<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let url = self.0;
+        write!(f, "{}://", url.scheme())?;
+        if !url.username().is_empty() {
+            write!(f, "{}", url.username())?;
+            if url.password().is_some() {
+                write!(f, ":{REDACTED}")?;
+            }
+            f.write_str("@")?;
+        }
+        if let Some(host) = url.host_str() {
+            f.write_str(host)?;
+        }
+        if let Some(port) = url.port() {
+            write!(f, ":{port}")?;
+        }
+        f.write_str(url.path())?;
+        if let Some(query) = url.query() {
+            f.write_str("?")?;
+            for (i, pair) in query.split('&').enumerate() {
+                if i > 0 {
+                    f.write_str("&")?;
+                }
+                match pair.split_once('=') {
+                    Some((key, _)) if is_secret_query_key(&decode_lossy(key)) => {
+                        write!(f, "{key}={REDACTED}")?;
+                    }
+                    _ => f.write_str(pair)?,
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for RedactedUrl<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "\"{self}\"")
+    }
+}
+
+fn decode_lossy(s: &str) -> String {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .replace('+', " ")
+}
+
+/// Debug-prints a header map with secret values replaced by `[REDACTED]`.
+///
+/// # Examples
+///
+/// ```
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("authorization", "Bearer s3cr3t".parse().unwrap());
+/// let shown = format!("{:?}", ferrofit::redact::headers(&headers));
+/// assert!(!shown.contains("s3cr3t"));
+/// ```
+pub fn headers(headers: &HeaderMap) -> RedactedHeaders<'_> {
+    RedactedHeaders(headers)
+}
+
+/// A header map that prints without its secrets; see [`headers()`].
+pub struct RedactedHeaders<'a>(&'a HeaderMap);
+
+impl fmt::Debug for RedactedHeaders<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut map = f.debug_map();
+        for (name, value) in self.0 {
+            if is_secret_header(name.as_str()) {
+                map.entry(&name.as_str(), &REDACTED);
+            } else {
+                map.entry(&name.as_str(), &String::from_utf8_lossy(value.as_bytes()));
+            }
+        }
+        map.finish()
+    }
+}
+
+/// Replaces the string values of secret-named keys in JSON-like text (`"access_token": "…"`)
+/// by `[REDACTED]`. Used on body snippets kept in errors. Works on truncated text too.
+///
+/// # Examples
+///
+/// ```
+/// let text = r#"{"access_token": "abc", "user": "ann"}"#;
+/// assert_eq!(
+///     ferrofit::redact::json_text(text),
+///     r#"{"access_token": "[REDACTED]", "user": "ann"}"#
+/// );
+/// ```
+pub fn json_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('"') {
+        out.push_str(&rest[..=start]);
+        rest = &rest[start + 1..];
+        let Some(end) = find_string_end(rest) else {
+            out.push_str(rest);
+            return out;
+        };
+        let key = &rest[..end];
+        out.push_str(&rest[..=end]);
+        rest = &rest[end + 1..];
+        let after_colon = rest.trim_start();
+        if !(after_colon.starts_with(':') && is_secret_query_key(key)) {
+            continue;
+        }
+        let value = after_colon[1..].trim_start();
+        if let Some(value_body) = value.strip_prefix('"') {
+            out.push_str(&rest[..rest.len() - value.len()]);
+            out.push('"');
+            out.push_str(REDACTED);
+            match find_string_end(value_body) {
+                Some(value_end) => {
+                    out.push('"');
+                    rest = &value_body[value_end + 1..];
+                }
+                None => return out,
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Index of the closing quote of a JSON string whose opening quote was just consumed.
+fn find_string_end(s: &str) -> Option<usize> {
+    let mut escaped = false;
+    for (i, c) in s.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_redacts_password_and_secret_query_values() {
+        let u = Url::parse("https://me:pw@h.test:8443/p?a=1&Token=x&api%5Fkey=y&b").unwrap();
+        assert_eq!(
+            url(&u).to_string(),
+            "https://me:[REDACTED]@h.test:8443/p?a=1&Token=[REDACTED]&api%5Fkey=[REDACTED]&b"
+        );
+    }
+
+    #[test]
+    fn json_text_handles_escapes_and_truncation() {
+        assert_eq!(
+            json_text(r#"{"password":"a\"b","n":1}"#),
+            r#"{"password":"[REDACTED]","n":1}"#
+        );
+        assert_eq!(
+            json_text(r#"{"refresh_token": "abc"#),
+            r#"{"refresh_token": "[REDACTED]"#
+        );
+        assert_eq!(json_text(r#"{"token": 5}"#), r#"{"token": 5}"#);
+        assert_eq!(json_text("plain text"), "plain text");
+    }
+}

@@ -1,0 +1,246 @@
+//! The request that travels down the interceptor chain to the transport.
+
+use std::fmt;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{Extensions, HeaderMap, Method};
+use url::Url;
+
+use crate::cancel::CancelSet;
+use crate::endpoint::Endpoint;
+use crate::redact;
+
+/// One HTTP request, as interceptors and transports see it.
+///
+/// Generated clients build it from the endpoint's static metadata and the call's arguments;
+/// interceptors may change anything on it before passing it on. It is cheap to clone (the body
+/// is reference-counted), which is what lets retry and auth interceptors send it again.
+///
+/// # Examples
+///
+/// ```
+/// use ferrofit::Request;
+///
+/// let mut request = Request::new(http::Method::GET, "https://api.test/users?page=2".parse().unwrap());
+/// request.headers_mut().insert("accept", "application/json".parse().unwrap());
+/// assert_eq!(request.url().path(), "/users");
+/// ```
+#[derive(Clone)]
+pub struct Request {
+    method: Method,
+    url: Url,
+    headers: HeaderMap,
+    body: Body,
+    endpoint: Option<&'static Endpoint>,
+    timeout: Option<Duration>,
+    extensions: Extensions,
+    pub(crate) cancel: CancelSet,
+}
+
+impl Request {
+    /// A request with no headers and no body, not tied to any endpoint.
+    pub fn new(method: Method, url: Url) -> Self {
+        Self {
+            method,
+            url,
+            headers: HeaderMap::new(),
+            body: Body::empty(),
+            endpoint: None,
+            timeout: None,
+            extensions: Extensions::new(),
+            cancel: CancelSet::default(),
+        }
+    }
+
+    pub(crate) fn for_endpoint(
+        endpoint: &'static Endpoint,
+        url: Url,
+        headers: HeaderMap,
+        body: Body,
+    ) -> Self {
+        Self {
+            method: endpoint.method(),
+            url,
+            headers,
+            body,
+            endpoint: Some(endpoint),
+            timeout: endpoint.timeout(),
+            extensions: Extensions::new(),
+            cancel: CancelSet::default(),
+        }
+    }
+
+    /// The HTTP method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The HTTP method, to change.
+    pub fn method_mut(&mut self) -> &mut Method {
+        &mut self.method
+    }
+
+    /// The full URL, query included.
+    pub fn url(&self) -> &Url {
+        &self.url
+    }
+
+    /// The full URL, to change.
+    pub fn url_mut(&mut self) -> &mut Url {
+        &mut self.url
+    }
+
+    /// The request headers (client defaults are already applied when interceptors run).
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The request headers, to change.
+    pub fn headers_mut(&mut self) -> &mut HeaderMap {
+        &mut self.headers
+    }
+
+    /// The body.
+    pub fn body(&self) -> &Body {
+        &self.body
+    }
+
+    /// Replaces the body.
+    pub fn set_body(&mut self, body: impl Into<Body>) {
+        self.body = body.into();
+    }
+
+    /// The static metadata of the endpoint that made this request, if a generated client did.
+    pub fn endpoint(&self) -> Option<&'static Endpoint> {
+        self.endpoint
+    }
+
+    /// The total timeout for this call, if it overrides the client's.
+    pub fn timeout(&self) -> Option<Duration> {
+        self.timeout
+    }
+
+    /// Sets a total timeout for this call that overrides the client's.
+    pub fn set_timeout(&mut self, timeout: Option<Duration>) {
+        self.timeout = timeout;
+    }
+
+    /// Typed values shared by the caller and interceptors ("extras").
+    pub fn extensions(&self) -> &Extensions {
+        &self.extensions
+    }
+
+    /// Typed values shared by the caller and interceptors, to change.
+    pub fn extensions_mut(&mut self) -> &mut Extensions {
+        &mut self.extensions
+    }
+
+    /// Whether the call has been cancelled. Interceptors that wait (retry backoff, token
+    /// refresh) check this and [`cancelled`](Self::cancelled).
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.reason().is_some()
+    }
+
+    /// Completes, with the reason, when the call is cancelled; never completes otherwise.
+    pub async fn cancelled(&self) -> std::borrow::Cow<'static, str> {
+        self.cancel.cancelled().await
+    }
+
+    pub(crate) fn into_parts(self) -> (Method, Url, HeaderMap, Body) {
+        (self.method, self.url, self.headers, self.body)
+    }
+}
+
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = f.debug_struct("Request");
+        s.field("method", &self.method)
+            .field("url", &redact::url(&self.url))
+            .field("headers", &redact::headers(&self.headers))
+            .field("body", &self.body);
+        if let Some(endpoint) = self.endpoint {
+            s.field(
+                "endpoint",
+                &format_args!("{}::{}", endpoint.api(), endpoint.name()),
+            );
+        }
+        s.finish()
+    }
+}
+
+/// A request body. Bodies are held as bytes so they can be sent again by retries and after a
+/// token refresh.
+///
+/// # Examples
+///
+/// ```
+/// let body = ferrofit::Body::from("hello");
+/// assert_eq!(body.as_bytes(), Some(&b"hello"[..]));
+/// assert!(ferrofit::Body::empty().is_empty());
+/// ```
+#[derive(Clone, Default)]
+pub struct Body {
+    bytes: Option<Bytes>,
+}
+
+impl Body {
+    /// No body.
+    pub fn empty() -> Self {
+        Self::default()
+    }
+
+    /// Whether there is no body (or a zero-length one).
+    pub fn is_empty(&self) -> bool {
+        self.bytes.as_ref().is_none_or(Bytes::is_empty)
+    }
+
+    /// The bytes of the body, if it is held in memory.
+    pub fn as_bytes(&self) -> Option<&[u8]> {
+        self.bytes.as_deref()
+    }
+
+    /// Whether the body can be sent more than once. Every body today can; streamed uploads
+    /// will not.
+    pub fn is_replayable(&self) -> bool {
+        true
+    }
+
+    pub(crate) fn into_bytes(self) -> Option<Bytes> {
+        self.bytes
+    }
+}
+
+impl From<Bytes> for Body {
+    fn from(bytes: Bytes) -> Self {
+        Self { bytes: Some(bytes) }
+    }
+}
+
+impl From<Vec<u8>> for Body {
+    fn from(bytes: Vec<u8>) -> Self {
+        Bytes::from(bytes).into()
+    }
+}
+
+impl From<String> for Body {
+    fn from(text: String) -> Self {
+        Bytes::from(text).into()
+    }
+}
+
+impl From<&'static str> for Body {
+    fn from(text: &'static str) -> Self {
+        Bytes::from_static(text.as_bytes()).into()
+    }
+}
+
+impl fmt::Debug for Body {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.bytes {
+            None => f.write_str("Body(empty)"),
+            // Bodies can carry credentials (login forms): show only their size.
+            Some(bytes) => write!(f, "Body({} bytes)", bytes.len()),
+        }
+    }
+}

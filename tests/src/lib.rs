@@ -1,0 +1,1 @@
+//! Integration and compile-fail tests for ferrofit live in `tests/`; this crate has no code.

@@ -1,0 +1,156 @@
+//! Helpers shared by the integration tests.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// A ferrofit client for a server's base URL.
+pub fn client(base_url: &str) -> ferrofit::Client {
+    ferrofit::Client::builder()
+        .base_url(base_url)
+        .build()
+        .expect("test client builds")
+}
+
+/// One request as it arrived on the wire.
+#[derive(Clone, Debug)]
+pub struct Captured {
+    pub method: String,
+    /// The request target exactly as sent: path and query, still percent-encoded.
+    pub target: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Captured {
+    /// Every value of a header, in order.
+    pub fn header_values(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+}
+
+/// How the capture server answers.
+#[derive(Clone)]
+pub enum Answer {
+    /// A complete response, written at once.
+    Full(&'static str),
+    /// Headers and the first part of a body, then silence for this long.
+    StallBody(&'static str, Duration),
+    /// Accept, read the request, then say nothing for this long.
+    Silence(Duration),
+}
+
+/// A raw HTTP/1.1 server on 127.0.0.1 that records requests as they arrived.
+pub struct CaptureServer {
+    pub base_url: String,
+    requests: Arc<Mutex<Vec<Captured>>>,
+}
+
+impl CaptureServer {
+    pub async fn start(answer: Answer) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
+        let base_url = format!("http://{}", listener.local_addr().expect("local addr"));
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let seen = requests.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let seen = seen.clone();
+                let answer = answer.clone();
+                tokio::spawn(async move { serve(stream, seen, answer).await });
+            }
+        });
+        Self { base_url, requests }
+    }
+
+    pub fn requests(&self) -> Vec<Captured> {
+        self.requests.lock().expect("lock").clone()
+    }
+
+    pub fn last(&self) -> Captured {
+        self.requests().pop().expect("a request was captured")
+    }
+}
+
+async fn serve(mut stream: TcpStream, seen: Arc<Mutex<Vec<Captured>>>, answer: Answer) {
+    loop {
+        let Some(request) = read_request(&mut stream).await else {
+            return;
+        };
+        seen.lock().expect("lock").push(request);
+        let result = match &answer {
+            Answer::Full(response) => stream.write_all(response.as_bytes()).await,
+            Answer::StallBody(start, pause) => {
+                let _ = stream.write_all(start.as_bytes()).await;
+                tokio::time::sleep(*pause).await;
+                return;
+            }
+            Answer::Silence(pause) => {
+                tokio::time::sleep(*pause).await;
+                return;
+            }
+        };
+        if result.is_err() {
+            return;
+        }
+    }
+}
+
+async fn read_request(stream: &mut TcpStream) -> Option<Captured> {
+    let mut buffer = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let head_end = loop {
+        if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            break end;
+        }
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buffer.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buffer[..head_end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let mut request_line = lines.next()?.split(' ');
+    let method = request_line.next()?.to_owned();
+    let target = request_line.next()?.to_owned();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    let length: usize = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = buffer[head_end + 4..].to_vec();
+    while body.len() < length {
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            break;
+        }
+        body.extend_from_slice(&chunk[..n]);
+    }
+    Some(Captured {
+        method,
+        target,
+        headers,
+        body,
+    })
+}
+
+/// An HTTP/1.1 200 response with a JSON body.
+pub const OK_EMPTY_JSON: &str =
+    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}";
+
+/// An HTTP/1.1 204 response.
+pub const NO_CONTENT: &str = "HTTP/1.1 204 No Content\r\n\r\n";
