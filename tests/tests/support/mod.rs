@@ -2,6 +2,7 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -44,7 +45,7 @@ pub enum Answer {
     Full(&'static str),
     /// Headers and the first part of a body, then silence for this long.
     StallBody(&'static str, Duration),
-    /// Accept, read the request, then say nothing for this long.
+    /// Accept, read the request, then say nothing for this long (noting if the client hangs up).
     Silence(Duration),
 }
 
@@ -52,6 +53,7 @@ pub enum Answer {
 pub struct CaptureServer {
     pub base_url: String,
     requests: Arc<Mutex<Vec<Captured>>>,
+    hang_ups: Arc<AtomicUsize>,
 }
 
 impl CaptureServer {
@@ -61,15 +63,36 @@ impl CaptureServer {
             .expect("bind loopback");
         let base_url = format!("http://{}", listener.local_addr().expect("local addr"));
         let requests = Arc::new(Mutex::new(Vec::new()));
-        let seen = requests.clone();
+        let hang_ups = Arc::new(AtomicUsize::new(0));
+        let (seen, hung_up) = (requests.clone(), hang_ups.clone());
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                let seen = seen.clone();
+                let (seen, hung_up) = (seen.clone(), hung_up.clone());
                 let answer = answer.clone();
-                tokio::spawn(async move { serve(stream, seen, answer).await });
+                tokio::spawn(async move { serve(stream, seen, hung_up, answer).await });
             }
         });
-        Self { base_url, requests }
+        Self {
+            base_url,
+            requests,
+            hang_ups,
+        }
+    }
+
+    /// How many clients closed their connection while the server was silent.
+    pub fn hang_ups(&self) -> usize {
+        self.hang_ups.load(Ordering::SeqCst)
+    }
+
+    /// Waits (a bounded while) until some client has hung up; returns whether one did.
+    pub async fn wait_for_hang_up(&self) -> bool {
+        for _ in 0..200 {
+            if self.hang_ups() > 0 {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        false
     }
 
     pub fn requests(&self) -> Vec<Captured> {
@@ -81,7 +104,12 @@ impl CaptureServer {
     }
 }
 
-async fn serve(mut stream: TcpStream, seen: Arc<Mutex<Vec<Captured>>>, answer: Answer) {
+async fn serve(
+    mut stream: TcpStream,
+    seen: Arc<Mutex<Vec<Captured>>>,
+    hung_up: Arc<AtomicUsize>,
+    answer: Answer,
+) {
     loop {
         let Some(request) = read_request(&mut stream).await else {
             return;
@@ -95,7 +123,10 @@ async fn serve(mut stream: TcpStream, seen: Arc<Mutex<Vec<Captured>>>, answer: A
                 return;
             }
             Answer::Silence(pause) => {
-                tokio::time::sleep(*pause).await;
+                let mut byte = [0u8; 1];
+                if let Ok(Ok(0)) = tokio::time::timeout(*pause, stream.read(&mut byte)).await {
+                    hung_up.fetch_add(1, Ordering::SeqCst);
+                }
                 return;
             }
         };
