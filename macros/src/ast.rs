@@ -1,9 +1,8 @@
 //! The trait as the macro understands it: an `Api` of `Endpoint`s with typed `Param`s, built
 //! from syn. Every node keeps the tokens it came from, so errors point at them.
 
-use proc_macro2::Span;
-use quote::format_ident;
-use syn::spanned::Spanned;
+use proc_macro2::TokenStream;
+use quote::{ToTokens, format_ident};
 use syn::{
     Attribute, FnArg, GenericArgument, Ident, ItemTrait, LitStr, Pat, PathArguments, ReturnType,
     TraitItem, TraitItemFn, Type,
@@ -77,18 +76,29 @@ pub(crate) struct Param {
     pub(crate) ident: Ident,
     pub(crate) ty: Type,
     pub(crate) role: Option<Role>,
-    /// The role attribute, or the parameter when it has none.
-    pub(crate) span: Span,
+    /// Where errors about the parameter point: its role attribute, or `name: Type` when it
+    /// has none.
+    pub(crate) tokens: TokenStream,
 }
 
 pub(crate) enum Role {
-    Path { name: String, encoded: bool },
-    Query { key: String, encoded: bool },
+    Path {
+        name: String,
+        encoded: bool,
+    },
+    Query {
+        key: String,
+        encoded: bool,
+    },
     QueryMap,
-    Header { name: String },
+    Header {
+        name: String,
+    },
     HeaderMap,
     Body,
     Cancel,
+    /// A role attribute that could not be read (already reported).
+    Invalid,
 }
 
 pub(crate) struct ReturnKind {
@@ -230,6 +240,7 @@ impl Endpoint {
         let mut headers = Vec::new();
         let mut timeout_ms = None;
         let mut verb_attr: Option<Attribute> = None;
+        let mut unknown_attribute = false;
         method.attrs.retain(|a| {
             let Some(name) = attr::name_of(a) else {
                 return true;
@@ -257,6 +268,12 @@ impl Endpoint {
                     Ok(ms) => timeout_ms = Some(ms),
                     Err(e) => cx.syn_error(e),
                 },
+                attr::HEADER => {
+                    cx.error_spanned_by(
+                        a,
+                        "`#[header(..)]` goes on a parameter; for a fixed header on the method write `#[headers(\"Name: value\")]`",
+                    );
+                }
                 n if attr::PARAM_ROLES.contains(&n) => {
                     cx.error_spanned_by(
                         a,
@@ -270,6 +287,7 @@ impl Endpoint {
                         a,
                         format!("unknown attribute `#[{n}]` on an endpoint{hint}"),
                     );
+                    unknown_attribute = true;
                 }
             }
             false
@@ -281,6 +299,9 @@ impl Endpoint {
                 // A provided method without a verb is a helper built on the endpoints: keep it.
                 return None;
             }
+        }
+        if verb_attr.is_none() && !unknown_attribute {
+            // (After an unknown attribute, likely a misspelt verb, this would only repeat it.)
             cx.error_spanned_by(
                 &method.sig.ident,
                 format!(
@@ -376,15 +397,15 @@ fn check_signature(cx: &mut Ctxt, method: &TraitItemFn) {
         cx.error_spanned_by(variadic, "endpoint methods cannot be variadic");
     }
     for param in &sig.generics.params {
-        if !matches!(param, syn::GenericParam::Lifetime(_)) {
-            cx.error_spanned_by(
-                param,
-                format!(
-                    "endpoint methods cannot be generic; give `{}` a concrete type",
-                    quote::quote!(#param)
-                ),
-            );
-        }
+        let name = match param {
+            syn::GenericParam::Lifetime(_) => continue,
+            syn::GenericParam::Type(t) => &t.ident,
+            syn::GenericParam::Const(c) => &c.ident,
+        };
+        cx.error_spanned_by(
+            param,
+            format!("endpoint methods cannot be generic; replace `{name}` with a concrete type, like `&Filter`"),
+        );
     }
     match sig.receiver() {
         None => cx.error_spanned_by(
@@ -407,7 +428,7 @@ fn take_params(cx: &mut Ctxt, method: &mut TraitItemFn) -> Vec<Param> {
     let mut params = Vec::new();
     for input in &mut method.sig.inputs {
         let FnArg::Typed(arg) = input else { continue };
-        let mut role: Option<(Role, Span)> = None;
+        let mut role: Option<(Role, TokenStream)> = None;
         arg.attrs.retain(|a| {
             let Some(name) = attr::name_of(a) else {
                 return true;
@@ -424,15 +445,19 @@ fn take_params(cx: &mut Ctxt, method: &mut TraitItemFn) -> Vec<Param> {
                     a,
                     format!("unknown attribute `#[{name}]` on a parameter{hint}"),
                 );
+                // Most likely a misspelt role: do not also report the parameter as role-less.
+                role.get_or_insert((Role::Invalid, a.to_token_stream()));
                 return false;
             }
-            if role.is_some() {
-                cx.error_spanned_by(a, "a parameter has one role; remove one of its attributes");
+            if let Some((_, first)) = &role {
+                cx.error_spanned_by(
+                    a,
+                    format!("a parameter has one role, and this one already has `{first}`; remove one of them"),
+                );
                 return false;
             }
-            if let Some(parsed) = parse_role(cx, a, &name, &arg.pat) {
-                role = Some((parsed, a.span()));
-            }
+            let parsed = parse_role(cx, a, &name, &arg.pat).unwrap_or(Role::Invalid);
+            role = Some((parsed, a.to_token_stream()));
             false
         });
         let Pat::Ident(pat) = &*arg.pat else {
@@ -445,12 +470,15 @@ fn take_params(cx: &mut Ctxt, method: &mut TraitItemFn) -> Vec<Param> {
         if let Some(by_ref) = &pat.by_ref {
             cx.error_spanned_by(by_ref, "write the parameter without `ref`");
         }
-        let span = role.as_ref().map_or_else(|| arg.span(), |(_, span)| *span);
+        let (role, tokens) = match role {
+            Some((role, tokens)) => (Some(role), tokens),
+            None => (None, arg.to_token_stream()),
+        };
         params.push(Param {
             ident: pat.ident.clone(),
             ty: (*arg.ty).clone(),
-            role: role.map(|(role, _)| role),
-            span,
+            role,
+            tokens,
         });
     }
     params

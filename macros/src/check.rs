@@ -18,7 +18,7 @@ fn bind_placeholders(cx: &mut Ctxt, endpoint: &mut Endpoint) {
         // The missing verb is already reported; without a template nothing can be bound, but
         // parameters without a role are still worth reporting.
         for param in endpoint.params.iter().filter(|p| p.role.is_none()) {
-            cx.error_at(param.span, no_role_message(param));
+            cx.error_spanned_by(&param.tokens, no_role_message(param));
         }
         return;
     };
@@ -35,7 +35,7 @@ fn bind_placeholders(cx: &mut Ctxt, endpoint: &mut Endpoint) {
                     encoded: false,
                 });
             } else {
-                cx.error_at(param.span, no_role_message(param));
+                cx.error_spanned_by(&param.tokens, no_role_message(param));
             }
         }
     }
@@ -43,13 +43,13 @@ fn bind_placeholders(cx: &mut Ctxt, endpoint: &mut Endpoint) {
     for param in &endpoint.params {
         if let Some(Role::Path { name, .. }) = &param.role {
             if !placeholders.contains(&name.as_str()) {
-                cx.error_at(
-                    param.span,
+                cx.error_spanned_by(
+                    &param.tokens,
                     format!("`{name}` is not a placeholder in `{}`; add `<{name}>` to the path or give the parameter another role", verb.lit.value()),
                 );
             } else if bound.contains(&name.as_str()) {
-                cx.error_at(
-                    param.span,
+                cx.error_spanned_by(
+                    &param.tokens,
                     format!("placeholder `<{name}>` is already bound to another parameter"),
                 );
             }
@@ -82,18 +82,18 @@ fn check_body(cx: &mut Ctxt, endpoint: &Endpoint) {
         .filter(|p| matches!(p.role, Some(Role::Body)))
         .collect();
     for extra in bodies.iter().skip(1) {
-        cx.error_at(
-            extra.span,
+        cx.error_spanned_by(
+            &extra.tokens,
             "a request has one body; combine the values into one struct and mark it `#[body]`",
         );
     }
     if let (Some(first), Some(verb)) = (bodies.first(), &endpoint.verb)
         && !verb.body_allowed
     {
-        cx.error_at(
-            first.span,
+        cx.error_spanned_by(
+            &first.tokens,
             format!(
-                "a {} request cannot have a `#[body]`; send the values as `#[query]` parameters, or use `#[http(method = \"{}\", path = \"…\", body = true)]` if the API really wants one",
+                "{} requests cannot have a `#[body]`; send the values as `#[query]` parameters, or use `#[http(method = \"{}\", path = \"…\", body = true)]` if the API really wants one",
                 verb.method, verb.method
             ),
         );
@@ -107,7 +107,7 @@ fn check_cancel(cx: &mut Ctxt, params: &[Param]) {
         .filter(|p| matches!(p.role, Some(Role::Cancel)))
     {
         if seen {
-            cx.error_at(param.span, "only one `#[cancel]` parameter is allowed");
+            cx.error_spanned_by(&param.tokens, "only one `#[cancel]` parameter is allowed");
         }
         seen = true;
         if !is_cancel_token(&param.ty) {

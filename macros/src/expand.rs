@@ -174,6 +174,7 @@ fn endpoint_body(api: &Api, endpoint: &Endpoint) -> TokenStream {
             Role::HeaderMap => quote!(__call.header_map(&#ident);),
             Role::Body => quote!(__call.json_body(&#ident);),
             Role::Cancel => quote!(__call.cancel(#ident);),
+            Role::Invalid => unreachable!("invalid roles are reported before expansion"),
         })
     });
     let value = &ret.value;

@@ -348,16 +348,19 @@ impl Route {
         text
     }
 
-    /// How alike this route is to a request, for "closest routes" in the unmatched error.
+    /// How alike this route is to a request, for "closest routes" in the unmatched error:
+    /// the same path counts most, then the same method, then a shared leading part of the path.
     fn likeness(&self, request: &Request) -> usize {
+        let path = request.url().path();
+        let whole_path = usize::from(path_matches(&self.path, path));
         let method = usize::from(self.method == request.method());
-        let same_segments = self
+        let shared_segments = self
             .path
             .split('/')
-            .zip(request.url().path().split('/'))
+            .zip(path.split('/'))
             .take_while(|(pattern, actual)| segment_matches(pattern, actual))
             .count();
-        method * 2 + same_segments * 3
+        whole_path * 1000 + method * 100 + shared_segments
     }
 }
 

@@ -1,0 +1,80 @@
+//! Generated code names everything by absolute path: user code that shadows `core`, `std`,
+//! `Result`, `Option`, common trait names or `ferrofit` itself still compiles and works.
+
+#![allow(dead_code, unreachable_pub)]
+
+mod shadows {
+    // Every name the generated code could be tempted to use unqualified.
+    mod core {}
+    mod std {}
+    mod ferrofit {}
+    mod __private {}
+    type Result = ();
+    type Option = ();
+    struct Send;
+    struct Sync;
+    struct Future;
+    struct Clone;
+    struct Debug;
+    struct Box;
+    struct String;
+    struct Vec;
+    struct Client;
+    struct Call;
+    struct Endpoint;
+
+    #[::ferrofit::rest_api]
+    #[headers("X-Shadowed: yes")]
+    pub trait Shadowed {
+        #[get("/items/<id>")]
+        async fn item(
+            &self,
+            id: u32,
+            #[query] page: ::core::option::Option<u32>,
+            #[cancel] cancel: &::ferrofit::CancelToken,
+        ) -> ::ferrofit::Result<::std::string::String>;
+    }
+
+    pub use self::ShadowedClient as Generated;
+}
+
+mod reexported {
+    /// A crate that re-exports ferrofit under another name; users of it do not depend on
+    /// ferrofit directly, so the generated code must use the path they give.
+    pub mod sdk {
+        pub use ::ferrofit as http_api;
+    }
+
+    mod ferrofit {}
+
+    #[sdk::http_api::rest_api(crate = "self::sdk::http_api", client = Renamed)]
+    pub trait ViaReexport {
+        #[get("/ping")]
+        async fn ping(&self) -> sdk::http_api::Result<()>;
+    }
+}
+
+use ferrofit::http::Method;
+use ferrofit::testing::{MockReply, MockTransport};
+use reexported::ViaReexport as _;
+use shadows::Shadowed as _;
+
+#[tokio::test]
+async fn generated_code_survives_shadowed_names() {
+    let mock = MockTransport::new();
+    mock.on(Method::GET, "/items/3")
+        .query("page", "2")
+        .header("x-shadowed", "yes")
+        .reply(MockReply::status(200).body("ok"));
+    mock.on(Method::GET, "/ping").reply(MockReply::status(204));
+    let client = ferrofit::Client::builder()
+        .base_url("http://hygiene.test")
+        .transport(mock.clone())
+        .build()
+        .unwrap();
+    let api = shadows::Generated::new(client.clone());
+    let token = ferrofit::CancelToken::new();
+    assert_eq!(api.item(3, Some(2), &token).await.unwrap(), "ok");
+    reexported::Renamed::new(client).ping().await.unwrap();
+    assert_eq!(mock.requests().len(), 2);
+}

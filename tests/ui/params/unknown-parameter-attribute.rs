@@ -1,0 +1,7 @@
+#[ferrofit::rest_api]
+trait Api {
+    #[get("/users")]
+    async fn list(&self, #[qeury] page: u32) -> ferrofit::Result<()>;
+}
+
+fn main() {}

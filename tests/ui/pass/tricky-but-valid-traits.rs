@@ -1,0 +1,61 @@
+//! Valid traits that push on the edges: explicit lifetimes, raw identifiers, renamed path
+//! parameters, provided helper methods, other error types, renamed clients, `Response<String>`,
+//! owned and optional cancel tokens, lint attributes, relative and empty paths.
+
+use ferrofit::{Bytes, CancelToken, Response};
+
+#[derive(Debug)]
+pub struct AppError(ferrofit::Error);
+
+impl From<ferrofit::Error> for AppError {
+    fn from(error: ferrofit::Error) -> Self {
+        Self(error)
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct User {
+    pub name: String,
+}
+
+/// Documented trait.
+#[ferrofit::rest_api(client = Users)]
+#[headers("Accept: application/json")]
+pub(crate) trait UserApi: Send + Sync {
+    /// Documented endpoint.
+    #[get("/users/<type>/{id}")]
+    #[allow(clippy::needless_lifetimes)]
+    async fn by_kind<'a>(&'a self, r#type: &'a str, #[path("id")] user_id: u64) -> ferrofit::Result<User>;
+
+    #[get("users")]
+    async fn relative(&self) -> std::result::Result<Vec<User>, AppError>;
+
+    #[get("")]
+    async fn root(&self) -> Result<Response<String>, AppError>;
+
+    #[delete("/users/<id>")]
+    #[timeout(ms = 1500)]
+    async fn delete(&self, id: u64, #[cancel] cancel: CancelToken) -> ferrofit::Result<()>;
+
+    #[get("/avatar/<id>")]
+    async fn avatar(&self, id: u64, #[cancel] cancel: Option<&CancelToken>) -> ferrofit::Result<Bytes>;
+
+    #[http(method = "LIST", path = "/users?all=true")]
+    async fn list_all(&self) -> ferrofit::Result<Response<Option<Vec<User>>>>;
+
+    /// A provided method is not an endpoint: it is kept as written.
+    async fn name_of(&self, id: u64) -> ferrofit::Result<String> {
+        Ok(self.by_kind("person", id).await?.name)
+    }
+}
+
+fn main() {
+    fn assert_client<T: Clone + std::fmt::Debug + Send + Sync + 'static>() {}
+    assert_client::<Users>();
+    let client = ferrofit::Client::builder()
+        .base_url("http://localhost:1")
+        .build()
+        .expect("valid");
+    let users = Users::new(client);
+    let _ = users.client();
+}
