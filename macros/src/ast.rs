@@ -294,11 +294,13 @@ impl Endpoint {
         });
 
         let params = take_params(cx, method);
-        if verb_attr.is_none() {
-            if method.default.is_some() && headers.is_empty() && timeout_ms.is_none() {
-                // A provided method without a verb is a helper built on the endpoints: keep it.
-                return None;
-            }
+        if verb_attr.is_none()
+            && method.default.is_some()
+            && headers.is_empty()
+            && timeout_ms.is_none()
+        {
+            // A provided method without a verb is a helper built on the endpoints: keep it.
+            return None;
         }
         if verb_attr.is_none() && !unknown_attribute {
             // (After an unknown attribute, likely a misspelt verb, this would only repeat it.)
@@ -383,7 +385,7 @@ fn check_signature(cx: &mut Ctxt, method: &TraitItemFn) {
     let sig = &method.sig;
     if sig.asyncness.is_none() {
         cx.error_spanned_by(
-            &sig.fn_token,
+            sig.fn_token,
             format!(
                 "endpoint methods must be `async`; write `async fn {}(…)`",
                 sig.ident

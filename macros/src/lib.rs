@@ -5,6 +5,8 @@
 //! The macro runs in three steps: `ast` reads the trait (reporting every mistake it finds),
 //! `check` looks at each endpoint as a whole, and `expand` writes the code.
 
+#![warn(clippy::unwrap_used)]
+
 mod ast;
 mod attr;
 mod check;

@@ -43,7 +43,7 @@
 //! configuration, [`Error`] for what can go wrong, and [`Interceptor`] for behaviour around
 //! every call.
 
-#![warn(missing_docs)]
+#![warn(missing_docs, clippy::unwrap_used)]
 
 #[doc(hidden)]
 pub mod __private;

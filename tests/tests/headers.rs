@@ -30,8 +30,10 @@ trait Layered {
     async fn repeated(&self, #[header("X-Tag")] tags: Vec<String>) -> ferrofit::Result<()>;
 
     #[get("/e")]
-    async fn from_map(&self, #[header_map] extra: BTreeMap<String, String>)
-    -> ferrofit::Result<()>;
+    async fn with_header_map(
+        &self,
+        #[header_map] extra: BTreeMap<String, String>,
+    ) -> ferrofit::Result<()>;
 }
 
 async fn setup() -> (CaptureServer, LayeredClient) {
@@ -92,7 +94,7 @@ async fn header_maps_add_headers_and_override_lower_layers() {
         ("X-Layer".to_owned(), "map".to_owned()),
         ("X-Extra".to_owned(), "1".to_owned()),
     ]);
-    api.from_map(extra).await.unwrap();
+    api.with_header_map(extra).await.unwrap();
     let seen = server.last();
     assert_eq!(seen.header_values("x-layer"), ["map"]);
     assert_eq!(seen.header_values("x-extra"), ["1"]);
@@ -109,13 +111,13 @@ async fn cr_and_lf_are_rejected_and_nothing_is_sent() {
     assert!(error.to_string().contains("CR or LF"), "{error}");
 
     let error = api
-        .from_map(BTreeMap::from([("X-A".to_owned(), "1\n2".to_owned())]))
+        .with_header_map(BTreeMap::from([("X-A".to_owned(), "1\n2".to_owned())]))
         .await
         .unwrap_err();
     assert!(matches!(error, Error::InvalidRequest { .. }), "{error:?}");
 
     let error = api
-        .from_map(BTreeMap::from([("Bad Name".to_owned(), "1".to_owned())]))
+        .with_header_map(BTreeMap::from([("Bad Name".to_owned(), "1".to_owned())]))
         .await
         .unwrap_err();
     assert!(

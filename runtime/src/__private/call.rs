@@ -221,6 +221,9 @@ impl Call {
     }
 
     /// Sends the call and decodes the body with `D`.
+    // Written out rather than `async fn`: generated code relies on the future being `Send` and
+    // `'static`, and spelling it here makes a regression fail in this crate, not in users'.
+    #[allow(clippy::manual_async_fn)]
     pub fn send<D: Decode, E: From<Error>>(
         self,
     ) -> impl Future<Output = std::result::Result<D::Output, E>> + Send + 'static {
@@ -232,6 +235,7 @@ impl Call {
     }
 
     /// Sends the call and decodes the body with `D`, keeping status, headers and URL.
+    #[allow(clippy::manual_async_fn)]
     pub fn send_response<D: Decode, E: From<Error>>(
         self,
     ) -> impl Future<Output = std::result::Result<Response<D::Output>, E>> + Send + 'static {
