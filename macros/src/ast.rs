@@ -61,8 +61,17 @@ pub(crate) struct Endpoint {
     pub(crate) verb: Option<Verb>,
     pub(crate) headers: Vec<StaticHeader>,
     pub(crate) timeout_ms: Option<u64>,
+    pub(crate) flags: Flags,
     pub(crate) params: Vec<Param>,
     pub(crate) ret: Option<ReturnKind>,
+}
+
+/// Endpoint flags for interceptors.
+#[derive(Default)]
+pub(crate) struct Flags {
+    pub(crate) no_auth: bool,
+    pub(crate) idempotent: bool,
+    pub(crate) max_attempts: Option<u32>,
 }
 
 pub(crate) struct Verb {
@@ -97,6 +106,7 @@ pub(crate) enum Role {
     HeaderMap,
     Body,
     Cancel,
+    Extra,
     /// A role attribute that could not be read (already reported).
     Invalid,
 }
@@ -239,6 +249,7 @@ impl Endpoint {
         let mut verb: Option<Verb> = None;
         let mut headers = Vec::new();
         let mut timeout_ms = None;
+        let mut flags = Flags::default();
         let mut verb_attr: Option<Attribute> = None;
         let mut unknown_attribute = false;
         method.attrs.retain(|a| {
@@ -266,6 +277,18 @@ impl Endpoint {
                 attr::HEADERS => headers.extend(parse_headers(cx, a)),
                 attr::TIMEOUT => match attr::parse_timeout(a) {
                     Ok(ms) => timeout_ms = Some(ms),
+                    Err(e) => cx.syn_error(e),
+                },
+                attr::NO_AUTH => match attr::require_flag(a, attr::NO_AUTH) {
+                    Ok(()) => flags.no_auth = true,
+                    Err(e) => cx.syn_error(e),
+                },
+                attr::IDEMPOTENT => match attr::require_flag(a, attr::IDEMPOTENT) {
+                    Ok(()) => flags.idempotent = true,
+                    Err(e) => cx.syn_error(e),
+                },
+                attr::RETRY => match attr::parse_retry(a) {
+                    Ok(n) => flags.max_attempts = Some(n),
                     Err(e) => cx.syn_error(e),
                 },
                 attr::HEADER => {
@@ -320,6 +343,7 @@ impl Endpoint {
             verb,
             headers,
             timeout_ms,
+            flags,
             params,
             ret,
         })
@@ -561,6 +585,10 @@ fn parse_role(cx: &mut Ctxt, a: &Attribute, name: &str, pat: &Pat) -> Option<Rol
         attr::BODY => {
             no_args(cx);
             Role::Body
+        }
+        attr::EXTRA => {
+            no_args(cx);
+            Role::Extra
         }
         _ => {
             no_args(cx);

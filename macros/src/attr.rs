@@ -21,6 +21,12 @@ pub(crate) const HTTP: &str = "http";
 pub(crate) const HEADERS: &str = "headers";
 /// `#[timeout(secs = 5)]` or `#[timeout(ms = 250)]` on a method.
 pub(crate) const TIMEOUT: &str = "timeout";
+/// `#[no_auth]`: the auth interceptor leaves the endpoint alone.
+pub(crate) const NO_AUTH: &str = "no_auth";
+/// `#[idempotent]`: safe to retry even for POST or PATCH.
+pub(crate) const IDEMPOTENT: &str = "idempotent";
+/// `#[retry(max = N)]` or `#[retry(never)]`.
+pub(crate) const RETRY: &str = "retry";
 
 /// Parameter roles.
 pub(crate) const PATH: &str = "path";
@@ -30,7 +36,10 @@ pub(crate) const HEADER: &str = "header";
 pub(crate) const HEADER_MAP: &str = "header_map";
 pub(crate) const BODY: &str = "body";
 pub(crate) const CANCEL: &str = "cancel";
-pub(crate) const PARAM_ROLES: &[&str] = &[PATH, QUERY, QUERY_MAP, HEADER, HEADER_MAP, BODY, CANCEL];
+pub(crate) const EXTRA: &str = "extra";
+pub(crate) const PARAM_ROLES: &[&str] = &[
+    PATH, QUERY, QUERY_MAP, HEADER, HEADER_MAP, BODY, CANCEL, EXTRA,
+];
 
 /// Attributes of the language or of other tools that are kept as they are.
 const PASSTHROUGH: &[&str] = &[
@@ -52,7 +61,7 @@ pub(crate) fn method_attribute_names() -> impl Iterator<Item = &'static str> {
     VERBS
         .iter()
         .map(|(name, _)| *name)
-        .chain([HTTP, HEADERS, TIMEOUT])
+        .chain([HTTP, HEADERS, TIMEOUT, NO_AUTH, IDEMPOTENT, RETRY])
 }
 
 /// The single identifier naming an attribute, or `None` for a path like `tracing::instrument`.
@@ -192,6 +201,46 @@ pub(crate) fn parse_timeout(attr: &Attribute) -> syn::Result<u64> {
     millis.ok_or_else(|| {
         syn::Error::new_spanned(attr, "write `#[timeout(secs = N)]` or `#[timeout(ms = N)]`")
     })
+}
+
+/// `#[retry(max = N)]` (N ≥ 1 attempts in all) or `#[retry(never)]` (1 attempt).
+pub(crate) fn parse_retry(attr: &Attribute) -> syn::Result<u32> {
+    let mut attempts = None;
+    attr.parse_nested_meta(|meta| {
+        if attempts.is_some() {
+            return Err(meta.error("write either `#[retry(max = N)]` or `#[retry(never)]`"));
+        }
+        if meta.path.is_ident("never") {
+            attempts = Some(1);
+        } else if meta.path.is_ident("max") {
+            let value: LitInt = meta.value()?.parse()?;
+            let n: u32 = value.base10_parse()?;
+            if n == 0 {
+                return Err(syn::Error::new(
+                    value.span(),
+                    "`max` counts attempts, the first included, so it is at least 1; use `#[retry(never)]` for no retries",
+                ));
+            }
+            attempts = Some(n);
+        } else {
+            return Err(meta.error("expected `max = N` or `never`"));
+        }
+        Ok(())
+    })?;
+    attempts.ok_or_else(|| {
+        syn::Error::new_spanned(attr, "write `#[retry(max = N)]` or `#[retry(never)]`")
+    })
+}
+
+/// An attribute that takes no arguments: `#[no_auth]`, `#[idempotent]`.
+pub(crate) fn require_flag(attr: &Attribute, name: &str) -> syn::Result<()> {
+    match attr.meta {
+        syn::Meta::Path(_) => Ok(()),
+        _ => Err(syn::Error::new_spanned(
+            attr,
+            format!("`#[{name}]` takes no arguments"),
+        )),
+    }
 }
 
 /// The string of a verb attribute: `#[get("/users/<id>")]`.

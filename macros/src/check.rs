@@ -10,6 +10,21 @@ pub(crate) fn check(cx: &mut Ctxt, api: &mut Api) {
         bind_placeholders(cx, endpoint);
         check_body(cx, endpoint);
         check_cancel(cx, &endpoint.params);
+        check_extras(cx, &endpoint.params);
+    }
+}
+
+fn check_extras(cx: &mut Ctxt, params: &[Param]) {
+    for param in params
+        .iter()
+        .filter(|p| matches!(p.role, Some(Role::Extra)))
+    {
+        if matches!(param.ty, syn::Type::Reference(_)) {
+            cx.error_spanned_by(
+                &param.ty,
+                "`#[extra]` stores the value in the request for interceptors, so it takes an owned value (`Clone + Send + Sync + 'static`), not a reference",
+            );
+        }
     }
 }
 
@@ -71,7 +86,7 @@ fn bind_placeholders(cx: &mut Ctxt, endpoint: &mut Endpoint) {
 fn no_role_message(param: &Param) -> String {
     let name = &param.ident;
     format!(
-        "parameter `{name}` has no role; use it in the path as `<{name}>`, or mark it `#[query]`, `#[header(\"X-Name\")]`, `#[body]`, `#[query_map]`, `#[header_map]` or `#[cancel]`"
+        "parameter `{name}` has no role; use it in the path as `<{name}>`, or mark it `#[query]`, `#[header(\"X-Name\")]`, `#[body]`, `#[query_map]`, `#[header_map]`, `#[cancel]` or `#[extra]`"
     )
 }
 

@@ -140,6 +140,12 @@ fn endpoint_body(api: &Api, endpoint: &Endpoint) -> TokenStream {
         quote!(.__headers(&[#(#pairs),*]))
     });
     let timeout = endpoint.timeout_ms.map(|ms| quote!(.__timeout_ms(#ms)));
+    let no_auth = endpoint.flags.no_auth.then(|| quote!(.__no_auth()));
+    let idempotent = endpoint.flags.idempotent.then(|| quote!(.__idempotent()));
+    let max_attempts = endpoint
+        .flags
+        .max_attempts
+        .map(|n| quote!(.__max_attempts(#n)));
 
     let path = template.pieces.iter().map(|piece| match piece {
         Piece::Literal(text) => quote!(__call.literal(#text);),
@@ -174,6 +180,7 @@ fn endpoint_body(api: &Api, endpoint: &Endpoint) -> TokenStream {
             Role::HeaderMap => quote!(__call.header_map(&#ident);),
             Role::Body => quote!(__call.json_body(&#ident);),
             Role::Cancel => quote!(__call.cancel(#ident);),
+            Role::Extra => quote!(__call.extra(#ident);),
             Role::Invalid => unreachable!("invalid roles are reported before expansion"),
         })
     });
@@ -191,7 +198,8 @@ fn endpoint_body(api: &Api, endpoint: &Endpoint) -> TokenStream {
     };
     quote! {
         static __FERROFIT_ENDPOINT: #private::Endpoint =
-            #private::Endpoint::__new(#api_name, #name, #method, #template_text) #headers #timeout;
+            #private::Endpoint::__new(#api_name, #name, #method, #template_text)
+                #headers #timeout #no_auth #idempotent #max_attempts;
         let mut __call = #private::Call::new(&self.client, &__FERROFIT_ENDPOINT);
         #(#path)*
         #static_query

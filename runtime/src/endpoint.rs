@@ -32,6 +32,9 @@ pub struct Endpoint {
     template: &'static str,
     headers: &'static [(&'static str, &'static str)],
     timeout: Option<Duration>,
+    skips_auth: bool,
+    idempotent: bool,
+    max_attempts: Option<u32>,
 }
 
 impl Endpoint {
@@ -50,6 +53,9 @@ impl Endpoint {
             template,
             headers: &[],
             timeout: None,
+            skips_auth: false,
+            idempotent: false,
+            max_attempts: None,
         }
     }
 
@@ -64,6 +70,27 @@ impl Endpoint {
     #[doc(hidden)]
     pub const fn __timeout_ms(mut self, ms: u64) -> Self {
         self.timeout = Some(Duration::from_millis(ms));
+        self
+    }
+
+    /// Used by generated code: `#[no_auth]`.
+    #[doc(hidden)]
+    pub const fn __no_auth(mut self) -> Self {
+        self.skips_auth = true;
+        self
+    }
+
+    /// Used by generated code: `#[idempotent]`.
+    #[doc(hidden)]
+    pub const fn __idempotent(mut self) -> Self {
+        self.idempotent = true;
+        self
+    }
+
+    /// Used by generated code: `#[retry(max = N)]`, and `#[retry(never)]` as 1.
+    #[doc(hidden)]
+    pub const fn __max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = Some(attempts);
         self
     }
 
@@ -92,6 +119,24 @@ impl Endpoint {
     /// The endpoint's own total timeout from `#[timeout(..)]`, if any.
     pub fn timeout(&self) -> Option<Duration> {
         self.timeout
+    }
+
+    /// Whether the endpoint is marked `#[no_auth]` (a login or token endpoint): the auth
+    /// interceptor leaves it alone.
+    pub fn skips_auth(&self) -> bool {
+        self.skips_auth
+    }
+
+    /// Whether the endpoint is marked `#[idempotent]`: safe to send twice even though its
+    /// method (POST, PATCH) is not idempotent by definition.
+    pub fn is_idempotent(&self) -> bool {
+        self.idempotent
+    }
+
+    /// The attempt limit from `#[retry(max = N)]` (`Some(1)` for `#[retry(never)]`), which
+    /// overrides the retry policy's for this endpoint.
+    pub fn max_attempts(&self) -> Option<u32> {
+        self.max_attempts
     }
 
     pub(crate) fn static_headers(&self) -> &'static [(&'static str, &'static str)] {

@@ -65,7 +65,7 @@ pub use cancel::CancelToken;
 pub use client::{Client, ClientBuilder, DEFAULT_MAX_RESPONSE_SIZE};
 pub use endpoint::Endpoint;
 pub use error::{BoxError, Error, ErrorResponse, FieldErrors, NetworkKind, Result, TimeoutPhase};
-pub use interceptor::{Interceptor, Next};
+pub use interceptor::{Interceptor, Next, auth, log, retry};
 pub use request::{Body, Request};
 pub use response::{RawResponse, Response};
 pub use transport::Transport;

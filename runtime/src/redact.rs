@@ -74,6 +74,83 @@ pub fn is_secret_query_key(name: &str) -> bool {
         .any(|part| lower.contains(part))
 }
 
+/// Which names are secret: the built-in lists plus names a user adds (a `LogInterceptor`
+/// carries one). The free functions of this module use the built-in lists alone.
+///
+/// # Examples
+///
+/// ```
+/// use ferrofit::redact::Redactor;
+///
+/// let redactor = Redactor::new().header("X-Session").query_param("sid");
+/// assert!(redactor.is_secret_header("x-session"));
+/// assert!(redactor.is_secret_key("sid"));
+/// assert!(redactor.is_secret_header("authorization"), "built-in names stay secret");
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Redactor {
+    headers: Vec<String>,
+    keys: Vec<String>,
+}
+
+static BUILT_IN: Redactor = Redactor {
+    headers: Vec::new(),
+    keys: Vec::new(),
+};
+
+impl Redactor {
+    /// The built-in lists only.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Also treats header `name` as secret.
+    #[must_use]
+    pub fn header(mut self, name: impl Into<String>) -> Self {
+        self.headers.push(name.into());
+        self
+    }
+
+    /// Also treats query parameter (and JSON field) `name` as secret.
+    #[must_use]
+    pub fn query_param(mut self, name: impl Into<String>) -> Self {
+        self.keys.push(name.into());
+        self
+    }
+
+    /// Whether a header's value must not be shown.
+    pub fn is_secret_header(&self, name: &str) -> bool {
+        is_secret_header(name) || self.headers.iter().any(|h| h.eq_ignore_ascii_case(name))
+    }
+
+    /// Whether a query parameter's or JSON field's value must not be shown.
+    pub fn is_secret_key(&self, name: &str) -> bool {
+        is_secret_query_key(name) || self.keys.iter().any(|k| k.eq_ignore_ascii_case(name))
+    }
+
+    /// Displays a URL without its secrets.
+    pub fn url<'a>(&'a self, url: &'a Url) -> RedactedUrl<'a> {
+        RedactedUrl(url, self)
+    }
+
+    /// Debug-prints headers without their secrets.
+    pub fn headers<'a>(&'a self, headers: &'a HeaderMap) -> RedactedHeaders<'a> {
+        RedactedHeaders(headers, self)
+    }
+
+    /// Redacts secret-named values in JSON-like text; see [`json_text`].
+    pub fn json_text(&self, text: &str) -> String {
+        redact_json_text(text, self)
+    }
+
+    /// Redacts secret-named values in `a=1&b=2` text (a query or a form body).
+    pub fn form_text(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        write_pairs(&mut out, text, self).expect("writing to a String cannot fail");
+        out
+    }
+}
+
 /// Displays a URL with secret query values and any password replaced by `[REDACTED]`.
 ///
 /// # Examples
@@ -86,11 +163,11 @@ pub fn is_secret_query_key(name: &str) -> bool {
 /// );
 /// ```
 pub fn url(url: &Url) -> RedactedUrl<'_> {
-    RedactedUrl(url)
+    BUILT_IN.url(url)
 }
 
 /// A URL that prints without its secrets; see [`url()`].
-pub struct RedactedUrl<'a>(&'a Url);
+pub struct RedactedUrl<'a>(&'a Url, &'a Redactor);
 
 impl fmt::Display for RedactedUrl<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -112,20 +189,26 @@ impl fmt::Display for RedactedUrl<'_> {
         f.write_str(url.path())?;
         if let Some(query) = url.query() {
             f.write_str("?")?;
-            for (i, pair) in query.split('&').enumerate() {
-                if i > 0 {
-                    f.write_str("&")?;
-                }
-                match pair.split_once('=') {
-                    Some((key, _)) if is_secret_query_key(&decode_lossy(key)) => {
-                        write!(f, "{key}={REDACTED}")?;
-                    }
-                    _ => f.write_str(pair)?,
-                }
-            }
+            write_pairs(f, query, self.1)?;
         }
         Ok(())
     }
+}
+
+/// Writes `a=1&b=2` with the values of secret keys redacted.
+fn write_pairs(out: &mut impl fmt::Write, pairs: &str, redactor: &Redactor) -> fmt::Result {
+    for (i, pair) in pairs.split('&').enumerate() {
+        if i > 0 {
+            out.write_str("&")?;
+        }
+        match pair.split_once('=') {
+            Some((key, _)) if redactor.is_secret_key(&decode_lossy(key)) => {
+                write!(out, "{key}={REDACTED}")?;
+            }
+            _ => out.write_str(pair)?,
+        }
+    }
+    Ok(())
 }
 
 impl fmt::Debug for RedactedUrl<'_> {
@@ -151,17 +234,17 @@ fn decode_lossy(s: &str) -> String {
 /// assert!(!shown.contains("s3cr3t"));
 /// ```
 pub fn headers(headers: &HeaderMap) -> RedactedHeaders<'_> {
-    RedactedHeaders(headers)
+    BUILT_IN.headers(headers)
 }
 
 /// A header map that prints without its secrets; see [`headers()`].
-pub struct RedactedHeaders<'a>(&'a HeaderMap);
+pub struct RedactedHeaders<'a>(&'a HeaderMap, &'a Redactor);
 
 impl fmt::Debug for RedactedHeaders<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut map = f.debug_map();
         for (name, value) in self.0 {
-            if is_secret_header(name.as_str()) {
+            if self.1.is_secret_header(name.as_str()) {
                 map.entry(&name.as_str(), &REDACTED);
             } else {
                 map.entry(&name.as_str(), &String::from_utf8_lossy(value.as_bytes()));
@@ -184,6 +267,10 @@ impl fmt::Debug for RedactedHeaders<'_> {
 /// );
 /// ```
 pub fn json_text(text: &str) -> String {
+    redact_json_text(text, &BUILT_IN)
+}
+
+fn redact_json_text(text: &str, redactor: &Redactor) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find('"') {
@@ -197,7 +284,7 @@ pub fn json_text(text: &str) -> String {
         out.push_str(&rest[..=end]);
         rest = &rest[end + 1..];
         let after_colon = rest.trim_start();
-        if !(after_colon.starts_with(':') && is_secret_query_key(key)) {
+        if !(after_colon.starts_with(':') && redactor.is_secret_key(key)) {
             continue;
         }
         let value = after_colon[1..].trim_start();

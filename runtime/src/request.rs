@@ -36,6 +36,7 @@ pub struct Request {
     timeout: Option<Duration>,
     extensions: Extensions,
     pub(crate) cancel: CancelSet,
+    pub(crate) deadline: Option<tokio::time::Instant>,
 }
 
 impl Request {
@@ -50,6 +51,7 @@ impl Request {
             timeout: None,
             extensions: Extensions::new(),
             cancel: CancelSet::default(),
+            deadline: None,
         }
     }
 
@@ -68,6 +70,7 @@ impl Request {
             timeout: endpoint.timeout(),
             extensions: Extensions::new(),
             cancel: CancelSet::default(),
+            deadline: None,
         }
     }
 
@@ -124,6 +127,12 @@ impl Request {
     /// Sets a total timeout for this call that overrides the client's.
     pub fn set_timeout(&mut self, timeout: Option<Duration>) {
         self.timeout = timeout;
+    }
+
+    /// When the call's total timeout runs out, if it has one. Set by the client before the
+    /// interceptors run; a retry that would wait past it gives up instead.
+    pub fn deadline(&self) -> Option<tokio::time::Instant> {
+        self.deadline
     }
 
     /// Typed values shared by the caller and interceptors ("extras").

@@ -7,6 +7,7 @@ use bytes::Bytes;
 use http::{HeaderMap, StatusCode, Version};
 use url::Url;
 
+use crate::error::{Error, ErrorResponse};
 use crate::redact;
 
 /// A response as the transport produced it, with the whole body read (and bounded by
@@ -29,6 +30,7 @@ pub struct RawResponse {
     headers: HeaderMap,
     url: Option<Url>,
     body: Bytes,
+    attempts: u32,
 }
 
 impl RawResponse {
@@ -40,6 +42,7 @@ impl RawResponse {
             headers: HeaderMap::new(),
             url: None,
             body: body.into(),
+            attempts: 1,
         }
     }
 
@@ -56,6 +59,7 @@ impl RawResponse {
             headers,
             url: Some(url),
             body,
+            attempts: 1,
         }
     }
 
@@ -105,6 +109,24 @@ impl RawResponse {
         self.body = body.into();
     }
 
+    /// How many times the request was sent to get this response: 1, or more after retries.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// Records how many times the request was sent (retry interceptors call this).
+    pub fn set_attempts(&mut self, attempts: u32) {
+        self.attempts = attempts;
+    }
+
+    /// The error for this (unsuccessful) response, keeping everything, attempts included.
+    pub(crate) fn into_error(self) -> Error {
+        let url = self.url.expect("Client::send always sets the response URL");
+        let mut response = ErrorResponse::new(self.status, self.headers, url, self.body);
+        response.set_attempts(self.attempts);
+        Error::from_response(response)
+    }
+
     pub(crate) fn into_parts(self) -> (StatusCode, Version, HeaderMap, Option<Url>, Bytes) {
         (self.status, self.version, self.headers, self.url, self.body)
     }
@@ -118,6 +140,7 @@ impl fmt::Debug for RawResponse {
             .field("url", &self.url.as_ref().map(redact::url))
             .field("headers", &redact::headers(&self.headers))
             .field("body", &format_args!("{} bytes", self.body.len()))
+            .field("attempts", &self.attempts)
             .finish()
     }
 }

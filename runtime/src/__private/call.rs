@@ -13,7 +13,7 @@ use crate::cancel::CancelToken;
 use crate::client::Client;
 use crate::encode::{path, query, value};
 use crate::endpoint::Endpoint;
-use crate::error::{Error, ErrorResponse, Result};
+use crate::error::{Error, Result};
 use crate::request::{Body, Request};
 use crate::response::{RawResponse, Response};
 
@@ -31,6 +31,7 @@ pub struct Call {
     body: Body,
     json_body: bool,
     cancel: Option<CancelToken>,
+    extensions: http::Extensions,
     error: Option<Error>,
 }
 
@@ -59,6 +60,7 @@ impl Call {
             body: Body::empty(),
             json_body: false,
             cancel: None,
+            extensions: http::Extensions::new(),
             error: None,
         }
     }
@@ -181,6 +183,11 @@ impl Call {
         }
     }
 
+    /// An `#[extra]` parameter: stored in the request's extensions for interceptors to read.
+    pub fn extra<T: Clone + Send + Sync + 'static>(&mut self, value: T) {
+        self.extensions.insert(value);
+    }
+
     /// The `#[cancel]` parameter.
     pub fn cancel(&mut self, token: impl CancelArg) {
         self.cancel = token.into_token();
@@ -200,6 +207,7 @@ impl Call {
                 .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
         let mut request = Request::for_endpoint(self.endpoint, url, self.headers, self.body);
+        *request.extensions_mut() = self.extensions;
         if let Some(token) = self.cancel {
             request.cancel.set_call(token);
         }
@@ -212,11 +220,7 @@ impl Call {
         if response.status().is_success() {
             Ok(response)
         } else {
-            let (status, _, headers, url, body) = response.into_parts();
-            let url = url.expect("Client::send always sets the response URL");
-            Err(Error::from_response(ErrorResponse::new(
-                status, headers, url, body,
-            )))
+            Err(response.into_error())
         }
     }
 

@@ -115,18 +115,16 @@ impl Client {
             return Err(Error::Cancelled { reason });
         }
         let timeout = request.timeout().or(self.shared.timeout);
+        let deadline = timeout.map(|limit| tokio::time::Instant::now() + limit);
+        request.deadline = deadline;
         let cancel = request.cancel.clone();
         let request_url = request.url().clone();
         let chain = Next::new(&self.shared.interceptors, &*self.shared.transport).run(request);
         let bounded = async {
-            match timeout {
-                Some(limit) => {
-                    tokio::time::timeout(limit, chain)
-                        .await
-                        .unwrap_or(Err(Error::Timeout {
-                            phase: TimeoutPhase::Total,
-                        }))
-                }
+            match deadline {
+                Some(deadline) => tokio::time::timeout_at(deadline, chain)
+                    .await
+                    .unwrap_or(Err(Error::timeout(TimeoutPhase::Total))),
                 None => chain.await,
             }
         };

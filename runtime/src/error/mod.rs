@@ -62,12 +62,16 @@ pub enum Error {
         kind: NetworkKind,
         /// The underlying error (never shows the URL).
         source: BoxError,
+        /// How many times the request was sent (more than 1 after retries).
+        attempts: u32,
     },
     /// A deadline passed.
     #[non_exhaustive]
     Timeout {
         /// Which deadline.
         phase: TimeoutPhase,
+        /// How many times the request was sent (more than 1 after retries).
+        attempts: u32,
     },
     /// The call was cancelled through a [`CancelToken`](crate::CancelToken).
     #[non_exhaustive]
@@ -207,6 +211,75 @@ impl Error {
         self.response().and_then(|r| r.json().ok())
     }
 
+    /// How many times the request was sent before this error: 1, or more after retries.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(ferrofit::Error::timeout(ferrofit::TimeoutPhase::Receive).attempts(), 1);
+    /// ```
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Self::Network { attempts, .. } | Self::Timeout { attempts, .. } => *attempts,
+            _ => self.response().map_or(1, ErrorResponse::attempts),
+        }
+    }
+
+    /// A copy for each of several waiters on one failed operation (a shared token refresh).
+    /// Network errors keep their kind and message; their source becomes text.
+    pub(crate) fn duplicate(&self) -> Self {
+        match self {
+            Self::Network {
+                kind,
+                source,
+                attempts,
+            } => Self::Network {
+                kind: *kind,
+                source: source.to_string().into(),
+                attempts: *attempts,
+            },
+            Self::Timeout { phase, attempts } => Self::Timeout {
+                phase: *phase,
+                attempts: *attempts,
+            },
+            Self::Cancelled { reason } => Self::cancelled(reason.clone()),
+            Self::Unauthorized { response } => Self::Unauthorized {
+                response: response.clone(),
+            },
+            Self::Validation { fields, response } => Self::Validation {
+                fields: fields.clone(),
+                response: response.clone(),
+            },
+            Self::Status { response } => Self::Status {
+                response: response.clone(),
+            },
+            Self::Decode {
+                path,
+                message,
+                snippet,
+            } => Self::Decode {
+                path: path.clone(),
+                message: message.clone(),
+                snippet: snippet.clone(),
+            },
+            Self::InvalidRequest { message } => Self::invalid_request(message.clone()),
+            Self::ResponseTooLarge { limit } => Self::ResponseTooLarge { limit: *limit },
+            Self::Config { message } => Self::config(message.clone()),
+        }
+    }
+
+    /// Records how many times the request was sent (used by the retry interceptor).
+    pub(crate) fn with_attempts(mut self, n: u32) -> Self {
+        match &mut self {
+            Self::Network { attempts, .. } | Self::Timeout { attempts, .. } => *attempts = n,
+            Self::Unauthorized { response }
+            | Self::Validation { response, .. }
+            | Self::Status { response } => response.set_attempts(n),
+            _ => {}
+        }
+        self
+    }
+
     /// Whether a deadline passed.
     ///
     /// # Examples
@@ -245,7 +318,7 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Network { kind, .. } => matches!(kind, NetworkKind::Connect | NetworkKind::Io),
-            Self::Timeout { phase } => *phase != TimeoutPhase::Total,
+            Self::Timeout { phase, .. } => *phase != TimeoutPhase::Total,
             Self::Status { response } => is_retryable_status(response.status()),
             _ => false,
         }
@@ -279,6 +352,7 @@ impl Error {
         Self::Network {
             kind,
             source: source.into(),
+            attempts: 1,
         }
     }
 
@@ -291,7 +365,7 @@ impl Error {
     /// assert!(Error::timeout(TimeoutPhase::Total).is_timeout());
     /// ```
     pub fn timeout(phase: TimeoutPhase) -> Self {
-        Self::Timeout { phase }
+        Self::Timeout { phase, attempts: 1 }
     }
 
     /// An [`Error::Cancelled`], for interceptors and test doubles.
@@ -357,9 +431,19 @@ pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.fmt_message(f)?;
+        match self.attempts() {
+            1 => Ok(()),
+            n => write!(f, " (after {n} attempts)"),
+        }
+    }
+}
+
+impl Error {
+    fn fmt_message(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Network { kind, source } => write!(f, "network error ({kind:?}): {source}"),
-            Self::Timeout { phase } => {
+            Self::Network { kind, source, .. } => write!(f, "network error ({kind:?}): {source}"),
+            Self::Timeout { phase, .. } => {
                 let phase = match phase {
                     TimeoutPhase::Connect => "connect",
                     TimeoutPhase::Receive => "receive",
@@ -396,12 +480,21 @@ impl fmt::Display for Error {
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Network { kind, source } => f
+            Self::Network {
+                kind,
+                source,
+                attempts,
+            } => f
                 .debug_struct("Network")
                 .field("kind", kind)
                 .field("source", source)
+                .field("attempts", attempts)
                 .finish(),
-            Self::Timeout { phase } => f.debug_struct("Timeout").field("phase", phase).finish(),
+            Self::Timeout { phase, attempts } => f
+                .debug_struct("Timeout")
+                .field("phase", phase)
+                .field("attempts", attempts)
+                .finish(),
             Self::Cancelled { reason } => {
                 f.debug_struct("Cancelled").field("reason", reason).finish()
             }

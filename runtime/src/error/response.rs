@@ -30,6 +30,7 @@ pub struct ErrorResponse {
     headers: HeaderMap,
     url: Url,
     body: Bytes,
+    attempts: u32,
 }
 
 impl ErrorResponse {
@@ -41,7 +42,17 @@ impl ErrorResponse {
             headers,
             url,
             body,
+            attempts: 1,
         }
+    }
+
+    /// How many times the request was sent to get this response (more than 1 after retries).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    pub(crate) fn set_attempts(&mut self, attempts: u32) {
+        self.attempts = attempts;
     }
 
     /// The HTTP status.
@@ -92,6 +103,7 @@ impl fmt::Debug for ErrorResponse {
             .field("url", &redact::url(&self.url))
             .field("headers", &redact::headers(&self.headers))
             .field("body", &body_snippet(&self.body))
+            .field("attempts", &self.attempts)
             .finish()
     }
 }

@@ -7,6 +7,13 @@
 //! without calling `next`, call `next` several times (retries, token refresh), and inspect or
 //! replace the response or error.
 
+mod adapters;
+pub mod auth;
+pub mod log;
+pub mod retry;
+
+pub use adapters::{OnError, OnRequest, OnResponse, on_error, on_request, on_response};
+
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;

@@ -84,7 +84,7 @@ fn map_error(error: reqwest::Error) -> Error {
         } else {
             TimeoutPhase::Receive
         };
-        return Error::Timeout { phase };
+        return Error::timeout(phase);
     }
     let kind = if error.is_connect() {
         NetworkKind::Connect

@@ -1,5 +1,6 @@
 #[ferrofit::rest_api]
 #[get("/users")]
+#[retry(never)]
 trait Api {
     #[get("/users")]
     async fn users(&self) -> ferrofit::Result<()>;

@@ -1,0 +1,231 @@
+//! Tokens, where they are kept, and how they are renewed.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::{Duration, SystemTime};
+
+use crate::error::Result;
+use crate::interceptor::BoxFuture;
+
+/// An access token, with the refresh token and expiry that came with it.
+///
+/// `Debug` never shows the tokens.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use ferrofit::auth::Tokens;
+///
+/// let tokens = Tokens::new("access-123")
+///     .with_refresh("refresh-456")
+///     .expiring_in(Duration::from_secs(3600));
+/// assert_eq!(tokens.access_token(), "access-123");
+/// assert!(!format!("{tokens:?}").contains("access-123"));
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Tokens {
+    access: String,
+    refresh: Option<String>,
+    expires_at: Option<SystemTime>,
+}
+
+impl Tokens {
+    /// Tokens with only an access token.
+    pub fn new(access: impl Into<String>) -> Self {
+        Self {
+            access: access.into(),
+            refresh: None,
+            expires_at: None,
+        }
+    }
+
+    /// Adds the refresh token.
+    #[must_use]
+    pub fn with_refresh(mut self, refresh: impl Into<String>) -> Self {
+        self.refresh = Some(refresh.into());
+        self
+    }
+
+    /// Sets when the access token expires.
+    #[must_use]
+    pub fn expiring_at(mut self, at: SystemTime) -> Self {
+        self.expires_at = Some(at);
+        self
+    }
+
+    /// Sets the access token to expire `lifetime` from now (an OAuth `expires_in`).
+    #[must_use]
+    pub fn expiring_in(self, lifetime: Duration) -> Self {
+        self.expiring_at(SystemTime::now() + lifetime)
+    }
+
+    /// The access token, sent as `Authorization: Bearer …`.
+    pub fn access_token(&self) -> &str {
+        &self.access
+    }
+
+    /// The refresh token, if any.
+    pub fn refresh_token(&self) -> Option<&str> {
+        self.refresh.as_deref()
+    }
+
+    /// When the access token expires, if known.
+    pub fn expires_at(&self) -> Option<SystemTime> {
+        self.expires_at
+    }
+
+    /// Whether the access token expires within `margin` from now (or already has).
+    pub fn expires_within(&self, margin: Duration) -> bool {
+        self.expires_at
+            .is_some_and(|at| at <= SystemTime::now() + margin)
+    }
+}
+
+impl fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Tokens")
+            .field("access", &crate::redact::REDACTED)
+            .field(
+                "refresh",
+                &self.refresh.as_ref().map(|_| crate::redact::REDACTED),
+            )
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+/// Where the auth interceptor keeps tokens. Implement it to persist them (an OS keyring, a
+/// file); [`MemoryTokenStore`] keeps them in memory.
+///
+/// Methods are synchronous and called on every request: keep them cheap (cache in memory and
+/// write through to slow storage).
+pub trait TokenStore: Send + Sync + 'static {
+    /// The current tokens, if signed in.
+    fn get(&self) -> Option<Arc<Tokens>>;
+    /// Replaces the tokens (after sign-in or a refresh).
+    fn set(&self, tokens: Tokens);
+    /// Forgets the tokens (sign-out, or a refresh that was refused).
+    fn clear(&self);
+}
+
+impl<T: TokenStore> TokenStore for Arc<T> {
+    fn get(&self) -> Option<Arc<Tokens>> {
+        (**self).get()
+    }
+
+    fn set(&self, tokens: Tokens) {
+        (**self).set(tokens);
+    }
+
+    fn clear(&self) {
+        (**self).clear();
+    }
+}
+
+/// A [`TokenStore`] in memory. Share it through an `Arc` to sign in and out from the app.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use ferrofit::auth::{MemoryTokenStore, TokenStore, Tokens};
+///
+/// let store = Arc::new(MemoryTokenStore::new());
+/// store.set(Tokens::new("a").with_refresh("r"));
+/// assert_eq!(store.get().unwrap().access_token(), "a");
+/// store.clear();
+/// assert!(store.get().is_none());
+/// ```
+#[derive(Default)]
+pub struct MemoryTokenStore {
+    tokens: RwLock<Option<Arc<Tokens>>>,
+}
+
+impl MemoryTokenStore {
+    /// An empty store (signed out).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A store holding `tokens` (signed in).
+    pub fn with_tokens(tokens: Tokens) -> Self {
+        Self {
+            tokens: RwLock::new(Some(Arc::new(tokens))),
+        }
+    }
+}
+
+impl TokenStore for MemoryTokenStore {
+    fn get(&self) -> Option<Arc<Tokens>> {
+        self.tokens
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn set(&self, tokens: Tokens) {
+        *self.tokens.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(tokens));
+    }
+
+    fn clear(&self) {
+        *self.tokens.write().unwrap_or_else(PoisonError::into_inner) = None;
+    }
+}
+
+impl fmt::Debug for MemoryTokenStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MemoryTokenStore")
+            .field("signed_in", &self.get().is_some())
+            .finish()
+    }
+}
+
+/// Trades the current tokens (usually their refresh token) for new ones.
+///
+/// It must send its request through a client **without** the auth interceptor (or to a
+/// `#[no_auth]` endpoint), so a refresh never waits on itself. Any async closure
+/// `Fn(Tokens) -> impl Future<Output = ferrofit::Result<Tokens>>` is a `Refresher`.
+///
+/// Errors decide what happens next: a network error, a timeout or a 5xx/429 leaves the tokens
+/// in place and fails only the waiting calls; any other error (the server refused the refresh
+/// token) ends the session.
+///
+/// # Examples
+///
+/// ```
+/// use ferrofit::auth::Tokens;
+///
+/// #[ferrofit::rest_api]
+/// trait AuthApi {
+///     #[post("/oauth/token")]
+///     #[no_auth]
+///     async fn refresh(&self, #[query] refresh_token: &str) -> ferrofit::Result<serde_json::Value>;
+/// }
+///
+/// # fn make(auth_api: AuthApiClient) {
+/// let refresher = move |tokens: Tokens| {
+///     let auth_api = auth_api.clone();
+///     async move {
+///         let reply = auth_api.refresh(tokens.refresh_token().unwrap_or_default()).await?;
+///         Ok(Tokens::new(reply["access_token"].as_str().unwrap_or_default()))
+///     }
+/// };
+/// # let _ = refresher;
+/// # }
+/// ```
+pub trait Refresher: Send + Sync + 'static {
+    /// Returns new tokens for `current`.
+    fn refresh<'a>(&'a self, current: &'a Tokens) -> BoxFuture<'a, Result<Tokens>>;
+}
+
+impl<F, Fut> Refresher for F
+where
+    F: Fn(Tokens) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Tokens>> + Send + 'static,
+{
+    fn refresh<'a>(&'a self, current: &'a Tokens) -> BoxFuture<'a, Result<Tokens>> {
+        Box::pin(self(current.clone()))
+    }
+}

@@ -1,0 +1,291 @@
+//! Logging with `tracing`: one span per call, OpenTelemetry field names, secrets redacted.
+//!
+//! [`LogInterceptor`] opens a span named `http.client` for each call with the OpenTelemetry
+//! HTTP client attributes `http.request.method`, `url.template` (the endpoint's path template,
+//! a low-cardinality name), `url.full` (redacted), `server.address`, `server.port`,
+//! `http.response.status_code`, `http.request.resend_count`, plus `ferrofit.endpoint`
+//! (`Api::method`) and `duration_ms`. It emits one event when the call ends, at the configured
+//! level (failures at the error level), and, when enabled, one for the request with headers and
+//! a truncated body.
+//!
+//! Values of `Authorization`, `Proxy-Authorization`, `Cookie`, `Set-Cookie` and other secret
+//! headers, and of query parameters and JSON or form fields named like secrets (`token`,
+//! `access_token`, `password`, `api_key`, …, see [`redact`](crate::redact)), are written as
+//! `[REDACTED]`, together with the names added with [`LogInterceptor::redact_header`] and
+//! [`LogInterceptor::redact_param`].
+
+use std::fmt;
+use std::time::Instant;
+
+use http::HeaderMap;
+use http::header::CONTENT_TYPE;
+use tracing::{Instrument, Level, Span};
+
+use crate::error::Result;
+use crate::interceptor::{BoxFuture, Interceptor, Next};
+use crate::redact::Redactor;
+use crate::request::Request;
+use crate::response::RawResponse;
+
+/// Logs every call with `tracing`; see the [module docs](self).
+///
+/// Where it sits in the chain decides what it sees: added before a
+/// [`RetryInterceptor`](crate::retry::RetryInterceptor) it logs each call once with its attempt
+/// count; added after, it logs every attempt.
+///
+/// # Examples
+///
+/// ```
+/// use ferrofit::log::LogInterceptor;
+///
+/// let client = ferrofit::Client::builder()
+///     .base_url("https://api.example.com")
+///     .interceptor(
+///         LogInterceptor::new()
+///             .level(tracing::Level::DEBUG)
+///             .log_headers(true)
+///             .log_bodies(true)
+///             .redact_header("X-Session"),
+///     )
+///     .build()?;
+/// # let _ = client;
+/// # Ok::<(), ferrofit::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct LogInterceptor {
+    level: Level,
+    error_level: Level,
+    headers: bool,
+    bodies: bool,
+    body_limit: usize,
+    redactor: Redactor,
+}
+
+impl Default for LogInterceptor {
+    fn default() -> Self {
+        Self {
+            level: Level::INFO,
+            error_level: Level::WARN,
+            headers: false,
+            bodies: false,
+            body_limit: 1024,
+            redactor: Redactor::new(),
+        }
+    }
+}
+
+/// `tracing` wants levels known at compile time; this picks the right macro at run time.
+macro_rules! at_level {
+    ($level:expr, $mac:ident!($($args:tt)*)) => {
+        match $level {
+            Level::ERROR => tracing::$mac!(Level::ERROR, $($args)*),
+            Level::WARN => tracing::$mac!(Level::WARN, $($args)*),
+            Level::INFO => tracing::$mac!(Level::INFO, $($args)*),
+            Level::DEBUG => tracing::$mac!(Level::DEBUG, $($args)*),
+            _ => tracing::$mac!(Level::TRACE, $($args)*),
+        }
+    };
+}
+
+impl LogInterceptor {
+    /// Logs at INFO, failures at WARN, without headers or bodies.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The level of the span and of the event for a completed call.
+    #[must_use]
+    pub fn level(mut self, level: Level) -> Self {
+        self.level = level;
+        self
+    }
+
+    /// The level of the event for a failed call (an error, or a status that is not a success).
+    #[must_use]
+    pub fn error_level(mut self, level: Level) -> Self {
+        self.error_level = level;
+        self
+    }
+
+    /// Also logs request and response headers (secrets redacted).
+    #[must_use]
+    pub fn log_headers(mut self, on: bool) -> Self {
+        self.headers = on;
+        self
+    }
+
+    /// Also logs request and response bodies, truncated to the body limit (secret fields
+    /// redacted).
+    #[must_use]
+    pub fn log_bodies(mut self, on: bool) -> Self {
+        self.bodies = on;
+        self
+    }
+
+    /// How many bytes of a body to log at most (default 1024).
+    #[must_use]
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// Also redacts the values of header `name`.
+    #[must_use]
+    pub fn redact_header(mut self, name: impl Into<String>) -> Self {
+        self.redactor = self.redactor.header(name);
+        self
+    }
+
+    /// Also redacts the values of query parameters and body fields named `name`.
+    #[must_use]
+    pub fn redact_param(mut self, name: impl Into<String>) -> Self {
+        self.redactor = self.redactor.query_param(name);
+        self
+    }
+
+    fn span(&self, request: &Request) -> Span {
+        let url = request.url();
+        let (api, name, template) = request
+            .endpoint()
+            .map_or(("", "", ""), |e| (e.api(), e.name(), e.path_template()));
+        at_level!(
+            self.level,
+            span!(
+                "http.client",
+                http.request.method = %request.method(),
+                url.template = template,
+                url.full = %self.redactor.url(url),
+                server.address = url.host_str().unwrap_or_default(),
+                server.port = url.port_or_known_default().unwrap_or_default(),
+                ferrofit.endpoint = %format_args!("{api}::{name}"),
+                http.response.status_code = tracing::field::Empty,
+                http.request.resend_count = tracing::field::Empty,
+                duration_ms = tracing::field::Empty,
+            )
+        )
+    }
+
+    fn body_text(&self, body: &[u8], headers: &HeaderMap) -> String {
+        let end = body.len().min(self.body_limit);
+        let text = String::from_utf8_lossy(&body[..end]);
+        let form = headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("x-www-form-urlencoded"));
+        let mut text = if form {
+            self.redactor.form_text(&text)
+        } else {
+            self.redactor.json_text(&text)
+        };
+        if end < body.len() {
+            text.push_str(&format!("… ({} bytes in all)", body.len()));
+        }
+        text
+    }
+
+    fn log_request(&self, request: &Request) {
+        if !(self.headers || self.bodies) {
+            return;
+        }
+        let headers = self
+            .headers
+            .then(|| format!("{:?}", self.redactor.headers(request.headers())));
+        let body = self
+            .bodies
+            .then(|| {
+                request
+                    .body()
+                    .as_bytes()
+                    .map(|b| self.body_text(b, request.headers()))
+            })
+            .flatten();
+        at_level!(
+            self.level,
+            event!(
+                headers = headers.as_deref(),
+                body = body.as_deref(),
+                "request"
+            )
+        );
+    }
+
+    fn log_outcome(&self, span: &Span, outcome: &Result<RawResponse>, started: Instant) {
+        let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        span.record("duration_ms", elapsed_ms);
+        match outcome {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                span.record("http.response.status_code", status);
+                span.record(
+                    "http.request.resend_count",
+                    response.attempts().saturating_sub(1),
+                );
+                let headers = self
+                    .headers
+                    .then(|| format!("{:?}", self.redactor.headers(response.headers())));
+                let body = self
+                    .bodies
+                    .then(|| self.body_text(response.body(), response.headers()));
+                let level = if response.status().is_success() || response.status().is_redirection()
+                {
+                    self.level
+                } else {
+                    self.error_level
+                };
+                at_level!(
+                    level,
+                    event!(
+                        http.response.status_code = status,
+                        duration_ms = elapsed_ms,
+                        attempts = response.attempts(),
+                        headers = headers.as_deref(),
+                        body = body.as_deref(),
+                        "response"
+                    )
+                );
+            }
+            Err(error) => {
+                span.record(
+                    "http.request.resend_count",
+                    error.attempts().saturating_sub(1),
+                );
+                // `Error`'s Display never shows secrets.
+                at_level!(
+                    self.error_level,
+                    event!(
+                        error = %error,
+                        duration_ms = elapsed_ms,
+                        attempts = error.attempts(),
+                        "failed"
+                    )
+                );
+            }
+        }
+    }
+}
+
+impl Interceptor for LogInterceptor {
+    fn intercept<'a>(
+        &'a self,
+        request: Request,
+        next: Next<'a>,
+    ) -> BoxFuture<'a, Result<RawResponse>> {
+        let span = self.span(&request);
+        Box::pin(
+            async move {
+                let started = Instant::now();
+                self.log_request(&request);
+                let outcome = next.run(request).await;
+                self.log_outcome(&Span::current(), &outcome, started);
+                outcome
+            }
+            .instrument(span),
+        )
+    }
+}
+
+impl fmt::Display for LogInterceptor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "LogInterceptor at {}", self.level)
+    }
+}

@@ -1,0 +1,176 @@
+//! The tracing interceptor: OpenTelemetry field names, attempt counts, and no secrets in what
+//! it writes, even with headers and bodies turned on.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use ferrofit::http::Method;
+use ferrofit::log::LogInterceptor;
+use ferrofit::rest_api;
+use ferrofit::retry::{RetryInterceptor, RetryPolicy};
+use ferrofit::testing::{MockReply, MockTransport};
+use serde::Serialize;
+use serde_json::json;
+use tracing_subscriber::fmt::MakeWriter;
+
+/// Collects everything the subscriber writes.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+impl Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Captured {
+    type Writer = Captured;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+fn subscriber(output: &Captured) -> impl tracing::Subscriber + Send + Sync {
+    tracing_subscriber::fmt()
+        .with_writer(output.clone())
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .finish()
+}
+
+#[derive(Serialize)]
+struct Login<'a> {
+    user: &'a str,
+    password: &'a str,
+}
+
+#[rest_api]
+trait Secure {
+    #[get("/users/{id}")]
+    async fn user(
+        &self,
+        id: u32,
+        #[query] access_token: &str,
+        #[header("Authorization")] auth: &str,
+        #[header("X-Session")] session: &str,
+    ) -> ferrofit::Result<serde_json::Value>;
+
+    #[post("/login")]
+    async fn login(&self, #[body] login: &Login<'_>) -> ferrofit::Result<serde_json::Value>;
+}
+
+const SECRETS: [&str; 5] = [
+    "bearer-s3cr3t",
+    "qs-s3cr3t",
+    "session-s3cr3t",
+    "pw-s3cr3t",
+    "resp-s3cr3t",
+];
+
+#[tokio::test(start_paused = true)]
+async fn a_call_with_secrets_is_logged_without_them() {
+    let mock = MockTransport::new();
+    mock.on(Method::GET, "/users/7")
+        .times(1)
+        .reply(MockReply::status(503));
+    mock.on(Method::GET, "/users/7").reply(
+        MockReply::json(200, &json!({"id": 7, "refresh_token": "resp-s3cr3t"}))
+            .header("set-cookie", "sid=resp-s3cr3t"),
+    );
+    mock.on(Method::POST, "/login").reply(MockReply::json(
+        200,
+        &json!({"access_token": "resp-s3cr3t"}),
+    ));
+    let client = ferrofit::Client::builder()
+        .base_url("http://secure.test:8443")
+        .transport(mock)
+        .interceptor(
+            LogInterceptor::new()
+                .log_headers(true)
+                .log_bodies(true)
+                .redact_header("X-Session"),
+        )
+        .interceptor(RetryInterceptor::new(RetryPolicy::new().backoff(
+            Duration::from_millis(10),
+            2.0,
+            Duration::from_millis(10),
+        )))
+        .build()
+        .unwrap();
+    let api = SecureClient::new(client);
+    let output = Captured::default();
+    {
+        let _guard = tracing::subscriber::set_default(subscriber(&output));
+        api.user(7, "qs-s3cr3t", "Bearer bearer-s3cr3t", "session-s3cr3t")
+            .await
+            .unwrap();
+        api.login(&Login {
+            user: "ann",
+            password: "pw-s3cr3t",
+        })
+        .await
+        .unwrap();
+    }
+    let text = output.text();
+    for secret in SECRETS {
+        assert!(!text.contains(secret), "`{secret}` leaked:\n{text}");
+    }
+    for expected in [
+        "http.request.method=GET",
+        "url.template=\"/users/{id}\"",
+        "server.address=\"secure.test\"",
+        "server.port=8443",
+        "http.response.status_code=200",
+        "http.request.resend_count=1",
+        "ferrofit.endpoint=Secure::user",
+        "access_token=[REDACTED]",
+        r#"\"password\":\"[REDACTED]\""#,
+        r#"\"user\":\"ann\""#,
+        "duration_ms=",
+    ] {
+        assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
+    }
+    assert!(
+        text.contains("ferrofit: retrying"),
+        "the retry shows inside the call's span:\n{text}"
+    );
+}
+
+#[tokio::test]
+async fn long_bodies_are_truncated() {
+    let mock = MockTransport::new();
+    mock.on(Method::POST, "/login")
+        .reply(MockReply::status(200).body("x".repeat(5000)));
+    let client = ferrofit::Client::builder()
+        .base_url("http://secure.test")
+        .transport(mock)
+        .interceptor(LogInterceptor::new().log_bodies(true).body_limit(64))
+        .build()
+        .unwrap();
+    let output = Captured::default();
+    {
+        let _guard = tracing::subscriber::set_default(subscriber(&output));
+        let login = Login {
+            user: "ann",
+            password: "pw",
+        };
+        let _ = SecureClient::new(client).login(&login).await;
+    }
+    let text = output.text();
+    assert!(text.contains("(5000 bytes in all)"), "{text}");
+    assert!(!text.contains(&"x".repeat(65)), "{text}");
+}
