@@ -1,8 +1,11 @@
 //! A users API with the behaviours the examples show: JSON CRUD, a 422 with field errors, a
-//! HEAD health check, and a slow endpoint to cancel.
+//! HEAD health check, a slow endpoint to cancel, and the session endpoints of
+//! [`session_server`](crate::session_server).
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
+
+use crate::session_server::{self, SessionStats};
 use std::time::Duration;
 
 use axum::extract::{Path, Query, State};
@@ -38,6 +41,7 @@ type Shared = Arc<Mutex<Users>>;
 #[derive(Debug)]
 pub struct DemoServer {
     address: SocketAddr,
+    stats: Arc<SessionStats>,
 }
 
 impl DemoServer {
@@ -67,12 +71,19 @@ impl DemoServer {
             .route("/v1/health", get(health).head(health))
             .route("/v1/slow", get(slow))
             .with_state(users);
+        let stats = Arc::new(SessionStats::default());
+        let app = app.merge(session_server::routes(stats.clone()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let address = listener.local_addr()?;
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        Ok(Self { address })
+        Ok(Self { address, stats })
+    }
+
+    /// What the session endpoints (token, `/me`, `/flaky`) have seen.
+    pub fn stats(&self) -> &SessionStats {
+        &self.stats
     }
 
     /// The base URL of the API, e.g. `http://127.0.0.1:41234/v1/`.

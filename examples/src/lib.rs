@@ -2,3 +2,4 @@
 //! ephemeral port, so every example runs offline.
 
 pub mod demo_server;
+pub mod session_server;

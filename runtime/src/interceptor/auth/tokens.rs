@@ -204,7 +204,7 @@ impl fmt::Debug for MemoryTokenStore {
 ///     async fn refresh(&self, #[query] refresh_token: &str) -> ferrofit::Result<serde_json::Value>;
 /// }
 ///
-/// # fn make(auth_api: AuthApiClient) {
+/// # fn make(auth_api: AuthApiClient, store: ferrofit::auth::MemoryTokenStore) {
 /// let refresher = move |tokens: Tokens| {
 ///     let auth_api = auth_api.clone();
 ///     async move {
@@ -212,7 +212,8 @@ impl fmt::Debug for MemoryTokenStore {
 ///         Ok(Tokens::new(reply["access_token"].as_str().unwrap_or_default()))
 ///     }
 /// };
-/// # let _ = refresher;
+/// let auth = ferrofit::auth::AuthInterceptor::new(store, refresher);
+/// # let _ = auth;
 /// # }
 /// ```
 pub trait Refresher: Send + Sync + 'static {
