@@ -76,12 +76,12 @@ impl Call {
 
     /// A path placeholder's value, encoded as (part of) one segment.
     pub fn path<T: Display + ?Sized>(&mut self, value: &T) {
-        path::push_segment(&mut self.url, &value.to_string());
+        path::push_segment(&mut self.url, value);
     }
 
     /// A `#[path(encoded)]` value, passed through.
     pub fn path_encoded<T: Display + ?Sized>(&mut self, value: &T) {
-        path::push_encoded(&mut self.url, &value.to_string());
+        path::push_encoded(&mut self.url, value);
     }
 
     fn end_path(&mut self) {

@@ -1,5 +1,7 @@
 //! Path segments: percent-encoding of placeholder values and the dot-segment guard.
 
+use std::fmt::{self, Write as _};
+
 use percent_encoding::{AsciiSet, CONTROLS, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::error::{Error, Result};
@@ -35,14 +37,31 @@ const ENCODED_SEGMENT: &AsciiSet = &CONTROLS
     .add(b'<')
     .add(b'>');
 
-/// Appends `value` to `out` as (part of) one path segment.
-pub(crate) fn push_segment(out: &mut String, value: &str) {
-    out.extend(utf8_percent_encode(value, SEGMENT));
+/// Appends `value`, formatted with `Display`, to `out` as (part of) one path segment.
+pub(crate) fn push_segment<T: fmt::Display + ?Sized>(out: &mut String, value: &T) {
+    push_with(out, value, SEGMENT);
 }
 
 /// Appends a pre-encoded value (which may hold several segments).
-pub(crate) fn push_encoded(out: &mut String, value: &str) {
-    out.extend(utf8_percent_encode(value, ENCODED_SEGMENT));
+pub(crate) fn push_encoded<T: fmt::Display + ?Sized>(out: &mut String, value: &T) {
+    push_with(out, value, ENCODED_SEGMENT);
+}
+
+/// Formats straight into the URL, encoding as it goes: no temporary string per parameter.
+fn push_with<T: fmt::Display + ?Sized>(out: &mut String, value: &T, set: &'static AsciiSet) {
+    struct Encoding<'a> {
+        out: &'a mut String,
+        set: &'static AsciiSet,
+    }
+    impl fmt::Write for Encoding<'_> {
+        fn write_str(&mut self, text: &str) -> fmt::Result {
+            self.out.extend(utf8_percent_encode(text, self.set));
+            Ok(())
+        }
+    }
+    // Writing to a String cannot fail; a `Display` impl that reports an error anyway has
+    // written what it could.
+    let _ = write!(Encoding { out, set }, "{value}");
 }
 
 /// Rejects a path with a `.` or `..` segment, spelled literally or percent-encoded. URL parsers

@@ -6,8 +6,8 @@
 //!
 //! What it guarantees:
 //! - only idempotent requests are sent twice (see [`RetryPolicy`]);
-//! - cancelled calls are never retried, and cancelling a call during a backoff wait returns at
-//!   once;
+//! - cancelling a call stops it at once, in a backoff wait too (the client drops the whole
+//!   chain), so a cancelled call is never retried;
 //! - if a wait would pass the call's total timeout, the call fails now with the last error;
 //! - a [`RetryBudget`] shared by the client caps retries at `capacity + ratio × calls`;
 //! - the final error (or response) says how many attempts were made
@@ -27,7 +27,7 @@ pub use policy::{IDEMPOTENCY_KEY, RetryPolicy};
 use std::fmt;
 use std::sync::Arc;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::interceptor::{BoxFuture, Interceptor, Next};
 use crate::request::Request;
 use crate::response::RawResponse;
@@ -92,9 +92,7 @@ impl RetryInterceptor {
         let mut attempt = 1;
         loop {
             let outcome = next.run(request.clone()).await;
-            let done = attempt >= max_attempts
-                || request.is_cancelled()
-                || !self.policy.should_retry(&request, &outcome);
+            let done = attempt >= max_attempts || !self.policy.should_retry(&request, &outcome);
             if done {
                 return finish(outcome, attempt);
             }
@@ -119,11 +117,9 @@ impl RetryInterceptor {
                 delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
                 "ferrofit: retrying"
             );
-            tokio::select! {
-                biased;
-                reason = request.cancelled() => return Err(Error::cancelled(reason)),
-                () = tokio::time::sleep(delay) => {}
-            }
+            // No need to watch for cancellation here: the client races the whole chain against
+            // the call's tokens and drops it, this sleep included, the moment one fires.
+            tokio::time::sleep(delay).await;
             attempt += 1;
         }
     }

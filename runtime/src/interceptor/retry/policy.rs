@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 use http::header::RETRY_AFTER;
 use http::{Method, StatusCode};
 
-use crate::error::{Error, NetworkKind, Result, TimeoutPhase};
+use crate::error::Result;
 use crate::request::Request;
 use crate::response::RawResponse;
 
@@ -123,11 +123,7 @@ impl RetryPolicy {
         }
         match outcome {
             Ok(response) => crate::error::is_retryable_status(response.status()),
-            Err(Error::Network { kind, .. }) => {
-                matches!(kind, NetworkKind::Connect | NetworkKind::Io)
-            }
-            Err(Error::Timeout { phase, .. }) => *phase != TimeoutPhase::Total,
-            Err(_) => false,
+            Err(error) => error.is_retryable(),
         }
     }
 
