@@ -90,3 +90,16 @@ async fn dot_segments_are_rejected_before_sending() {
         "no rejected request reached the server"
     );
 }
+
+#[tokio::test]
+async fn paths_join_the_base_path_with_or_without_a_trailing_slash() {
+    let server = CaptureServer::start(Answer::Full(NO_CONTENT)).await;
+    for base in ["/api/", "/api", "/api//"] {
+        let api = FilesClient::new(support::client(&format!("{}{base}", server.base_url)));
+        api.by_name("x").await.unwrap();
+        assert_eq!(server.last().target, "/api/files/x", "base path {base:?}");
+    }
+    let at_root = FilesClient::new(support::client(&server.base_url));
+    at_root.by_name("x").await.unwrap();
+    assert_eq!(server.last().target, "/files/x");
+}

@@ -9,7 +9,7 @@
 //! - A 401 for a request that carried a token older than the current one (a refresh finished
 //!   meanwhile) is replayed with the current token, without a new refresh.
 //! - A request is replayed at most once: a second 401 is returned as
-//!   [`Error::Unauthorized`](crate::Error::Unauthorized), so a server that rejects every token
+//!   `Error::Unauthorized`, so a server that rejects every token
 //!   cannot make a loop.
 //! - A refused refresh clears the [`TokenStore`], calls the `on_session_expired` hook once, and
 //!   fails every waiting call with `Unauthorized`. A refresh that fails for a transient reason

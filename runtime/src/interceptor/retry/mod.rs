@@ -6,6 +6,8 @@
 //!
 //! What it guarantees:
 //! - only idempotent requests are sent twice (see [`RetryPolicy`]);
+//! - a request whose body cannot be sent twice ([`Body::is_replayable`](crate::Body::is_replayable)
+//!   false, as streamed uploads will be) passes through once, unretried;
 //! - cancelling a call stops it at once, in a backoff wait too (the client drops the whole
 //!   chain), so a cancelled call is never retried;
 //! - if a wait would pass the call's total timeout, the call fails now with the last error;
