@@ -1,6 +1,6 @@
 //! A users API with the behaviours the examples show: JSON CRUD, a 422 with field errors, a
 //! HEAD health check, a slow endpoint to cancel, and the session endpoints of
-//! [`session_server`](crate::session_server).
+//! [`crate::session_server`] module.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
