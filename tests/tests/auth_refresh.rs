@@ -32,13 +32,22 @@ trait Account {
     async fn login(&self) -> ferrofit::Result<()>;
 }
 
-/// Counts refreshes; each waits `delay` on tokio's clock, then returns what `result` gives.
+/// Counts calls: of a refresher (each waits `delay` on tokio's clock, then returns what
+/// `result` gives) or of a hook.
 #[derive(Clone, Default)]
 struct Counter(Arc<AtomicUsize>);
 
 impl Counter {
     fn get(&self) -> usize {
         self.0.load(Ordering::SeqCst)
+    }
+
+    /// A hook that counts how often it is called.
+    fn hook(&self) -> impl Fn() + Send + Sync + 'static {
+        let count = self.0.clone();
+        move || {
+            count.fetch_add(1, Ordering::SeqCst);
+        }
     }
 
     fn refresher(
@@ -193,18 +202,13 @@ async fn a_refused_refresh_fails_every_caller_and_ends_the_session_once() {
     let mock = MockTransport::new();
     api_accepting_new(&mock);
     let refreshes = Counter::default();
-    let expired = Arc::new(AtomicUsize::new(0));
+    let expired = Counter::default();
     let store = old_store();
     let auth = AuthInterceptor::new(
         store.clone(),
         refreshes.refresher(Duration::from_millis(100), refused),
     )
-    .on_session_expired({
-        let expired = expired.clone();
-        move || {
-            expired.fetch_add(1, Ordering::SeqCst);
-        }
-    });
+    .on_session_expired(expired.hook());
     let api = client(&mock, auth);
     let calls: Vec<_> = (0..10)
         .map(|_| {
@@ -217,7 +221,7 @@ async fn a_refused_refresh_fails_every_caller_and_ends_the_session_once() {
         assert!(matches!(error, Error::Unauthorized { .. }), "{error:?}");
     }
     assert_eq!(refreshes.get(), 1);
-    assert_eq!(expired.load(Ordering::SeqCst), 1);
+    assert_eq!(expired.get(), 1);
     assert!(store.get().is_none(), "the store was cleared");
 }
 
@@ -316,18 +320,13 @@ async fn a_transient_refresh_failure_keeps_the_session() {
     let mock = MockTransport::new();
     api_accepting_new(&mock);
     let refreshes = Counter::default();
-    let expired = Arc::new(AtomicUsize::new(0));
+    let expired = Counter::default();
     let store = old_store();
     let auth = AuthInterceptor::new(
         store.clone(),
         refreshes.refresher(Duration::ZERO, unreachable_auth_server),
     )
-    .on_session_expired({
-        let expired = expired.clone();
-        move || {
-            expired.fetch_add(1, Ordering::SeqCst);
-        }
-    });
+    .on_session_expired(expired.hook());
     let error = client(&mock, auth).me().await.unwrap_err();
     assert!(
         matches!(
@@ -340,5 +339,5 @@ async fn a_transient_refresh_failure_keeps_the_session() {
         "{error:?}"
     );
     assert_eq!(store.get().unwrap().access_token(), "old");
-    assert_eq!(expired.load(Ordering::SeqCst), 0);
+    assert_eq!(expired.get(), 0);
 }
