@@ -3,14 +3,13 @@
 
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident};
-use syn::{
-    Attribute, FnArg, GenericArgument, Ident, ItemTrait, LitStr, Pat, PathArguments, ReturnType,
-    TraitItem, TraitItemFn, Type,
-};
+use syn::{Attribute, FnArg, Ident, ItemTrait, LitStr, Pat, TraitItem, TraitItemFn, Type};
 
-use crate::attr::{self, HeaderLines, NameArgs};
+use crate::attr::{self, NameArgs};
 use crate::ctxt::Ctxt;
+use crate::headers::{check_header_name, parse_headers};
 use crate::path::Template;
+use crate::ty::{ReturnKind, return_kind};
 
 /// `#[rest_api(client = Name, crate = "path")]`.
 pub(crate) struct Args {
@@ -111,21 +110,6 @@ pub(crate) enum Role {
     Invalid,
 }
 
-pub(crate) struct ReturnKind {
-    /// `T` of `Result<T, E>` (inside `Response<…>` when `response` is set).
-    pub(crate) value: Type,
-    pub(crate) decoder: Decoder,
-    pub(crate) response: bool,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Decoder {
-    Unit,
-    Text,
-    Raw,
-    Json,
-}
-
 impl Api {
     pub(crate) fn from_syn(cx: &mut Ctxt, args: Args, mut item: ItemTrait) -> Self {
         if !item.generics.params.is_empty() || item.generics.where_clause.is_some() {
@@ -184,64 +168,6 @@ fn take_trait_attrs(cx: &mut Ctxt, attrs: &mut Vec<Attribute>) -> Vec<StaticHead
         }
     });
     headers
-}
-
-fn parse_headers(cx: &mut Ctxt, attr: &Attribute) -> Vec<StaticHeader> {
-    let lines = match attr.parse_args::<HeaderLines>() {
-        Ok(lines) => lines.0,
-        Err(e) => {
-            cx.error_at(
-                e.span(),
-                "expected header lines in quotes: `#[headers(\"Accept: application/json\")]`",
-            );
-            return Vec::new();
-        }
-    };
-    if lines.is_empty() {
-        cx.error_spanned_by(
-            attr,
-            "`#[headers]` is empty; write `#[headers(\"Name: value\", …)]` or remove it",
-        );
-    }
-    lines
-        .iter()
-        .filter_map(|lit| {
-            let line = lit.value();
-            let Some((name, value)) = line.split_once(':') else {
-                cx.error_spanned_by(lit, format!("`{line}` is not a header line; write `\"Name: value\"`"));
-                return None;
-            };
-            let (name, value) = (name.trim(), value.trim());
-            if let Err(message) = check_header_name(name) {
-                cx.error_spanned_by(lit, message);
-                return None;
-            }
-            if let Some(bad) = value.chars().find(|c| !(c.is_ascii_graphic() || *c == ' ' || *c == '\t')) {
-                cx.error_spanned_by(lit, format!("the value of header `{name}` contains {bad:?}; static header values must be printable ASCII"));
-                return None;
-            }
-            Some(StaticHeader {
-                name: name.to_ascii_lowercase(),
-                value: value.to_owned(),
-            })
-        })
-        .collect()
-}
-
-/// RFC 9110 token characters.
-pub(crate) fn check_header_name(name: &str) -> Result<(), String> {
-    if name.is_empty() {
-        return Err("the header name is empty; write `\"Name: value\"`".to_owned());
-    }
-    match name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(*c)))
-    {
-        Some(bad) => Err(format!(
-            "`{name}` is not a valid header name: {bad:?} is not allowed"
-        )),
-        None => Ok(()),
-    }
 }
 
 impl Endpoint {
@@ -596,93 +522,4 @@ fn parse_role(cx: &mut Ctxt, a: &Attribute, name: &str, pat: &Pat) -> Option<Rol
         }
     };
     Some(role)
-}
-
-fn return_kind(cx: &mut Ctxt, output: &ReturnType, ident: &Ident) -> Option<ReturnKind> {
-    const EXPECTED: &str =
-        "expected `ferrofit::Result<T>` or `Result<T, E>` where `E: From<ferrofit::Error>`";
-    let ty = match output {
-        ReturnType::Type(_, ty) => &**ty,
-        ReturnType::Default => {
-            cx.error_spanned_by(ident, format!("`{ident}` returns nothing; {EXPECTED}"));
-            return None;
-        }
-    };
-    let Some((name, args)) = last_segment(ty) else {
-        cx.error_spanned_by(ty, format!("unsupported return type; {EXPECTED}"));
-        return None;
-    };
-    if name != "Result" || args.is_empty() || args.len() > 2 {
-        cx.error_spanned_by(ty, format!("unsupported return type; {EXPECTED}"));
-        return None;
-    }
-    let value = args[0];
-    let (value, response) = match last_segment(value) {
-        Some((name, inner)) if name == "Response" && inner.len() == 1 => (inner[0], true),
-        _ => (value, false),
-    };
-    if matches!(value, Type::ImplTrait(_) | Type::Infer(_) | Type::Never(_)) {
-        cx.error_spanned_by(
-            value,
-            "the success type must be a concrete type, like `User`, `()`, `String` or `Bytes`",
-        );
-        return None;
-    }
-    let decoder = match value {
-        Type::Tuple(t) if t.elems.is_empty() => Decoder::Unit,
-        _ => match last_segment(value) {
-            Some((name, args)) if args.is_empty() && name == "String" => Decoder::Text,
-            Some((name, args)) if args.is_empty() && name == "Bytes" => Decoder::Raw,
-            _ => Decoder::Json,
-        },
-    };
-    Some(ReturnKind {
-        value: value.clone(),
-        decoder,
-        response,
-    })
-}
-
-/// The last path segment's name and its type arguments: `std::result::Result<A, B>` →
-/// (`Result`, [A, B]).
-fn last_segment(ty: &Type) -> Option<(String, Vec<&Type>)> {
-    let Type::Path(path) = ty else { return None };
-    if path.qself.is_some() {
-        return None;
-    }
-    let segment = path.path.segments.last()?;
-    let args = match &segment.arguments {
-        PathArguments::None => Vec::new(),
-        PathArguments::AngleBracketed(args) => args
-            .args
-            .iter()
-            .filter_map(|a| match a {
-                GenericArgument::Type(t) => Some(t),
-                _ => None,
-            })
-            .collect(),
-        PathArguments::Parenthesized(_) => return None,
-    };
-    Some((segment.ident.to_string(), args))
-}
-
-/// Whether a type is `CancelToken`, `&CancelToken` or an `Option` of either.
-pub(crate) fn is_cancel_token(ty: &Type) -> bool {
-    match last_segment(strip_references(ty)) {
-        Some((name, args)) if name == "Option" && args.len() == 1 => is_token(args[0]),
-        _ => is_token(ty),
-    }
-}
-
-fn is_token(ty: &Type) -> bool {
-    matches!(last_segment(strip_references(ty)), Some((name, args)) if name == "CancelToken" && args.is_empty())
-}
-
-fn strip_references(ty: &Type) -> &Type {
-    match ty {
-        Type::Reference(r) => strip_references(&r.elem),
-        Type::Paren(p) => strip_references(&p.elem),
-        Type::Group(g) => strip_references(&g.elem),
-        _ => ty,
-    }
 }

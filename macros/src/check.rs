@@ -2,8 +2,9 @@
 //! against verbs, one cancel token. Parameters written without a role that a placeholder
 //! names become path parameters here.
 
-use crate::ast::{Api, Endpoint, Param, Role, is_cancel_token};
+use crate::ast::{Api, Endpoint, Param, Role};
 use crate::ctxt::Ctxt;
+use crate::ty::is_cancel_token;
 
 pub(crate) fn check(cx: &mut Ctxt, api: &mut Api) {
     for endpoint in &mut api.endpoints {

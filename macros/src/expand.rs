@@ -8,10 +8,11 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{ItemTrait, ReturnType, Signature, TraitItem};
 
-use crate::ast::{Api, Args, Decoder, Endpoint, Role, StaticHeader};
+use crate::ast::{Api, Args, Endpoint, Role, StaticHeader};
 use crate::check;
 use crate::ctxt::Ctxt;
 use crate::path::Piece;
+use crate::ty::Decoder;
 
 pub(crate) fn rest_api(args: TokenStream, item: ItemTrait) -> TokenStream {
     let mut cx = Ctxt::default();

@@ -12,7 +12,9 @@ mod attr;
 mod check;
 mod ctxt;
 mod expand;
+mod headers;
 mod path;
+mod ty;
 
 use proc_macro::TokenStream;
 
