@@ -25,6 +25,12 @@ impl Template {
         if text.contains('#') {
             return Err("a path template cannot have a fragment (`#…`)".to_owned());
         }
+        if text.contains('\\') {
+            return Err(
+                "the path template contains `\\`, which URL parsers read as `/`; write it percent-encoded as `%5C`"
+                    .to_owned(),
+            );
+        }
         if let Some(bad) = text.chars().find(|c| c.is_whitespace() || c.is_control()) {
             return Err(format!(
                 "the path template contains {bad:?}; write it percent-encoded (a space is `%20`)"
@@ -222,6 +228,7 @@ mod tests {
             ("/a#frag", "fragment"),
             ("/a/../b", "`..` segment"),
             ("/a/<x/y>", "not closed before `/`"),
+            ("/a\\..\\b", "`%5C`"),
         ];
         for (template, expected) in cases {
             let error = Template::parse(template).unwrap_err();

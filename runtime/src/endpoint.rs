@@ -10,8 +10,7 @@ use http::Method;
 /// # Examples
 ///
 /// ```
-/// use ferrofit::{Interceptor, Next, RawResponse, Request};
-/// use ferrofit::interceptor::BoxFuture;
+/// use ferrofit::{BoxFuture, Interceptor, Next, RawResponse, Request};
 ///
 /// struct Audit;
 ///

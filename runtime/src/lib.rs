@@ -70,6 +70,18 @@ pub use request::{Body, Request};
 pub use response::{RawResponse, Response};
 pub use transport::Transport;
 
+/// A boxed, sendable future: what [`Interceptor::intercept`] and [`Transport::send`] return.
+///
+/// It lives at the crate root because both layers use it and neither owns it.
+///
+/// # Examples
+///
+/// ```
+/// let answer: ferrofit::BoxFuture<'static, u32> = Box::pin(async { 42 });
+/// # let _ = answer;
+/// ```
+pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
 /// Re-exported so that users can name methods, statuses and headers without a direct
 /// dependency.
 pub use http;

@@ -1,6 +1,8 @@
 //! The request that travels down the interceptor chain to the transport.
 
 use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -37,6 +39,23 @@ pub struct Request {
     extensions: Extensions,
     pub(crate) cancel: CancelSet,
     pub(crate) deadline: Option<tokio::time::Instant>,
+    /// How often this call reached the transport, shared by every clone (retries, replays),
+    /// so a call cut short by its total timeout still knows how many attempts it made.
+    pub(crate) sent: SendCount,
+}
+
+/// A counter shared by the clones of one request.
+#[derive(Clone, Default)]
+pub(crate) struct SendCount(Arc<AtomicU32>);
+
+impl SendCount {
+    pub(crate) fn add_one(&self) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn get(&self) -> u32 {
+        self.0.load(Ordering::Relaxed)
+    }
 }
 
 impl Request {
@@ -52,6 +71,7 @@ impl Request {
             extensions: Extensions::new(),
             cancel: CancelSet::default(),
             deadline: None,
+            sent: SendCount::default(),
         }
     }
 
@@ -71,6 +91,7 @@ impl Request {
             extensions: Extensions::new(),
             cancel: CancelSet::default(),
             deadline: None,
+            sent: SendCount::default(),
         }
     }
 

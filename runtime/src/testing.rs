@@ -37,8 +37,8 @@ use http::header::{HeaderName, HeaderValue};
 use http::{HeaderMap, Method, StatusCode};
 use serde::Serialize;
 
+use crate::BoxFuture;
 use crate::error::{Error, NetworkKind, Result};
-use crate::interceptor::BoxFuture;
 use crate::request::Request;
 use crate::response::RawResponse;
 use crate::transport::Transport;

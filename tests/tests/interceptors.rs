@@ -3,8 +3,9 @@
 
 use std::sync::{Arc, Mutex};
 
+use ferrofit::BoxFuture;
 use ferrofit::http::{Method, StatusCode};
-use ferrofit::interceptor::{BoxFuture, on_error, on_request, on_response};
+use ferrofit::interceptor::{on_error, on_request, on_response};
 use ferrofit::testing::{MockReply, MockTransport};
 use ferrofit::{Error, Interceptor, Next, RawResponse, Request, rest_api};
 use serde_json::json;

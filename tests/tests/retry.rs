@@ -297,3 +297,65 @@ async fn the_final_error_says_how_many_attempts_were_made() {
     assert_eq!(error.attempts(), 3);
     assert!(error.to_string().ends_with("(after 3 attempts)"), "{error}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_huge_retry_after_with_a_huge_maximum_does_not_overflow() {
+    let mock = MockTransport::new();
+    flaky(
+        &mock,
+        Method::GET,
+        "/orders",
+        MockReply::status(503).header("retry-after", "18446744073709551615"),
+        1,
+    );
+    let client = ferrofit::Client::builder()
+        .base_url("http://orders.test")
+        .transport(mock.clone())
+        .timeout(Duration::from_secs(5))
+        .interceptor(RetryInterceptor::new(
+            fast_policy().max_retry_after(Duration::MAX),
+        ))
+        .build()
+        .unwrap();
+    let error = OrdersClient::new(client).list().await.unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(503), "{error:?}");
+    assert_eq!(mock.requests().len(), 1, "the wait passes the deadline");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_huge_backoff_saturates_instead_of_panicking() {
+    let mock = MockTransport::new();
+    flaky(&mock, Method::GET, "/orders", MockReply::status(503), 1);
+    let policy = RetryPolicy::new()
+        .backoff(Duration::MAX, f64::MAX, Duration::from_millis(10))
+        .without_jitter();
+    let reply = client_with(&mock, RetryInterceptor::new(policy))
+        .list()
+        .await
+        .unwrap();
+    assert_eq!(reply, json!(["ok"]));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_total_timeout_reports_the_attempts_made_before_it() {
+    let mock = MockTransport::new();
+    mock.on(Method::GET, "/orders")
+        .reply(MockReply::status(503).delay(Duration::from_millis(400)));
+    let client = ferrofit::Client::builder()
+        .base_url("http://orders.test")
+        .transport(mock.clone())
+        .timeout(Duration::from_secs(1))
+        .interceptor(RetryInterceptor::new(
+            RetryPolicy::new()
+                .max_attempts(10)
+                .backoff(Duration::from_millis(10), 1.0, Duration::from_millis(10))
+                .without_jitter(),
+        ))
+        .build()
+        .unwrap();
+    let error = OrdersClient::new(client).list().await.unwrap_err();
+    assert!(error.is_timeout(), "{error:?}");
+    // Sent at 0, 410 and 820 ms; the third was still in flight at 1 s.
+    assert_eq!(error.attempts(), 3, "{error:?}");
+    assert_eq!(mock.requests().len(), 3);
+}

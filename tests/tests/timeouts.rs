@@ -169,3 +169,16 @@ async fn an_endpoint_timeout_overrides_the_clients() {
     let strict = mock_client(Duration::from_secs(1));
     assert_eq!(strict.patient().await.unwrap(), "late");
 }
+
+#[tokio::test]
+async fn the_largest_durations_mean_no_limit_rather_than_a_panic() {
+    let server = CaptureServer::start(Answer::Full(support::NO_CONTENT)).await;
+    let client = ferrofit::Client::builder()
+        .base_url(&server.base_url)
+        .timeout(Duration::MAX)
+        .connect_timeout(Duration::MAX)
+        .receive_timeout(Duration::MAX)
+        .build()
+        .unwrap();
+    SlowClient::new(client).slow().await.unwrap();
+}

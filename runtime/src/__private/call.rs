@@ -27,6 +27,9 @@ pub struct Call {
     url: String,
     path_start: usize,
     path_end: Option<usize>,
+    /// A placeholder filling a whole segment so far came out empty; an error unless a
+    /// literal or value continues the segment.
+    empty_segment: bool,
     headers: HeaderMap,
     body: Body,
     json_body: bool,
@@ -55,6 +58,7 @@ impl Call {
             endpoint,
             path_start: url.len(),
             path_end: None,
+            empty_segment: false,
             url,
             headers,
             body: Body::empty(),
@@ -71,21 +75,50 @@ impl Call {
 
     /// A literal piece of the path template.
     pub fn literal(&mut self, text: &'static str) {
+        if text.starts_with('/') {
+            self.end_segment();
+        }
+        self.empty_segment = false;
         self.url.push_str(text);
     }
 
     /// A path placeholder's value, encoded as (part of) one segment.
     pub fn path<T: Display + ?Sized>(&mut self, value: &T) {
+        let (starts_segment, before) = (self.url.ends_with('/'), self.url.len());
         path::push_segment(&mut self.url, value);
+        self.note_value(starts_segment, before);
     }
 
     /// A `#[path(encoded)]` value, passed through.
     pub fn path_encoded<T: Display + ?Sized>(&mut self, value: &T) {
+        let (starts_segment, before) = (self.url.ends_with('/'), self.url.len());
         path::push_encoded(&mut self.url, value);
+        self.note_value(starts_segment, before);
+    }
+
+    fn note_value(&mut self, starts_segment: bool, before: usize) {
+        if self.url.len() > before {
+            self.empty_segment = false;
+        } else if starts_segment {
+            self.empty_segment = true;
+        }
+    }
+
+    /// A segment ends: it must not be empty because of a value. `DELETE /items/<id>` with an
+    /// empty id would address the collection, and `/users//posts` is another resource on
+    /// servers that merge slashes.
+    fn end_segment(&mut self) {
+        if std::mem::take(&mut self.empty_segment) {
+            self.fail(Error::invalid_request(format!(
+                "a path parameter of `{}` is empty; a value that fills a whole segment must not be empty",
+                self.endpoint.path_template()
+            )));
+        }
     }
 
     fn end_path(&mut self) {
         if self.path_end.is_none() {
+            self.end_segment();
             self.path_end = Some(self.url.len());
         }
     }
@@ -194,14 +227,21 @@ impl Call {
     }
 
     fn finish(mut self) -> Result<(Client, Request)> {
+        self.end_path();
         if let Some(error) = self.error.take() {
             return Err(error);
         }
         let path_end = self.path_end.unwrap_or(self.url.len());
         path::check_no_dot_segments(&self.url[self.path_start..path_end])?;
+        // The URL itself is not shown: its query may carry secrets.
         let url = Url::parse(&self.url).map_err(|e| {
-            Error::invalid_request(format!("`{}` is not a valid URL: {e}", self.url))
+            Error::invalid_request(format!(
+                "the URL built for `{}` is not valid: {e}",
+                self.endpoint.path_template()
+            ))
         })?;
+        let built = &self.url[path::path_start(&self.url)..path_end];
+        path::check_parsed(built, &url)?;
         if self.json_body && !self.headers.contains_key(CONTENT_TYPE) {
             self.headers
                 .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));

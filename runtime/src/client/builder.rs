@@ -15,6 +15,10 @@ use crate::transport::{ReqwestTransport, Transport};
 /// Default limit on response bodies: 16 MiB.
 pub const DEFAULT_MAX_RESPONSE_SIZE: u64 = 16 * 1024 * 1024;
 
+/// Socket timeouts at least this long mean "no limit": the layers below add them to the
+/// current instant and would overflow on `Duration::MAX`.
+const UNLIMITED: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+
 const DEFAULT_USER_AGENT: &str = concat!("ferrofit/", env!("CARGO_PKG_VERSION"));
 
 /// Configures a [`Client`]. Setters never fail; problems are reported by [`build`](Self::build).
@@ -233,10 +237,11 @@ impl ClientBuilder {
             return Ok(client);
         }
         let mut builder = reqwest::Client::builder();
-        if let Some(timeout) = self.connect_timeout {
+        let limited = |timeout: &Duration| *timeout < UNLIMITED;
+        if let Some(timeout) = self.connect_timeout.filter(limited) {
             builder = builder.connect_timeout(timeout);
         }
-        if let Some(timeout) = self.receive_timeout {
+        if let Some(timeout) = self.receive_timeout.filter(limited) {
             // reqwest's read timeout restarts on every read: exactly "inactivity".
             builder = builder.read_timeout(timeout);
         }

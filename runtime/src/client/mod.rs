@@ -115,16 +115,20 @@ impl Client {
             return Err(Error::Cancelled { reason });
         }
         let timeout = request.timeout().or(self.shared.timeout);
-        let deadline = timeout.map(|limit| tokio::time::Instant::now() + limit);
+        // A timeout too large to add to now (`Duration::MAX`) is no deadline at all.
+        let deadline = timeout.and_then(|limit| tokio::time::Instant::now().checked_add(limit));
         request.deadline = deadline;
         let cancel = request.cancel.clone();
         let request_url = request.url().clone();
+        let sent = request.sent.clone();
         let chain = Next::new(&self.shared.interceptors, &*self.shared.transport).run(request);
         let bounded = async {
             match deadline {
                 Some(deadline) => tokio::time::timeout_at(deadline, chain)
                     .await
-                    .unwrap_or(Err(Error::timeout(TimeoutPhase::Total))),
+                    .unwrap_or_else(|_| {
+                        Err(Error::timeout(TimeoutPhase::Total).with_attempts(sent.get()))
+                    }),
                 None => chain.await,
             }
         };

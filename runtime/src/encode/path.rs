@@ -6,36 +6,32 @@ use percent_encoding::{AsciiSet, CONTROLS, NON_ALPHANUMERIC, utf8_percent_encode
 
 use crate::error::{Error, Result};
 
-/// Everything but RFC 3986 unreserved characters and the sub-delims that are harmless inside a
-/// segment. `/`, `?`, `#`, `%`, space, controls and non-ASCII are encoded.
+/// Everything but RFC 3986 unreserved characters (`A–Z a–z 0–9 - . _ ~`). Sub-delimiters are
+/// encoded too: in OpenAPI's default path style `,` separates list items and `;` starts matrix
+/// parameters, so `Smith, John` must travel as `Smith%2C%20John` (as Go's `url.PathEscape`
+/// does). `#[path(encoded)]` is the way to send such structure on purpose.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')
-    .remove(b'~')
-    .remove(b'!')
-    .remove(b'$')
-    .remove(b'&')
-    .remove(b'\'')
-    .remove(b'(')
-    .remove(b')')
-    .remove(b'*')
-    .remove(b'+')
-    .remove(b',')
-    .remove(b';')
-    .remove(b'=')
-    .remove(b':')
-    .remove(b'@');
+    .remove(b'~');
 
 /// For `#[path(encoded)]`: the value is trusted to be encoded already, so only what cannot
-/// appear in a path at all is encoded (space, controls, `?`, `#`, non-ASCII).
+/// stand in a path as itself is encoded: controls, space, non-ASCII, `?` and `#` (which would
+/// end the path), `\` (which URL parsers read as `/` for http(s), opening a way to traverse),
+/// and the characters the URL parser would encode on its own (`"`, `<`, `>`, `` ` ``, `{`, `}`),
+/// so that the parsed path is exactly the one built.
 const ENCODED_SEGMENT: &AsciiSet = &CONTROLS
     .add(b' ')
     .add(b'?')
     .add(b'#')
+    .add(b'\\')
     .add(b'"')
     .add(b'<')
-    .add(b'>');
+    .add(b'>')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
 
 /// Appends `value`, formatted with `Display`, to `out` as (part of) one path segment.
 pub(crate) fn push_segment<T: fmt::Display + ?Sized>(out: &mut String, value: &T) {
@@ -79,6 +75,28 @@ pub(crate) fn check_no_dot_segments(path: &str) -> Result<()> {
     Ok(())
 }
 
+/// Where the path starts in a URL string `scheme://authority/path…` built by us.
+pub(crate) fn path_start(url: &str) -> usize {
+    let authority = url.find("://").map_or(0, |i| i + 3);
+    url[authority..]
+        .find(['/', '?'])
+        .map_or(url.len(), |i| authority + i)
+}
+
+/// The last line of defence: the URL parser must not have changed the path we built. It
+/// resolves dot segments (`%2e%2E` too) and reads `\` as `/`, so any difference means a value
+/// would have steered the request to another resource.
+pub(crate) fn check_parsed(built: &str, parsed: &url::Url) -> Result<()> {
+    let expected = if built.is_empty() { "/" } else { built };
+    if parsed.path() == expected {
+        return Ok(());
+    }
+    Err(Error::invalid_request(format!(
+        "the path `{built}` would be sent as `{}`: a path value must not contain `.`/`..` segments or backslashes",
+        parsed.path()
+    )))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,7 +115,21 @@ mod tests {
         assert_eq!(seg("a%b"), "a%25b");
         assert_eq!(seg("a b"), "a%20b");
         assert_eq!(seg("é\n"), "%C3%A9%0A");
-        assert_eq!(seg("a-b_c.d~e:f@g"), "a-b_c.d~e:f@g");
+        assert_eq!(seg("a-b_c.d~e"), "a-b_c.d~e");
+        assert_eq!(seg("e:f@g,h;i"), "e%3Af%40g%2Ch%3Bi");
+        assert_eq!(seg("a\\b"), "a%5Cb");
+    }
+
+    #[test]
+    fn the_parsed_path_must_be_the_built_one() {
+        let parsed = |s: &str| url::Url::parse(s).unwrap();
+        assert!(check_parsed("/a/b", &parsed("http://h/a/b")).is_ok());
+        assert!(check_parsed("", &parsed("http://h")).is_ok());
+        assert!(check_parsed("/a/x\\..\\b", &parsed("http://h/a/x\\..\\b")).is_err());
+        assert!(check_parsed("/a/%2e%2e/b", &parsed("http://h/a/%2e%2e/b")).is_err());
+        assert_eq!(path_start("http://u:p@h:1/a/b?q"), 14);
+        assert_eq!(path_start("http://h"), 8);
+        assert_eq!(path_start("http://h?x"), 8);
     }
 
     #[test]

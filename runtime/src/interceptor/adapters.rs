@@ -1,7 +1,8 @@
 //! Interceptors from closures, for the simple cases.
 
+use crate::BoxFuture;
 use crate::error::{Error, Result};
-use crate::interceptor::{BoxFuture, Interceptor, Next};
+use crate::interceptor::{Interceptor, Next};
 use crate::request::Request;
 use crate::response::RawResponse;
 

@@ -21,8 +21,9 @@ use http::HeaderMap;
 use http::header::CONTENT_TYPE;
 use tracing::{Instrument, Level, Span};
 
+use crate::BoxFuture;
 use crate::error::Result;
-use crate::interceptor::{BoxFuture, Interceptor, Next};
+use crate::interceptor::{Interceptor, Next};
 use crate::redact::Redactor;
 use crate::request::Request;
 use crate::response::RawResponse;

@@ -14,8 +14,6 @@ pub mod retry;
 
 pub use adapters::{OnError, OnRequest, OnResponse, on_error, on_request, on_response};
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::error::Result;
@@ -23,17 +21,15 @@ use crate::request::Request;
 use crate::response::RawResponse;
 use crate::transport::Transport;
 
-/// A boxed, sendable future, the return type of [`Interceptor::intercept`] and
-/// [`Transport::send`].
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+/// Re-exported from the crate root, where transports find it too.
+pub use crate::BoxFuture;
 
 /// Behaviour wrapped around every call of a client.
 ///
 /// # Examples
 ///
 /// ```
-/// use ferrofit::interceptor::BoxFuture;
-/// use ferrofit::{Interceptor, Next, RawResponse, Request};
+/// use ferrofit::{BoxFuture, Interceptor, Next, RawResponse, Request};
 ///
 /// /// Adds a request id to every request.
 /// struct RequestId;
@@ -88,7 +84,10 @@ impl<'a> Next<'a> {
                     transport: self.transport,
                 },
             ),
-            None => self.transport.send(request),
+            None => {
+                request.sent.add_one();
+                self.transport.send(request)
+            }
         }
     }
 }

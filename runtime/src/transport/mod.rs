@@ -4,8 +4,8 @@ mod reqwest_transport;
 
 pub(crate) use reqwest_transport::ReqwestTransport;
 
+use crate::BoxFuture;
 use crate::error::Result;
-use crate::interceptor::BoxFuture;
 use crate::request::Request;
 use crate::response::RawResponse;
 
@@ -18,8 +18,7 @@ use crate::response::RawResponse;
 /// # Examples
 ///
 /// ```
-/// use ferrofit::interceptor::BoxFuture;
-/// use ferrofit::{RawResponse, Request, Transport};
+/// use ferrofit::{BoxFuture, RawResponse, Request, Transport};
 ///
 /// /// Answers every request with 204.
 /// struct NoContent;

@@ -3,8 +3,8 @@
 use bytes::{Bytes, BytesMut};
 
 use super::Transport;
+use crate::BoxFuture;
 use crate::error::{Error, NetworkKind, Result, TimeoutPhase};
-use crate::interceptor::BoxFuture;
 use crate::request::Request;
 use crate::response::RawResponse;
 

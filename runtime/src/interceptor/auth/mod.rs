@@ -34,8 +34,9 @@ use futures_util::future::Shared;
 use http::header::{AUTHORIZATION, HeaderValue};
 use http::{HeaderMap, StatusCode};
 
+use crate::BoxFuture;
 use crate::error::{Error, ErrorResponse, Result};
-use crate::interceptor::{BoxFuture, Interceptor, Next};
+use crate::interceptor::{Interceptor, Next};
 use crate::request::Request;
 use crate::response::RawResponse;
 

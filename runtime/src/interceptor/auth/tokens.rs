@@ -5,8 +5,8 @@ use std::future::Future;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, SystemTime};
 
+use crate::BoxFuture;
 use crate::error::Result;
-use crate::interceptor::BoxFuture;
 
 /// An access token, with the refresh token and expiry that came with it.
 ///
@@ -55,10 +55,12 @@ impl Tokens {
         self
     }
 
-    /// Sets the access token to expire `lifetime` from now (an OAuth `expires_in`).
+    /// Sets the access token to expire `lifetime` from now (an OAuth `expires_in`). A lifetime
+    /// too long to represent (a server's `expires_in` is untrusted) means no known expiry.
     #[must_use]
-    pub fn expiring_in(self, lifetime: Duration) -> Self {
-        self.expiring_at(SystemTime::now() + lifetime)
+    pub fn expiring_in(mut self, lifetime: Duration) -> Self {
+        self.expires_at = SystemTime::now().checked_add(lifetime);
+        self
     }
 
     /// The access token, sent as `Authorization: Bearer …`.
@@ -78,8 +80,11 @@ impl Tokens {
 
     /// Whether the access token expires within `margin` from now (or already has).
     pub fn expires_within(&self, margin: Duration) -> bool {
-        self.expires_at
-            .is_some_and(|at| at <= SystemTime::now() + margin)
+        self.expires_at.is_some_and(|at| {
+            SystemTime::now()
+                .checked_add(margin)
+                .is_none_or(|horizon| at <= horizon)
+        })
     }
 }
 

@@ -29,8 +29,9 @@ pub use policy::{IDEMPOTENCY_KEY, RetryPolicy};
 use std::fmt;
 use std::sync::Arc;
 
+use crate::BoxFuture;
 use crate::error::Result;
-use crate::interceptor::{BoxFuture, Interceptor, Next};
+use crate::interceptor::{Interceptor, Next};
 use crate::request::Request;
 use crate::response::RawResponse;
 
@@ -108,9 +109,12 @@ impl RetryInterceptor {
                 },
                 Err(_) => self.policy.backoff_delay(attempt),
             };
-            let past_deadline = request
-                .deadline()
-                .is_some_and(|deadline| tokio::time::Instant::now() + delay >= deadline);
+            // A wait too long to add to now (a huge Retry-After) passes any deadline.
+            let past_deadline = request.deadline().is_some_and(|deadline| {
+                tokio::time::Instant::now()
+                    .checked_add(delay)
+                    .is_none_or(|resume| resume >= deadline)
+            });
             if past_deadline || !self.budget.try_withdraw() {
                 return finish(outcome, attempt);
             }

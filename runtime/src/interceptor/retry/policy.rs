@@ -146,10 +146,11 @@ impl RetryPolicy {
     /// The backoff before retry number `retry` (1 for the first retry).
     pub(crate) fn backoff_delay(&self, retry: u32) -> Duration {
         let exponent = i32::try_from(retry.saturating_sub(1)).unwrap_or(i32::MAX);
-        let ceiling = self
-            .base
-            .mul_f64(self.factor.powi(exponent).min(1e9))
-            .min(self.max_delay);
+        // `Duration::mul_f64` panics on overflow; a huge base or factor saturates instead.
+        let ceiling =
+            Duration::try_from_secs_f64(self.base.as_secs_f64() * self.factor.powi(exponent))
+                .unwrap_or(Duration::MAX)
+                .min(self.max_delay);
         if self.jitter {
             ceiling.mul_f64(fastrand::f64())
         } else {
