@@ -11,29 +11,36 @@
 //! - A request is replayed at most once: a second 401 is returned as
 //!   `Error::Unauthorized`, so a server that rejects every token
 //!   cannot make a loop.
-//! - A refused refresh clears the [`TokenStore`], calls the `on_session_expired` hook once, and
-//!   fails every waiting call with `Unauthorized`. A refresh that fails for a transient reason
-//!   (network, timeout, 5xx) fails the waiting calls with that error and keeps the tokens.
-//! - The refresh runs for whichever waiting call is still interested: cancelling the call that
-//!   started it does not leave the others hanging.
+//! - A refused refresh (see [`Refresher`] for what counts) clears the [`TokenStore`], calls the
+//!   `on_session_expired` hook, and fails every waiting call with `Unauthorized`. The session
+//!   ends **once**: calls whose 401 arrives afterwards (the store is empty) fail with
+//!   `Unauthorized` without a new refresh and without calling the hook again. The hook runs
+//!   again only after a new sign-in ([`TokenStore::set`]) has ended too.
+//! - A refresh that fails for any other reason (network, timeout, 5xx, a captive portal's page)
+//!   fails the waiting calls with that error and keeps the tokens.
+//! - The refresh runs as a task of its own: it completes and stores its tokens even if every
+//!   call waiting for it is cancelled, so a provider that rotates refresh tokens never sees a
+//!   rotated token again. A panicking refresher fails the waiting calls, not later ones.
+//! - A refresh belongs to the session it started in: if the user signed out (and in) meanwhile,
+//!   its late result never overwrites the new tokens, and a late refusal never clears them.
 //!
 //! With [`refresh_before_expiry`](AuthInterceptor::refresh_before_expiry), tokens whose expiry
 //! is known are refreshed (single-flight as well) shortly before they run out.
 
+mod flight;
 mod tokens;
 
 pub use tokens::{MemoryTokenStore, Refresher, TokenStore, Tokens};
 
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures_util::FutureExt;
-use futures_util::future::Shared;
 use http::header::{AUTHORIZATION, HeaderValue};
 use http::{HeaderMap, StatusCode};
 
+use self::flight::{Outcome, Refreshes};
 use crate::BoxFuture;
 use crate::error::{Error, ErrorResponse, Result};
 use crate::interceptor::{Interceptor, Next};
@@ -68,23 +75,8 @@ pub struct AuthInterceptor {
 }
 
 struct Inner {
-    store: Box<dyn TokenStore>,
-    refresher: Box<dyn Refresher>,
-    /// The refresh in progress, shared by every call waiting for it.
-    flight: Mutex<Option<Flight>>,
-    on_session_expired: Option<Box<dyn Fn() + Send + Sync>>,
+    refreshes: Arc<Refreshes>,
     refresh_before_expiry: Option<Duration>,
-}
-
-type Flight = Shared<BoxFuture<'static, Outcome>>;
-
-#[derive(Clone)]
-enum Outcome {
-    Refreshed(Arc<tokens::Tokens>),
-    /// The refresh was refused, or there was nothing to refresh: the session is over.
-    Expired,
-    /// The refresh could not be done right now; the tokens are kept.
-    Failed(Arc<Error>),
 }
 
 impl AuthInterceptor {
@@ -92,10 +84,7 @@ impl AuthInterceptor {
     pub fn new(store: impl TokenStore, refresher: impl Refresher) -> Self {
         Self {
             inner: Arc::new(Inner {
-                store: Box::new(store),
-                refresher: Box::new(refresher),
-                flight: Mutex::new(None),
-                on_session_expired: None,
+                refreshes: Arc::new(Refreshes::new(Box::new(store), Box::new(refresher))),
                 refresh_before_expiry: None,
             }),
         }
@@ -105,15 +94,18 @@ impl AuthInterceptor {
         Arc::get_mut(&mut self.inner).expect("AuthInterceptor is configured before it is cloned")
     }
 
-    /// Called once each time the session ends: a refresh was refused, or there was no token
-    /// to refresh. The store has been cleared by then.
+    /// Called once each time a session ends because a refresh was refused. The store has been
+    /// cleared by then. It is not called for calls that fail after the session ended, nor when
+    /// there never was a session.
     ///
     /// # Panics
     ///
     /// If called on a clone of an interceptor (configure it before cloning).
     #[must_use]
     pub fn on_session_expired(mut self, hook: impl Fn() + Send + Sync + 'static) -> Self {
-        self.inner_mut().on_session_expired = Some(Box::new(hook));
+        let refreshes = Arc::get_mut(&mut self.inner_mut().refreshes)
+            .expect("AuthInterceptor is configured before it is used");
+        refreshes.on_session_expired = Some(Box::new(hook));
         self
     }
 
@@ -131,61 +123,16 @@ impl AuthInterceptor {
 }
 
 impl Inner {
-    /// Joins the refresh in progress or starts one. `stale` is the access token the caller
-    /// found wanting: if the store already holds another, that one is the answer.
-    async fn refresh(self: &Arc<Self>, stale: Option<&str>) -> Outcome {
-        let flight = {
-            let mut slot = self.flight.lock().unwrap_or_else(PoisonError::into_inner);
-            if let Some(current) = self.store.get()
-                && Some(current.access_token()) != stale
-            {
-                return Outcome::Refreshed(current);
-            }
-            slot.get_or_insert_with(|| {
-                let inner = self.clone();
-                let run: BoxFuture<'static, Outcome> =
-                    Box::pin(async move { inner.run_refresh().await });
-                run.shared()
-            })
-            .clone()
-        };
-        flight.await
-    }
-
-    async fn run_refresh(self: Arc<Self>) -> Outcome {
-        let outcome = match self.store.get() {
-            None => Outcome::Expired,
-            Some(current) => match self.refresher.refresh(&current).await {
-                Ok(fresh) => {
-                    self.store.set(fresh);
-                    self.store
-                        .get()
-                        .map_or(Outcome::Expired, Outcome::Refreshed)
-                }
-                Err(error) if is_transient(&error) => Outcome::Failed(Arc::new(error)),
-                Err(_) => Outcome::Expired,
-            },
-        };
-        if matches!(outcome, Outcome::Expired) {
-            self.store.clear();
-            if let Some(hook) = &self.on_session_expired {
-                hook();
-            }
-        }
-        // Later 401s (with the new token) may need a refresh of their own.
-        *self.flight.lock().unwrap_or_else(PoisonError::into_inner) = None;
-        outcome
-    }
-
-    async fn handle(self: &Arc<Self>, mut request: Request, next: Next<'_>) -> Result<RawResponse> {
+    async fn handle(&self, mut request: Request, next: Next<'_>) -> Result<RawResponse> {
         if request.endpoint().is_some_and(|e| e.skips_auth()) {
             return next.run(request).await;
         }
-        let mut tokens = self.store.get();
+        let refreshes = &self.refreshes;
+        let mut tokens = refreshes.store.get();
         if let (Some(current), Some(margin)) = (&tokens, self.refresh_before_expiry)
             && current.expires_within(margin)
         {
-            match self.refresh(Some(current.access_token())).await {
+            match refreshes.refresh(Some(current.access_token())).await {
                 Outcome::Refreshed(fresh) => tokens = Some(fresh),
                 Outcome::Expired => return Err(session_expired(&request)),
                 // The old token may still be good for a while: try it.
@@ -200,7 +147,7 @@ impl Inner {
             return Ok(response);
         }
         let sent = tokens.as_ref().map(|t| t.access_token());
-        let fresh = match self.refresh(sent).await {
+        let fresh = match refreshes.refresh(sent).await {
             Outcome::Refreshed(fresh) => fresh,
             Outcome::Expired => return Ok(response),
             Outcome::Failed(error) => return Err(error.duplicate()),
@@ -232,14 +179,6 @@ fn set_bearer(request: &mut Request, tokens: &tokens::Tokens) -> Result<()> {
     Ok(())
 }
 
-/// Failures that say nothing about the refresh token itself.
-fn is_transient(error: &Error) -> bool {
-    match error {
-        Error::Network { .. } | Error::Timeout { .. } | Error::Cancelled { .. } => true,
-        other => other.is_retryable(),
-    }
-}
-
 /// `Unauthorized` for a call that never reached the server because the session had ended.
 fn session_expired(request: &Request) -> Error {
     Error::from_response(ErrorResponse::new(
@@ -260,13 +199,34 @@ impl fmt::Debug for AuthInterceptor {
 
 #[cfg(test)]
 mod tests {
+    use super::flight::is_refusal;
     use super::*;
     use crate::error::NetworkKind;
 
+    fn status(code: u16, body: &'static str) -> Error {
+        Error::from_response(ErrorResponse::new(
+            StatusCode::from_u16(code).unwrap(),
+            HeaderMap::new(),
+            "https://auth.test/token".parse().unwrap(),
+            Bytes::from_static(body.as_bytes()),
+        ))
+    }
+
     #[test]
-    fn transient_failures_keep_the_session() {
-        assert!(is_transient(&Error::timeout(crate::TimeoutPhase::Connect)));
-        assert!(is_transient(&Error::network(NetworkKind::Io, "reset")));
-        assert!(!is_transient(&Error::invalid_request("bad")));
+    fn only_a_refusal_ends_the_session() {
+        assert!(is_refusal(&status(400, r#"{"error":"invalid_grant"}"#)));
+        assert!(is_refusal(&status(401, "")));
+        for transient in [
+            Error::timeout(crate::TimeoutPhase::Connect),
+            Error::network(NetworkKind::Io, "reset"),
+            Error::network(NetworkKind::Redirect, "too many redirects"),
+            status(403, "proxy says no"),
+            status(404, "not here"),
+            status(500, ""),
+            status(429, ""),
+            Error::invalid_request("bad"),
+        ] {
+            assert!(!is_refusal(&transient), "{transient:?}");
+        }
     }
 }

@@ -113,6 +113,33 @@ pub trait TokenStore: Send + Sync + 'static {
     fn set(&self, tokens: Tokens);
     /// Forgets the tokens (sign-out, or a refresh that was refused).
     fn clear(&self);
+
+    /// Replaces the tokens with `new` only if the store still holds `current`; returns
+    /// whether it did. The auth interceptor stores a refresh's result this way, so a refresh
+    /// that finishes after the user signed out (and maybe in again) never overwrites the new
+    /// session.
+    ///
+    /// The default reads, compares and writes in three steps; override it to do so
+    /// atomically, as [`MemoryTokenStore`] does.
+    fn compare_and_set(&self, current: &Tokens, new: Tokens) -> bool {
+        if self.get().is_some_and(|held| *held == *current) {
+            self.set(new);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Clears the store only if it still holds `current`; returns whether it did. Used when a
+    /// refresh is refused, so only the session it belonged to ends.
+    fn compare_and_clear(&self, current: &Tokens) -> bool {
+        if self.get().is_some_and(|held| *held == *current) {
+            self.clear();
+            true
+        } else {
+            false
+        }
+    }
 }
 
 impl<T: TokenStore> TokenStore for Arc<T> {
@@ -126,6 +153,14 @@ impl<T: TokenStore> TokenStore for Arc<T> {
 
     fn clear(&self) {
         (**self).clear();
+    }
+
+    fn compare_and_set(&self, current: &Tokens, new: Tokens) -> bool {
+        (**self).compare_and_set(current, new)
+    }
+
+    fn compare_and_clear(&self, current: &Tokens) -> bool {
+        (**self).compare_and_clear(current)
     }
 }
 
@@ -177,6 +212,26 @@ impl TokenStore for MemoryTokenStore {
     fn clear(&self) {
         *self.tokens.write().unwrap_or_else(PoisonError::into_inner) = None;
     }
+
+    fn compare_and_set(&self, current: &Tokens, new: Tokens) -> bool {
+        let mut held = self.tokens.write().unwrap_or_else(PoisonError::into_inner);
+        if held.as_deref() == Some(current) {
+            *held = Some(Arc::new(new));
+            true
+        } else {
+            false
+        }
+    }
+
+    fn compare_and_clear(&self, current: &Tokens) -> bool {
+        let mut held = self.tokens.write().unwrap_or_else(PoisonError::into_inner);
+        if held.as_deref() == Some(current) {
+            *held = None;
+            true
+        } else {
+            false
+        }
+    }
 }
 
 impl fmt::Debug for MemoryTokenStore {
@@ -193,9 +248,21 @@ impl fmt::Debug for MemoryTokenStore {
 /// `#[no_auth]` endpoint), so a refresh never waits on itself. Any async closure
 /// `Fn(Tokens) -> impl Future<Output = ferrofit::Result<Tokens>>` is a `Refresher`.
 ///
-/// Errors decide what happens next: a network error, a timeout or a 5xx/429 leaves the tokens
-/// in place and fails only the waiting calls; any other error (the server refused the refresh
-/// token) ends the session.
+/// The refresh runs as a task of its own, so it completes (and its tokens are stored) even if
+/// every call waiting for it is cancelled or times out. A panic in it fails the waiting calls
+/// and leaves later refreshes working.
+///
+/// # Errors
+///
+/// Only a **refusal** ends the session (clears the store and calls
+/// [`on_session_expired`](super::AuthInterceptor::on_session_expired)): the token endpoint
+/// answered 400 (OAuth's `invalid_grant`) or 401, or the refresher returned
+/// [`Error::Unauthorized`](crate::Error::Unauthorized). Build the refresher's error with
+/// [`Error::from_response`](crate::Error::from_response), or let a generated client do it.
+///
+/// Any other error is transient: a network error, a timeout, a 5xx or 429, but also a 200 page
+/// that does not decode (a captive portal), a redirect, or a 403/404 from a proxy. The waiting
+/// calls fail with it, and the tokens are kept for the next try.
 ///
 /// # Examples
 ///

@@ -1,0 +1,185 @@
+//! The single-flight token refresh: one refresh per session at a time, run detached from the
+//! calls that wait for it, tagged with the tokens it replaces.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use futures_util::FutureExt;
+use futures_util::future::Shared;
+
+use super::tokens::{Refresher, TokenStore, Tokens};
+use crate::BoxFuture;
+use crate::error::{Error, NetworkKind};
+
+/// What a refresh came to, as every waiting call sees it.
+#[derive(Clone)]
+pub(super) enum Outcome {
+    /// Tokens to send now: the refreshed ones, or those of a session that began meanwhile.
+    Refreshed(Arc<Tokens>),
+    /// There is no session: the refresh was refused, or the user had signed out.
+    Expired,
+    /// The refresh could not be done right now; the tokens are kept.
+    Failed(Arc<Error>),
+}
+
+/// Runs refreshes: at most one at a time, shared by every call that needs it.
+pub(super) struct Refreshes {
+    pub(super) store: Box<dyn TokenStore>,
+    pub(super) refresher: Box<dyn Refresher>,
+    pub(super) on_session_expired: Option<Box<dyn Fn() + Send + Sync>>,
+    slot: Mutex<Slot>,
+}
+
+#[derive(Default)]
+struct Slot {
+    flight: Option<Flight>,
+    /// Numbers flights, so that a finished one clears the slot only if it still holds it.
+    next_id: u64,
+}
+
+struct Flight {
+    id: u64,
+    /// The tokens this refresh replaces: its result belongs to their session alone.
+    replaces: Arc<Tokens>,
+    outcome: Shared<BoxFuture<'static, Outcome>>,
+}
+
+impl Refreshes {
+    pub(super) fn new(store: Box<dyn TokenStore>, refresher: Box<dyn Refresher>) -> Self {
+        Self {
+            store,
+            refresher,
+            on_session_expired: None,
+            slot: Mutex::new(Slot::default()),
+        }
+    }
+
+    /// The tokens to use instead of `stale` (the access token a call found wanting, or `None`
+    /// if it was sent without one): the store's, if they are already others; else those of
+    /// the refresh in progress for the current session, which is started if need be.
+    pub(super) async fn refresh(self: &Arc<Self>, stale: Option<&str>) -> Outcome {
+        let outcome = {
+            let mut slot = self.slot.lock().unwrap_or_else(PoisonError::into_inner);
+            let Some(current) = self.store.get() else {
+                // Signed out, or the session already ended (its hook has run): nothing to
+                // refresh, and nobody to tell again.
+                return Outcome::Expired;
+            };
+            if Some(current.access_token()) != stale {
+                return Outcome::Refreshed(current);
+            }
+            match &slot.flight {
+                Some(flight) if *flight.replaces == *current => flight.outcome.clone(),
+                _ => self.start(&mut slot, current),
+            }
+        };
+        outcome.await
+    }
+
+    /// Starts a refresh of `current` and puts it in the slot. It runs as a task of its own
+    /// when there is a runtime to spawn on, so it completes even if every waiting call is
+    /// cancelled: a provider that rotates refresh tokens has consumed the old one by then,
+    /// and dropping its answer would end the session at the next refresh.
+    fn start(
+        self: &Arc<Self>,
+        slot: &mut Slot,
+        current: Arc<Tokens>,
+    ) -> Shared<BoxFuture<'static, Outcome>> {
+        let id = slot.next_id;
+        slot.next_id += 1;
+        let this = self.clone();
+        let replaces = current.clone();
+        let run = async move {
+            let outcome = AssertUnwindSafe(this.run(&replaces))
+                .catch_unwind()
+                .await
+                // A panicking refresher must not poison auth for the life of the process.
+                .unwrap_or_else(|_| {
+                    Outcome::Failed(Arc::new(refresh_failed("the refresher panicked")))
+                });
+            this.finish(id);
+            outcome
+        };
+        let outcome: BoxFuture<'static, Outcome> = match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                let task = runtime.spawn(run);
+                Box::pin(async move {
+                    task.await.unwrap_or_else(|_| {
+                        Outcome::Failed(Arc::new(refresh_failed("the refresh task was stopped")))
+                    })
+                })
+            }
+            // No tokio runtime to spawn on: run it inside the waiting calls, as a shared future.
+            Err(_) => Box::pin(run),
+        };
+        let outcome = outcome.shared();
+        slot.flight = Some(Flight {
+            id,
+            replaces: current,
+            outcome: outcome.clone(),
+        });
+        outcome
+    }
+
+    async fn run(&self, replaces: &Arc<Tokens>) -> Outcome {
+        match self.refresher.refresh(replaces).await {
+            Ok(fresh) => {
+                if !self.store.compare_and_set(replaces, fresh) {
+                    // The user signed out (and maybe in) meanwhile: this result belongs to a
+                    // session that is gone, and must not overwrite the new one.
+                    return self
+                        .store
+                        .get()
+                        .map_or(Outcome::Expired, Outcome::Refreshed);
+                }
+                self.store
+                    .get()
+                    .map_or(Outcome::Expired, Outcome::Refreshed)
+            }
+            Err(error) if is_refusal(&error) => {
+                // Only the session this refresh belongs to ends, once; a session begun
+                // meanwhile is left alone.
+                if self.store.compare_and_clear(replaces)
+                    && let Some(hook) = &self.on_session_expired
+                {
+                    hook();
+                }
+                self.store
+                    .get()
+                    .map_or(Outcome::Expired, Outcome::Refreshed)
+            }
+            Err(error) => Outcome::Failed(Arc::new(error)),
+        }
+    }
+
+    /// Empties the slot if it still holds flight `id`: later 401s (with the new token) may
+    /// need a refresh of their own.
+    fn finish(&self, id: u64) {
+        let mut slot = self.slot.lock().unwrap_or_else(PoisonError::into_inner);
+        if slot.flight.as_ref().is_some_and(|f| f.id == id) {
+            slot.flight = None;
+        }
+    }
+}
+
+/// Whether a refresher's error says the refresh token is no good, which ends the session: the
+/// token endpoint answered 400 (OAuth's `invalid_grant`) or 401, or the refresher returned
+/// [`Error::Unauthorized`]. Anything else — a network failure, a timeout, a 5xx, a captive
+/// portal's HTML page that does not decode, a redirect, a 403 or 404 from a proxy — says
+/// nothing about the token, and keeps the session.
+pub(super) fn is_refusal(error: &Error) -> bool {
+    match error {
+        Error::Unauthorized { .. } => true,
+        Error::Status { response } => matches!(response.status().as_u16(), 400 | 401),
+        _ => false,
+    }
+}
+
+/// The error waiting calls get when the refresh itself broke. The panic's message is not kept:
+/// it may quote a token, and the panic hook has printed it already.
+fn refresh_failed(what: &str) -> Error {
+    Error::network(
+        NetworkKind::Other,
+        format!("the token refresh failed: {what}"),
+    )
+}

@@ -1,0 +1,498 @@
+//! The life of a session under the auth interceptor: it ends once, a refresh outlives the
+//! calls that wait for it, a late result stays in its own session, a panicking refresher does
+//! not break auth for good, and only a refusal signs the user out. One test runs against an
+//! OAuth-style provider over HTTP that rotates refresh tokens and revokes on reuse.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use ferrofit::auth::{AuthInterceptor, MemoryTokenStore, Refresher, TokenStore, Tokens};
+use ferrofit::http::{HeaderMap, Method, StatusCode};
+use ferrofit::testing::{MockReply, MockTransport};
+use ferrofit::{CancelToken, Error, ErrorResponse, rest_api};
+use httpmock::prelude::*;
+use serde_json::json;
+
+#[rest_api]
+trait Account {
+    #[get("/me")]
+    async fn me(&self) -> ferrofit::Result<serde_json::Value>;
+
+    #[get("/me")]
+    async fn me_cancellable(
+        &self,
+        #[cancel] cancel: &CancelToken,
+    ) -> ferrofit::Result<serde_json::Value>;
+}
+
+#[derive(Clone, Default)]
+struct Counter(Arc<AtomicUsize>);
+
+impl Counter {
+    fn get(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    fn bump(&self) -> usize {
+        self.0.fetch_add(1, Ordering::SeqCst)
+    }
+
+    fn hook(&self) -> impl Fn() + Send + Sync + 'static {
+        let this = self.clone();
+        move || {
+            this.bump();
+        }
+    }
+}
+
+fn status_error(code: u16, body: &'static str) -> Error {
+    Error::from_response(ErrorResponse::new(
+        StatusCode::from_u16(code).unwrap(),
+        HeaderMap::new(),
+        "http://auth.test/token".parse().unwrap(),
+        body.into(),
+    ))
+}
+
+/// A refresher that counts its calls, waits `delay` on tokio's clock, then answers `result`.
+fn refresher(
+    count: &Counter,
+    delay: Duration,
+    result: impl Fn() -> ferrofit::Result<Tokens> + Send + Sync + 'static,
+) -> impl Refresher {
+    let count = count.clone();
+    let result = Arc::new(result);
+    move |_tokens: Tokens| {
+        count.bump();
+        let result = result.clone();
+        async move {
+            tokio::time::sleep(delay).await;
+            result()
+        }
+    }
+}
+
+fn session(access: &str) -> Tokens {
+    Tokens::new(access).with_refresh(format!("refresh-of-{access}"))
+}
+
+/// `/me` answers 200 to `Bearer new` and `Bearer second`, 401 to anything else after `delay`.
+fn api(delay: Duration) -> MockTransport {
+    let mock = MockTransport::new();
+    for token in ["Bearer new", "Bearer second"] {
+        mock.on(Method::GET, "/me")
+            .header("authorization", token)
+            .reply(MockReply::json(200, &json!({"user": "ann"})));
+    }
+    mock.on(Method::GET, "/me")
+        .reply(MockReply::status(401).delay(delay));
+    mock
+}
+
+fn client(mock: &MockTransport, auth: AuthInterceptor) -> AccountClient {
+    let client = ferrofit::Client::builder()
+        .base_url("http://api.test")
+        .transport(mock.clone())
+        .interceptor(auth)
+        .build()
+        .unwrap();
+    AccountClient::new(client)
+}
+
+fn refused() -> ferrofit::Result<Tokens> {
+    Err(status_error(400, r#"{"error":"invalid_grant"}"#))
+}
+
+#[tokio::test(start_paused = true)]
+async fn twenty_concurrent_calls_whose_refresh_is_refused_end_the_session_once() {
+    let (refreshes, expired) = (Counter::default(), Counter::default());
+    let store = Arc::new(MemoryTokenStore::with_tokens(session("old")));
+    let auth = AuthInterceptor::new(
+        store.clone(),
+        refresher(&refreshes, Duration::from_millis(50), refused),
+    )
+    .on_session_expired(expired.hook());
+    let api = client(&api(Duration::ZERO), auth);
+    let calls: Vec<_> = (0..20)
+        .map(|_| {
+            tokio::spawn({
+                let api = api.clone();
+                async move { api.me().await }
+            })
+        })
+        .collect();
+    for call in calls {
+        let error = call.await.unwrap().unwrap_err();
+        assert!(matches!(error, Error::Unauthorized { .. }), "{error:?}");
+    }
+    assert_eq!(refreshes.get(), 1);
+    assert_eq!(expired.get(), 1, "one sign-in prompt, not twenty");
+    assert!(store.get().is_none());
+}
+
+#[tokio::test(start_paused = true)]
+async fn calls_whose_401_arrives_after_the_session_ended_do_not_end_it_again() {
+    let (refreshes, expired) = (Counter::default(), Counter::default());
+    let store = Arc::new(MemoryTokenStore::with_tokens(session("old")));
+    let auth = AuthInterceptor::new(
+        store.clone(),
+        refresher(&refreshes, Duration::ZERO, refused),
+    )
+    .on_session_expired(expired.hook());
+    // Every 401 takes 100 ms; 12 calls start 25 ms apart, so they straddle the refusal.
+    let api = client(&api(Duration::from_millis(100)), auth);
+    let mut calls = Vec::new();
+    for _ in 0..12 {
+        calls.push(tokio::spawn({
+            let api = api.clone();
+            async move { api.me().await }
+        }));
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    for call in calls {
+        let error = call.await.unwrap().unwrap_err();
+        assert!(matches!(error, Error::Unauthorized { .. }), "{error:?}");
+    }
+    assert_eq!(refreshes.get(), 1, "no refresh after the session ended");
+    assert_eq!(expired.get(), 1, "the hook ran once");
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_hook_runs_again_only_after_a_new_sign_in_has_ended() {
+    let (refreshes, expired) = (Counter::default(), Counter::default());
+    let store = Arc::new(MemoryTokenStore::with_tokens(session("old")));
+    let auth = AuthInterceptor::new(
+        store.clone(),
+        refresher(&refreshes, Duration::ZERO, refused),
+    )
+    .on_session_expired(expired.hook());
+    let api = client(&api(Duration::ZERO), auth);
+    api.me().await.unwrap_err();
+    api.me().await.unwrap_err();
+    assert_eq!((refreshes.get(), expired.get()), (1, 1));
+    store.set(session("again"));
+    api.me().await.unwrap_err();
+    assert_eq!((refreshes.get(), expired.get()), (2, 2));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_refresh_completes_and_is_stored_when_every_waiting_call_is_cancelled() {
+    let refreshes = Counter::default();
+    let store = Arc::new(MemoryTokenStore::with_tokens(session("old")));
+    let auth = AuthInterceptor::new(
+        store.clone(),
+        refresher(&refreshes, Duration::from_secs(1), || Ok(session("new"))),
+    );
+    let mock = api(Duration::ZERO);
+    let api = client(&mock, auth);
+    let cancel = CancelToken::new();
+    let calls: Vec<_> = (0..3)
+        .map(|_| {
+            tokio::spawn({
+                let (api, cancel) = (api.clone(), cancel.clone());
+                async move { api.me_cancellable(&cancel).await }
+            })
+        })
+        .collect();
+    while refreshes.get() == 0 {
+        tokio::task::yield_now().await;
+    }
+    cancel.cancel("the screen closed");
+    for call in calls {
+        assert!(call.await.unwrap().unwrap_err().is_cancelled());
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        store.get().unwrap().access_token(),
+        "new",
+        "stored with nobody waiting"
+    );
+    api.me().await.unwrap();
+    assert_eq!(
+        refreshes.get(),
+        1,
+        "the stored tokens were used, not refreshed again"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_late_refresh_result_never_overwrites_a_new_session() {
+    let refreshes = Counter::default();
+    let store = Arc::new(MemoryTokenStore::with_tokens(session("old")));
+    let auth = AuthInterceptor::new(
+        store.clone(),
+        refresher(&refreshes, Duration::from_secs(1), || {
+            Ok(session("stale-result"))
+        }),
+    );
+    let api = client(&api(Duration::ZERO), auth);
+    let call = tokio::spawn({
+        let api = api.clone();
+        async move { api.me().await }
+    });
+    while refreshes.get() == 0 {
+        tokio::task::yield_now().await;
+    }
+    // Sign out and in while the refresh of the old session is running.
+    store.clear();
+    store.set(session("second"));
+    call.await
+        .unwrap()
+        .expect("replayed with the new session's token");
+    assert_eq!(store.get().unwrap().access_token(), "second");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_late_refusal_never_clears_a_new_session() {
+    let (refreshes, expired) = (Counter::default(), Counter::default());
+    let store = Arc::new(MemoryTokenStore::with_tokens(session("old")));
+    let auth = AuthInterceptor::new(
+        store.clone(),
+        refresher(&refreshes, Duration::from_secs(1), refused),
+    )
+    .on_session_expired(expired.hook());
+    let api = client(&api(Duration::ZERO), auth);
+    let call = tokio::spawn({
+        let api = api.clone();
+        async move { api.me().await }
+    });
+    while refreshes.get() == 0 {
+        tokio::task::yield_now().await;
+    }
+    store.set(session("second"));
+    call.await
+        .unwrap()
+        .expect("replayed with the new session's token");
+    assert_eq!(store.get().unwrap().access_token(), "second");
+    assert_eq!(expired.get(), 0, "the new session did not end");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_panicking_refresher_fails_the_waiting_calls_and_later_refreshes_work() {
+    let refreshes = Counter::default();
+    let count = refreshes.clone();
+    let store = Arc::new(MemoryTokenStore::with_tokens(session("old")));
+    let flaky = move |_tokens: Tokens| {
+        let first = count.bump() == 0;
+        async move {
+            assert!(!first, "the refresher's first call panics");
+            Ok(session("new"))
+        }
+    };
+    let api = client(
+        &api(Duration::ZERO),
+        AuthInterceptor::new(store.clone(), flaky),
+    );
+    let error = api.me().await.unwrap_err();
+    assert!(error.to_string().contains("refresher panicked"), "{error}");
+    assert_eq!(
+        store.get().unwrap().access_token(),
+        "old",
+        "the session is kept"
+    );
+    api.me().await.expect("the next 401 refreshes again");
+    assert_eq!(refreshes.get(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn only_a_refusal_signs_the_user_out() {
+    let transient: [fn() -> Error; 5] = [
+        || status_error(403, "forbidden by the proxy"),
+        || status_error(404, "no such page"),
+        || status_error(502, "bad gateway"),
+        || Error::invalid_request("could not build the token request"),
+        || {
+            // A captive portal answering 200 with its sign-in page.
+            serde_json::from_str::<serde_json::Value>("<html>Sign in to Wi-Fi</html>")
+                .map(|_| ())
+                .map_err(|e| Error::invalid_request(e.to_string()))
+                .unwrap_err()
+        },
+    ];
+    for make in transient {
+        let (refreshes, expired) = (Counter::default(), Counter::default());
+        let store = Arc::new(MemoryTokenStore::with_tokens(session("old")));
+        let auth = AuthInterceptor::new(
+            store.clone(),
+            refresher(&refreshes, Duration::ZERO, move || Err(make())),
+        )
+        .on_session_expired(expired.hook());
+        let error = client(&api(Duration::ZERO), auth).me().await.unwrap_err();
+        assert!(!matches!(error, Error::Unauthorized { .. }), "{error:?}");
+        assert_eq!(store.get().unwrap().access_token(), "old", "{error}");
+        assert_eq!(expired.get(), 0, "{error}");
+    }
+    for refusal in [
+        || status_error(400, r#"{"error":"invalid_grant"}"#),
+        || status_error(401, ""),
+    ] {
+        let expired = Counter::default();
+        let store = Arc::new(MemoryTokenStore::with_tokens(session("old")));
+        let auth = AuthInterceptor::new(
+            store.clone(),
+            refresher(&Counter::default(), Duration::ZERO, move || Err(refusal())),
+        )
+        .on_session_expired(expired.hook());
+        let error = client(&api(Duration::ZERO), auth).me().await.unwrap_err();
+        assert!(matches!(error, Error::Unauthorized { .. }), "{error:?}");
+        assert!(store.get().is_none());
+        assert_eq!(expired.get(), 1);
+    }
+}
+
+/// An OAuth-style provider: each refresh token works once and is rotated; presenting a used
+/// one revokes the whole family (RFC 9700 §4.14.2), after which nothing works.
+#[derive(Default)]
+struct Provider {
+    generation: u32,
+    revoked: bool,
+    access_valid: bool,
+    refreshes: usize,
+}
+
+#[rest_api]
+trait TokenEndpoint {
+    #[post("/token")]
+    #[no_auth]
+    async fn refresh(&self, #[query] refresh_token: &str) -> ferrofit::Result<serde_json::Value>;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotating_provider_never_sees_a_refresh_token_twice_when_callers_give_up() {
+    let provider = Arc::new(Mutex::new(Provider::default()));
+    let server = MockServer::start_async().await;
+    let state = provider.clone();
+    server
+        .mock_async(move |when, then| {
+            when.method(POST).path("/token");
+            then.respond_with(move |request: &HttpMockRequest| {
+                let mut p = state.lock().unwrap();
+                p.refreshes += 1;
+                let presented = request
+                    .query_params()
+                    .into_iter()
+                    .find(|(k, _)| k == "refresh_token")
+                    .map(|(_, v)| v);
+                let expected = format!("r{}", p.generation);
+                let (status, body) = if !p.revoked
+                    && presented.as_deref() == Some(expected.as_str())
+                {
+                    p.generation += 1;
+                    p.access_valid = true;
+                    let g = p.generation;
+                    (
+                        200,
+                        json!({"access_token": format!("a{g}"), "refresh_token": format!("r{g}")}),
+                    )
+                } else {
+                    p.revoked = true;
+                    p.access_valid = false;
+                    (400, json!({"error": "invalid_grant"}))
+                };
+                ferrofit::http::Response::builder()
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .body(body.to_string().into_bytes())
+                    .unwrap()
+                    .into()
+            });
+        })
+        .await;
+    let state = provider.clone();
+    server
+        .mock_async(move |when, then| {
+            when.method(GET).path("/me");
+            then.respond_with(move |request: &HttpMockRequest| {
+                let p = state.lock().unwrap();
+                let expected = format!("Bearer a{}", p.generation);
+                let ok = p.access_valid
+                    && request
+                        .headers()
+                        .get("authorization")
+                        .is_some_and(|v| v.to_str().ok() == Some(expected.as_str()));
+                ferrofit::http::Response::builder()
+                    .status(if ok { 200 } else { 401 })
+                    .header("content-type", "application/json")
+                    .body(br#"{"user":"ann"}"#.to_vec())
+                    .unwrap()
+                    .into()
+            });
+        })
+        .await;
+
+    let plain = ferrofit::Client::builder()
+        .base_url(server.base_url())
+        .build()
+        .unwrap();
+    let token_endpoint = TokenEndpointClient::new(plain);
+    let reached_provider = Counter::default();
+    let reached = reached_provider.clone();
+    let refresher = move |tokens: Tokens| {
+        let (token_endpoint, reached) = (token_endpoint.clone(), reached.clone());
+        async move {
+            let reply = token_endpoint
+                .refresh(tokens.refresh_token().unwrap_or_default())
+                .await?;
+            reached.bump();
+            // The provider has rotated the token; the answer takes a while to be handled.
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let field = |name: &str| reply[name].as_str().unwrap_or_default().to_owned();
+            Ok(Tokens::new(field("access_token")).with_refresh(field("refresh_token")))
+        }
+    };
+    let store = Arc::new(MemoryTokenStore::with_tokens(
+        Tokens::new("a0").with_refresh("r0"),
+    ));
+    let client = ferrofit::Client::builder()
+        .base_url(server.base_url())
+        .interceptor(AuthInterceptor::new(store.clone(), refresher))
+        .build()
+        .unwrap();
+    let api = AccountClient::new(client);
+
+    // Every caller gives up while the refresh is under way.
+    let cancel = CancelToken::new();
+    let calls: Vec<_> = (0..5)
+        .map(|_| {
+            tokio::spawn({
+                let (api, cancel) = (api.clone(), cancel.clone());
+                async move { api.me_cancellable(&cancel).await }
+            })
+        })
+        .collect();
+    for _ in 0..500 {
+        if reached_provider.get() > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        reached_provider.get(),
+        1,
+        "the refresh reached the provider"
+    );
+    cancel.cancel("user left");
+    for call in calls {
+        assert!(call.await.unwrap().unwrap_err().is_cancelled());
+    }
+    for _ in 0..500 {
+        if store.get().is_some_and(|t| t.access_token() == "a1") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        store.get().unwrap().refresh_token(),
+        Some("r1"),
+        "rotated tokens were kept"
+    );
+
+    api.me().await.expect("the stored access token works");
+    // The provider expires the access token; the next refresh presents `r1`, not `r0`.
+    provider.lock().unwrap().access_valid = false;
+    api.me().await.expect("refreshed with the rotated token");
+    let p = provider.lock().unwrap();
+    assert!(!p.revoked, "no refresh token was presented twice");
+    assert_eq!((p.refreshes, p.generation), (2, 2));
+}
