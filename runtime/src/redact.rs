@@ -3,7 +3,9 @@
 //! Used by `Debug`/`Display` of [`Request`](crate::Request), [`Error`](crate::Error) and
 //! [`RawResponse`](crate::RawResponse), so that a secret never reaches a log through them.
 
+use std::borrow::Cow;
 use std::fmt;
+use std::sync::{Arc, LazyLock};
 
 use http::HeaderMap;
 use url::Url;
@@ -11,81 +13,115 @@ use url::Url;
 /// What a redacted value is printed as.
 pub const REDACTED: &str = "[REDACTED]";
 
-/// Header names whose values are secrets (compared case-insensitively).
-const SECRET_HEADERS: &[&str] = &[
-    "authorization",
-    "proxy-authorization",
+/// Parts of header names that mark their values as secrets (compared case-insensitively):
+/// `Authorization`, `Proxy-Authorization`, `Cookie`, `Set-Cookie`, `X-Auth-Token`,
+/// `X-Access-Token`, `X-Session-Token`, `Api-Key`, `X-Goog-Api-Key`, `X-Amz-Security-Token`,
+/// `Ocp-Apim-Subscription-Key`, `X-Hub-Signature-256`, … all match.
+const SECRET_HEADER_PARTS: &[&str] = &[
+    "auth",
     "cookie",
-    "set-cookie",
-    "x-api-key",
-    "x-auth-token",
+    "token",
+    "secret",
+    "password",
+    "passwd",
+    "api-key",
+    "apikey",
+    "api_key",
+    "session",
+    "signature",
+    "credential",
+    "subscription-key",
+    "private-key",
 ];
 
 /// Query parameter names whose values are secrets (compared case-insensitively).
-const SECRET_QUERY_KEYS: &[&str] = &[
+const SECRET_QUERY_KEYS: &[&str] = &["key", "sig", "code", "auth"];
+
+/// Parts of query parameter (and JSON field) names that mark their values as secrets:
+/// `access_token`, `X-Amz-Security-Token`, `client_secret`, `X-Amz-Signature`,
+/// `X-Amz-Credential`, `X-Goog-Signature`, `api_key`, `session_id`, … all match.
+const SECRET_QUERY_PARTS: &[&str] = &[
     "token",
-    "access_token",
-    "refresh_token",
-    "id_token",
+    "secret",
+    "password",
+    "passwd",
+    "signature",
+    "credential",
     "api_key",
     "apikey",
-    "key",
-    "password",
-    "secret",
-    "client_secret",
-    "signature",
-    "sig",
-    "code",
-    "auth",
+    "api-key",
+    "session",
 ];
 
-/// Whether a header's value must not be shown.
+/// Whether `name` contains one of `parts`, ignoring ASCII case, without allocating.
+fn contains_part(name: &str, parts: &[&str]) -> bool {
+    let name = name.as_bytes();
+    parts.iter().any(|part| {
+        name.windows(part.len())
+            .any(|window| window.eq_ignore_ascii_case(part.as_bytes()))
+    })
+}
+
+/// Whether a header's value must not be shown: any name containing `auth`, `cookie`, `token`,
+/// `secret`, `password`, `api-key`/`apikey`, `session`, `signature`, `credential` or
+/// `subscription-key`.
 ///
 /// # Examples
 ///
 /// ```
-/// assert!(ferrofit::redact::is_secret_header("Authorization"));
-/// assert!(!ferrofit::redact::is_secret_header("Accept"));
+/// use ferrofit::redact::is_secret_header;
+///
+/// for secret in ["Authorization", "X-Access-Token", "X-Goog-Api-Key", "Ocp-Apim-Subscription-Key"] {
+///     assert!(is_secret_header(secret), "{secret}");
+/// }
+/// assert!(!is_secret_header("Accept"));
 /// ```
 pub fn is_secret_header(name: &str) -> bool {
-    SECRET_HEADERS.iter().any(|s| s.eq_ignore_ascii_case(name))
+    contains_part(name, SECRET_HEADER_PARTS)
 }
 
-/// Whether a query parameter's (or JSON field's) value must not be shown: the names listed in
-/// the module docs, and any name that contains `token`, `secret` or `password`.
+/// Whether a query parameter's (or JSON field's) value must not be shown: `key`, `sig`,
+/// `code`, `auth`, and any name containing `token`, `secret`, `password`, `signature`,
+/// `credential`, `api_key`/`apikey` or `session` (signed URLs' `X-Amz-Signature`,
+/// `X-Amz-Credential`, `X-Goog-Signature` among them).
 ///
 /// # Examples
 ///
 /// ```
 /// assert!(ferrofit::redact::is_secret_query_key("access_token"));
-/// assert!(ferrofit::redact::is_secret_query_key("X-Session-Token"));
+/// assert!(ferrofit::redact::is_secret_query_key("X-Amz-Signature"));
 /// assert!(!ferrofit::redact::is_secret_query_key("page"));
 /// ```
 pub fn is_secret_query_key(name: &str) -> bool {
-    if SECRET_QUERY_KEYS
+    SECRET_QUERY_KEYS
         .iter()
         .any(|s| s.eq_ignore_ascii_case(name))
-    {
-        return true;
-    }
-    let lower = name.to_ascii_lowercase();
-    ["token", "secret", "password"]
-        .iter()
-        .any(|part| lower.contains(part))
+        || contains_part(name, SECRET_QUERY_PARTS)
 }
 
-/// Which names are secret: the built-in lists plus names a user adds (a `LogInterceptor`
-/// carries one). The free functions of this module use the built-in lists alone.
+/// Which names are secret: the built-in lists plus names a user adds.
+///
+/// A client has one, set with [`ClientBuilder::redactor`](crate::ClientBuilder::redactor),
+/// and every `Debug` and `Display` of its [`Request`](crate::Request)s,
+/// [`Response`](crate::Response)s and [`Error`](crate::Error)s, and the
+/// [`LogInterceptor`](crate::log::LogInterceptor), use it. The free functions of this module
+/// use the built-in lists alone.
 ///
 /// # Examples
 ///
 /// ```
 /// use ferrofit::redact::Redactor;
 ///
-/// let redactor = Redactor::new().header("X-Session").query_param("sid");
-/// assert!(redactor.is_secret_header("x-session"));
+/// let redactor = Redactor::new().header("X-Tenant-Pin").query_param("sid");
+/// assert!(redactor.is_secret_header("x-tenant-pin"));
 /// assert!(redactor.is_secret_key("sid"));
 /// assert!(redactor.is_secret_header("authorization"), "built-in names stay secret");
+/// let client = ferrofit::Client::builder()
+///     .base_url("https://api.example.com")
+///     .redactor(redactor)
+///     .build()?;
+/// # let _ = client;
+/// # Ok::<(), ferrofit::Error>(())
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct Redactor {
@@ -97,6 +133,12 @@ static BUILT_IN: Redactor = Redactor {
     headers: Vec::new(),
     keys: Vec::new(),
 };
+
+/// The built-in lists as a shared policy, for requests and responses made outside a client.
+pub(crate) fn built_in() -> Arc<Redactor> {
+    static SHARED: LazyLock<Arc<Redactor>> = LazyLock::new(|| Arc::new(Redactor::new()));
+    SHARED.clone()
+}
 
 impl Redactor {
     /// The built-in lists only.
@@ -138,6 +180,19 @@ impl Redactor {
         RedactedHeaders(headers, self)
     }
 
+    /// Whether neither this nor `other` adds any name to the built-in lists.
+    pub(crate) fn is_built_in(&self) -> bool {
+        self.headers.is_empty() && self.keys.is_empty()
+    }
+
+    /// The names of both.
+    pub(crate) fn merged(&self, other: &Self) -> Self {
+        Self {
+            headers: self.headers.iter().chain(&other.headers).cloned().collect(),
+            keys: self.keys.iter().chain(&other.keys).cloned().collect(),
+        }
+    }
+
     /// Redacts secret-named values in JSON-like text; see [`json_text`].
     pub fn json_text(&self, text: &str) -> String {
         redact_json_text(text, self)
@@ -151,15 +206,16 @@ impl Redactor {
     }
 }
 
-/// Displays a URL with secret query values and any password replaced by `[REDACTED]`.
+/// Displays a URL with secret query values and any user name or password replaced by
+/// `[REDACTED]`.
 ///
 /// # Examples
 ///
 /// ```
-/// let url = url::Url::parse("https://api.test/a?page=2&access_token=abc").unwrap();
+/// let url = url::Url::parse("https://key:pw@api.test/a?page=2&access_token=abc").unwrap();
 /// assert_eq!(
 ///     ferrofit::redact::url(&url).to_string(),
-///     "https://api.test/a?page=2&access_token=[REDACTED]"
+///     "https://[REDACTED]@api.test/a?page=2&access_token=[REDACTED]"
 /// );
 /// ```
 pub fn url(url: &Url) -> RedactedUrl<'_> {
@@ -173,12 +229,9 @@ impl fmt::Display for RedactedUrl<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let url = self.0;
         write!(f, "{}://", url.scheme())?;
-        if !url.username().is_empty() {
-            write!(f, "{}", url.username())?;
-            if url.password().is_some() {
-                write!(f, ":{REDACTED}")?;
-            }
-            f.write_str("@")?;
+        // A user name in a URL is as often an API key (`https://key@host/`) as a name.
+        if !url.username().is_empty() || url.password().is_some() {
+            write!(f, "{REDACTED}@")?;
         }
         if let Some(host) = url.host_str() {
             f.write_str(host)?;
@@ -214,6 +267,30 @@ fn write_pairs(out: &mut impl fmt::Write, pairs: &str, redactor: &Redactor) -> f
 impl fmt::Debug for RedactedUrl<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "\"{self}\"")
+    }
+}
+
+/// URL text that may not parse (a bad base URL in a configuration error) without the user
+/// name and password of its authority.
+pub(crate) fn url_text(raw: &str) -> Cow<'_, str> {
+    // Where the authority starts: after `://`, or after `scheme:` and any slashes of a URL
+    // written wrongly (`https:/key@host`).
+    let authority_start = match raw.find("://") {
+        Some(i) => i + 3,
+        None => raw.find(':').map_or(0, |colon| {
+            colon + 1 + raw[colon + 1..].len() - raw[colon + 1..].trim_start_matches('/').len()
+        }),
+    };
+    let authority_end = raw[authority_start..]
+        .find(['/', '?', '#'])
+        .map_or(raw.len(), |i| authority_start + i);
+    match raw[authority_start..authority_end].rfind('@') {
+        Some(at) => Cow::Owned(format!(
+            "{}{REDACTED}{}",
+            &raw[..authority_start],
+            &raw[authority_start + at..]
+        )),
+        None => Cow::Borrowed(raw),
     }
 }
 
@@ -324,12 +401,62 @@ mod tests {
     use super::*;
 
     #[test]
-    fn url_redacts_password_and_secret_query_values() {
+    fn url_redacts_userinfo_and_secret_query_values() {
         let u = Url::parse("https://me:pw@h.test:8443/p?a=1&Token=x&api%5Fkey=y&b").unwrap();
         assert_eq!(
             url(&u).to_string(),
-            "https://me:[REDACTED]@h.test:8443/p?a=1&Token=[REDACTED]&api%5Fkey=[REDACTED]&b"
+            "https://[REDACTED]@h.test:8443/p?a=1&Token=[REDACTED]&api%5Fkey=[REDACTED]&b"
         );
+        let key_only = Url::parse("https://sk_live_123@h.test/").unwrap();
+        assert_eq!(url(&key_only).to_string(), "https://[REDACTED]@h.test/");
+    }
+
+    #[test]
+    fn raw_url_text_loses_its_userinfo() {
+        assert_eq!(url_text("https://k:p@h/a@b"), "https://[REDACTED]@h/a@b");
+        assert_eq!(url_text("htp:/key@@h"), "htp:/[REDACTED]@h");
+        assert_eq!(url_text("https://h/x"), "https://h/x");
+    }
+
+    #[test]
+    fn secret_names_by_pattern() {
+        for header in [
+            "Authorization",
+            "Proxy-Authorization",
+            "Cookie",
+            "Set-Cookie",
+            "X-Access-Token",
+            "X-Session-Token",
+            "Api-Key",
+            "X-Goog-Api-Key",
+            "Ocp-Apim-Subscription-Key",
+            "X-Amz-Security-Token",
+            "X-Client-Secret",
+            "X-Hub-Signature-256",
+            "X-Credentials",
+        ] {
+            assert!(is_secret_header(header), "{header}");
+        }
+        for header in ["Accept", "Content-Type", "X-Request-Id", "Idempotency-Key"] {
+            assert!(!is_secret_header(header), "{header}");
+        }
+        for key in [
+            "X-Amz-Signature",
+            "X-Amz-Credential",
+            "X-Amz-Security-Token",
+            "X-Goog-Signature",
+            "X-Goog-Credential",
+            "sig",
+            "access_token",
+            "client_secret",
+            "api_key",
+            "session_id",
+        ] {
+            assert!(is_secret_query_key(key), "{key}");
+        }
+        for key in ["page", "q", "sort", "X-Amz-Expires"] {
+            assert!(!is_secret_query_key(key), "{key}");
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@ use url::Url;
 
 use crate::cancel::CancelSet;
 use crate::endpoint::Endpoint;
-use crate::redact;
+use crate::redact::{self, Redactor};
 
 /// One HTTP request, as interceptors and transports see it.
 ///
@@ -42,6 +42,8 @@ pub struct Request {
     /// How often this call reached the transport, shared by every clone (retries, replays),
     /// so a call cut short by its total timeout still knows how many attempts it made.
     pub(crate) sent: SendCount,
+    /// The client's secret names, for `Debug` and for interceptors that print the request.
+    pub(crate) redactor: Arc<Redactor>,
 }
 
 /// A counter shared by the clones of one request.
@@ -72,6 +74,7 @@ impl Request {
             cancel: CancelSet::default(),
             deadline: None,
             sent: SendCount::default(),
+            redactor: redact::built_in(),
         }
     }
 
@@ -92,6 +95,7 @@ impl Request {
             cancel: CancelSet::default(),
             deadline: None,
             sent: SendCount::default(),
+            redactor: redact::built_in(),
         }
     }
 
@@ -177,6 +181,20 @@ impl Request {
         self.cancel.cancelled().await
     }
 
+    /// The names of headers and query parameters whose values are secrets: the client's
+    /// policy (see [`ClientBuilder::redactor`](crate::ClientBuilder::redactor)), set when the
+    /// request enters the client. Use it to print anything of the request.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let request = ferrofit::Request::new(http::Method::GET, "https://h.test/?token=t".parse().unwrap());
+    /// assert_eq!(request.redactor().url(request.url()).to_string(), "https://h.test/?token=[REDACTED]");
+    /// ```
+    pub fn redactor(&self) -> &Redactor {
+        &self.redactor
+    }
+
     pub(crate) fn into_parts(self) -> (Method, Url, HeaderMap, Body) {
         (self.method, self.url, self.headers, self.body)
     }
@@ -186,8 +204,8 @@ impl fmt::Debug for Request {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut s = f.debug_struct("Request");
         s.field("method", &self.method)
-            .field("url", &redact::url(&self.url))
-            .field("headers", &redact::headers(&self.headers))
+            .field("url", &self.redactor.url(&self.url))
+            .field("headers", &self.redactor.headers(&self.headers))
             .field("body", &self.body);
         if let Some(endpoint) = self.endpoint {
             s.field(

@@ -2,13 +2,14 @@
 
 use std::fmt;
 use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode, Version};
 use url::Url;
 
 use crate::error::{Error, ErrorResponse};
-use crate::redact;
+use crate::redact::{self, Redactor};
 
 /// A response as the transport produced it, with the whole body read (and bounded by
 /// [`max_response_size`](crate::ClientBuilder::max_response_size)). Interceptors see it before
@@ -31,6 +32,7 @@ pub struct RawResponse {
     url: Option<Url>,
     body: Bytes,
     attempts: u32,
+    redactor: Arc<Redactor>,
 }
 
 impl RawResponse {
@@ -43,15 +45,18 @@ impl RawResponse {
             url: None,
             body: body.into(),
             attempts: 1,
+            redactor: redact::built_in(),
         }
     }
 
-    pub(crate) fn from_parts(
+    /// A response as a transport received it, printed with the request's secret names.
+    pub(crate) fn received(
         status: StatusCode,
         version: Version,
         headers: HeaderMap,
         url: Url,
         body: Bytes,
+        redactor: Arc<Redactor>,
     ) -> Self {
         Self {
             status,
@@ -60,6 +65,7 @@ impl RawResponse {
             url: Some(url),
             body,
             attempts: 1,
+            redactor,
         }
     }
 
@@ -88,8 +94,8 @@ impl RawResponse {
         &mut self.headers
     }
 
-    /// The final URL after redirects; `None` for responses made up by an interceptor or mock,
-    /// which the client then reports as the request's URL.
+    /// The final URL after redirects; `None` for a response an interceptor made up, which the
+    /// client then reports as the request's URL.
     pub fn url(&self) -> Option<&Url> {
         self.url.as_ref()
     }
@@ -119,16 +125,36 @@ impl RawResponse {
         self.attempts = attempts;
     }
 
-    /// The error for this (unsuccessful) response, keeping everything, attempts included.
-    pub(crate) fn into_error(self) -> Error {
-        let url = self.url.expect("Client::send always sets the response URL");
-        let mut response = ErrorResponse::new(self.status, self.headers, url, self.body);
-        response.set_attempts(self.attempts);
-        Error::from_response(response)
+    /// The response the client hands back: its own URL, or else `request_url`, and the
+    /// client's secret names.
+    pub(crate) fn into_response(
+        self,
+        request_url: Url,
+        redactor: Arc<Redactor>,
+    ) -> Response<Bytes> {
+        Response {
+            status: self.status,
+            version: self.version,
+            headers: self.headers,
+            url: self.url.unwrap_or(request_url),
+            value: self.body,
+            attempts: self.attempts,
+            redactor,
+        }
     }
+}
 
-    pub(crate) fn into_parts(self) -> (StatusCode, Version, HeaderMap, Option<Url>, Bytes) {
-        (self.status, self.version, self.headers, self.url, self.body)
+impl From<Response<Bytes>> for RawResponse {
+    fn from(response: Response<Bytes>) -> Self {
+        Self {
+            status: response.status,
+            version: response.version,
+            headers: response.headers,
+            url: Some(response.url),
+            body: response.value,
+            attempts: response.attempts,
+            redactor: response.redactor,
+        }
     }
 }
 
@@ -137,8 +163,8 @@ impl fmt::Debug for RawResponse {
         f.debug_struct("RawResponse")
             .field("status", &self.status)
             .field("version", &self.version)
-            .field("url", &self.url.as_ref().map(redact::url))
-            .field("headers", &redact::headers(&self.headers))
+            .field("url", &self.url.as_ref().map(|url| self.redactor.url(url)))
+            .field("headers", &self.redactor.headers(&self.headers))
             .field("body", &format_args!("{} bytes", self.body.len()))
             .field("attempts", &self.attempts)
             .finish()
@@ -171,25 +197,21 @@ pub struct Response<T> {
     headers: HeaderMap,
     url: Url,
     value: T,
+    attempts: u32,
+    redactor: Arc<Redactor>,
+}
+
+impl Response<Bytes> {
+    /// The error for this (unsuccessful) response, keeping everything, attempts included.
+    pub(crate) fn into_error(self) -> Error {
+        let mut response = ErrorResponse::new(self.status, self.headers, self.url, self.value)
+            .with_redactor(self.redactor);
+        response.set_attempts(self.attempts);
+        Error::from_response(response)
+    }
 }
 
 impl<T> Response<T> {
-    pub(crate) fn new(
-        status: StatusCode,
-        version: Version,
-        headers: HeaderMap,
-        url: Url,
-        value: T,
-    ) -> Self {
-        Self {
-            status,
-            version,
-            headers,
-            url,
-            value,
-        }
-    }
-
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         self.status
@@ -210,6 +232,11 @@ impl<T> Response<T> {
         self.version
     }
 
+    /// How many times the request was sent to get this response: 1, or more after retries.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
     /// The decoded value.
     pub fn value(&self) -> &T {
         &self.value
@@ -220,6 +247,22 @@ impl<T> Response<T> {
         self.value
     }
 
+    /// Transforms the value with a function that may fail, keeping the rest.
+    pub(crate) fn try_map<U>(
+        self,
+        f: impl FnOnce(T) -> crate::Result<U>,
+    ) -> crate::Result<Response<U>> {
+        Ok(Response {
+            status: self.status,
+            version: self.version,
+            headers: self.headers,
+            url: self.url,
+            value: f(self.value)?,
+            attempts: self.attempts,
+            redactor: self.redactor,
+        })
+    }
+
     /// Transforms the value, keeping status, headers and URL.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
         Response {
@@ -228,6 +271,8 @@ impl<T> Response<T> {
             headers: self.headers,
             url: self.url,
             value: f(self.value),
+            attempts: self.attempts,
+            redactor: self.redactor,
         }
     }
 }
@@ -250,9 +295,10 @@ impl<T: fmt::Debug> fmt::Debug for Response<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Response")
             .field("status", &self.status)
-            .field("url", &redact::url(&self.url))
-            .field("headers", &redact::headers(&self.headers))
+            .field("url", &self.redactor.url(&self.url))
+            .field("headers", &self.redactor.headers(&self.headers))
             .field("value", &self.value)
+            .field("attempts", &self.attempts)
             .finish()
     }
 }

@@ -149,10 +149,16 @@ impl Transport for MockTransport {
             if let Some(make_error) = &reply.error {
                 return Err(make_error());
             }
-            let mut response = RawResponse::new(reply.status, reply.body);
-            *response.headers_mut() = reply.headers;
-            response.set_url(request.url().clone());
-            Ok(response)
+            let (status, url) = (reply.status, request.url().clone());
+            let redactor = request.redactor.clone();
+            Ok(RawResponse::received(
+                status,
+                http::Version::HTTP_11,
+                reply.headers,
+                url,
+                reply.body,
+                redactor,
+            ))
         })
     }
 }
@@ -402,7 +408,7 @@ fn unmatched_message(request: &Request, routes: &[Route]) -> String {
     let mut text = format!(
         "MockTransport: no route matches {} {}",
         request.method(),
-        crate::redact::url(request.url())
+        request.redactor().url(request.url())
     );
     if routes.is_empty() {
         text.push_str("; no routes are registered");

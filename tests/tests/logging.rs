@@ -174,3 +174,146 @@ async fn long_bodies_are_truncated() {
     assert!(text.contains("(5000 bytes in all)"), "{text}");
     assert!(!text.contains(&"x".repeat(65)), "{text}");
 }
+
+#[rest_api]
+trait Waiting {
+    #[get("/slow")]
+    async fn slow(&self, #[cancel] cancel: &ferrofit::CancelToken) -> ferrofit::Result<()>;
+}
+
+fn slow_client(mock: &MockTransport, timeout: Duration) -> WaitingClient {
+    mock.on(Method::GET, "/slow")
+        .reply(MockReply::status(204).delay(Duration::from_secs(10)));
+    let client = ferrofit::Client::builder()
+        .base_url("http://secure.test")
+        .timeout(timeout)
+        .transport(mock.clone())
+        .interceptor(LogInterceptor::new())
+        .build()
+        .unwrap();
+    WaitingClient::new(client)
+}
+
+/// The lines of `text` that are events (not span closings) of the interceptor.
+fn outcome_lines(text: &str) -> Vec<&str> {
+    text.lines().filter(|l| l.contains("outcome=")).collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_cancelled_call_is_logged_once_with_its_outcome() {
+    let mock = MockTransport::new();
+    let api = slow_client(&mock, Duration::from_secs(60));
+    let output = Captured::default();
+    {
+        let _guard = tracing::subscriber::set_default(subscriber(&output));
+        let token = ferrofit::CancelToken::new();
+        let call = api.slow(&token);
+        let cancel = async {
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+            token.cancel("user left");
+        };
+        let (result, ()) = tokio::join!(call, cancel);
+        assert!(result.unwrap_err().is_cancelled());
+    }
+    let text = output.text();
+    let lines = outcome_lines(&text);
+    assert_eq!(lines.len(), 1, "one event per call:\n{text}");
+    for expected in [
+        "outcome=\"cancelled\"",
+        "reason=user left",
+        "duration_ms=1500",
+        "attempts=1",
+    ] {
+        assert!(
+            lines[0].contains(expected),
+            "missing `{expected}` in:\n{text}"
+        );
+    }
+    assert!(
+        text.contains("duration_ms=1500"),
+        "the span records it too:\n{text}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_call_cut_by_the_total_timeout_is_logged_once_as_a_timeout() {
+    let mock = MockTransport::new();
+    let api = slow_client(&mock, Duration::from_secs(2));
+    let output = Captured::default();
+    {
+        let _guard = tracing::subscriber::set_default(subscriber(&output));
+        let error = api.slow(&ferrofit::CancelToken::new()).await.unwrap_err();
+        assert!(error.is_timeout(), "{error:?}");
+    }
+    let text = output.text();
+    let lines = outcome_lines(&text);
+    assert_eq!(lines.len(), 1, "one event per call:\n{text}");
+    for expected in [
+        " WARN ",
+        "outcome=\"timeout\"",
+        "duration_ms=2000",
+        "attempts=1",
+    ] {
+        assert!(
+            lines[0].contains(expected),
+            "missing `{expected}` in:\n{text}"
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn completed_calls_carry_their_outcome() {
+    let mock = MockTransport::new();
+    mock.on(Method::GET, "/slow")
+        .times(1)
+        .reply(MockReply::status(204));
+    mock.on(Method::GET, "/slow").reply(MockReply::status(404));
+    let client = ferrofit::Client::builder()
+        .base_url("http://secure.test")
+        .transport(mock)
+        .interceptor(LogInterceptor::new())
+        .build()
+        .unwrap();
+    let api = WaitingClient::new(client);
+    let output = Captured::default();
+    {
+        let _guard = tracing::subscriber::set_default(subscriber(&output));
+        let token = ferrofit::CancelToken::new();
+        api.slow(&token).await.unwrap();
+        api.slow(&token).await.unwrap_err();
+    }
+    let text = output.text();
+    let lines = outcome_lines(&text);
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[0].contains("outcome=\"ok\""), "{text}");
+    assert!(lines[1].contains("outcome=\"http_error\""), "{text}");
+}
+
+#[tokio::test]
+async fn the_log_uses_the_clients_redaction_policy() {
+    let mock = MockTransport::new();
+    mock.on(Method::GET, "/users/1")
+        .reply(MockReply::json(200, &json!({"pin": "pin-s3cr3t"})).header("x-pin", "pin-s3cr3t"));
+    let client = ferrofit::Client::builder()
+        .base_url("http://secure.test")
+        .redactor(
+            ferrofit::redact::Redactor::new()
+                .header("X-Pin")
+                .query_param("pin"),
+        )
+        .transport(mock)
+        .interceptor(LogInterceptor::new().log_headers(true).log_bodies(true))
+        .build()
+        .unwrap();
+    let output = Captured::default();
+    {
+        let _guard = tracing::subscriber::set_default(subscriber(&output));
+        SecureClient::new(client)
+            .user(1, "t", "Bearer b", "s")
+            .await
+            .unwrap();
+    }
+    let text = output.text();
+    assert!(!text.contains("pin-s3cr3t"), "{text}");
+    assert!(text.contains("x-pin"), "{text}");
+}

@@ -3,6 +3,7 @@
 use std::fmt::Display;
 use std::future::Future;
 
+use bytes::Bytes;
 use http::HeaderMap;
 use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use serde::Serialize;
@@ -15,7 +16,7 @@ use crate::encode::{path, query, value};
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
 use crate::request::{Body, Request};
-use crate::response::{RawResponse, Response};
+use crate::response::Response;
 
 /// One call under construction. Generated methods create it, feed it their arguments in order,
 /// and return the future of [`send`](Self::send) or [`send_response`](Self::send_response).
@@ -254,11 +255,11 @@ impl Call {
         Ok((self.client, request))
     }
 
-    async fn exchange(self) -> Result<RawResponse> {
+    async fn exchange(self) -> Result<(Client, Response<Bytes>)> {
         let (client, request) = self.finish()?;
-        let response = client.send(request).await?;
+        let response = client.execute(request).await?;
         if response.status().is_success() {
-            Ok(response)
+            Ok((client, response))
         } else {
             Err(response.into_error())
         }
@@ -272,9 +273,9 @@ impl Call {
         self,
     ) -> impl Future<Output = std::result::Result<D::Output, E>> + Send + 'static {
         async move {
-            let response = self.exchange().await?;
-            let (status, _, _, _, body) = response.into_parts();
-            Ok(D::decode(status, body)?)
+            let (client, response) = self.exchange().await?;
+            let status = response.status();
+            Ok(D::decode(status, response.into_inner(), client.redactor())?)
         }
     }
 
@@ -284,11 +285,9 @@ impl Call {
         self,
     ) -> impl Future<Output = std::result::Result<Response<D::Output>, E>> + Send + 'static {
         async move {
-            let response = self.exchange().await?;
-            let (status, version, headers, url, body) = response.into_parts();
-            let url = url.expect("Client::send always sets the response URL");
-            let value = D::decode(status, body)?;
-            Ok(Response::new(status, version, headers, url, value))
+            let (client, response) = self.exchange().await?;
+            let status = response.status();
+            Ok(response.try_map(|body| D::decode(status, body, client.redactor()))?)
         }
     }
 }

@@ -8,18 +8,19 @@ use serde::de::DeserializeOwned;
 
 use crate::error::response_snippet;
 use crate::error::{Error, Result};
+use crate::redact::Redactor;
 
 /// Turns a successful response body into the endpoint's return value.
 pub trait Decode {
     /// The decoded value.
     type Output: Send + 'static;
 
-    /// Decodes the body.
+    /// Decodes the body; a decode error's body snippet hides what `redactor` names.
     ///
     /// # Errors
     ///
     /// [`Error::Decode`] when the body is not a valid `Output`.
-    fn decode(status: StatusCode, body: Bytes) -> Result<Self::Output>;
+    fn decode(status: StatusCode, body: Bytes, redactor: &Redactor) -> Result<Self::Output>;
 }
 
 /// `()`: the body is ignored.
@@ -28,7 +29,7 @@ pub struct Unit;
 impl Decode for Unit {
     type Output = ();
 
-    fn decode(_: StatusCode, _: Bytes) -> Result<()> {
+    fn decode(_: StatusCode, _: Bytes, _: &Redactor) -> Result<()> {
         Ok(())
     }
 }
@@ -39,11 +40,11 @@ pub struct Text;
 impl Decode for Text {
     type Output = String;
 
-    fn decode(_: StatusCode, body: Bytes) -> Result<String> {
+    fn decode(_: StatusCode, body: Bytes, redactor: &Redactor) -> Result<String> {
         String::from_utf8(body.to_vec()).map_err(|e| Error::Decode {
             path: ".".to_owned(),
             message: format!("the body is not valid UTF-8: {e}"),
-            snippet: response_snippet(&body),
+            snippet: response_snippet(&body, redactor),
         })
     }
 }
@@ -54,7 +55,7 @@ pub struct Raw;
 impl Decode for Raw {
     type Output = Bytes;
 
-    fn decode(_: StatusCode, body: Bytes) -> Result<Bytes> {
+    fn decode(_: StatusCode, body: Bytes, _: &Redactor) -> Result<Bytes> {
         Ok(body)
     }
 }
@@ -66,7 +67,7 @@ pub struct Json<T>(PhantomData<fn() -> T>);
 impl<T: DeserializeOwned + Send + 'static> Decode for Json<T> {
     type Output = T;
 
-    fn decode(status: StatusCode, body: Bytes) -> Result<T> {
+    fn decode(status: StatusCode, body: Bytes, redactor: &Redactor) -> Result<T> {
         let no_content = matches!(status.as_u16(), 204 | 205) || body.is_empty();
         let input: &[u8] = if no_content { b"null" } else { &body };
         let mut deserializer = serde_json::Deserializer::from_slice(input);
@@ -83,7 +84,7 @@ impl<T: DeserializeOwned + Send + 'static> Decode for Json<T> {
             Error::Decode {
                 path: e.path().to_string(),
                 message,
-                snippet: response_snippet(&body),
+                snippet: response_snippet(&body, redactor),
             }
         })
     }
@@ -103,7 +104,7 @@ mod tests {
     #[test]
     fn decode_error_names_the_failing_field() {
         let body = Bytes::from_static(br#"[{"id":1,"email":"a"},{"id":2,"email":5}]"#);
-        let error = Json::<Vec<User>>::decode(StatusCode::OK, body).unwrap_err();
+        let error = Json::<Vec<User>>::decode(StatusCode::OK, body, &Redactor::new()).unwrap_err();
         match error {
             Error::Decode { path, snippet, .. } => {
                 assert_eq!(path, "[1].email");
@@ -116,16 +117,21 @@ mod tests {
     #[test]
     fn empty_bodies_decode_to_none_and_unit() {
         assert_eq!(
-            Json::<Option<u32>>::decode(StatusCode::OK, Bytes::new()).unwrap(),
+            Json::<Option<u32>>::decode(StatusCode::OK, Bytes::new(), &Redactor::new()).unwrap(),
             None
         );
         assert_eq!(
-            Json::<Option<u32>>::decode(StatusCode::NO_CONTENT, Bytes::from_static(b"junk"))
-                .unwrap(),
+            Json::<Option<u32>>::decode(
+                StatusCode::NO_CONTENT,
+                Bytes::from_static(b"junk"),
+                &Redactor::new()
+            )
+            .unwrap(),
             None
         );
-        Json::<()>::decode(StatusCode::OK, Bytes::new()).unwrap();
-        let error = Json::<User>::decode(StatusCode::OK, Bytes::new()).unwrap_err();
+        Json::<()>::decode(StatusCode::OK, Bytes::new(), &Redactor::new()).unwrap();
+        let error =
+            Json::<User>::decode(StatusCode::OK, Bytes::new(), &Redactor::new()).unwrap_err();
         assert!(error.to_string().contains("no body"), "{error}");
     }
 }

@@ -10,6 +10,7 @@ use url::Url;
 use super::{Client, Shared};
 use crate::error::{Error, Result};
 use crate::interceptor::Interceptor;
+use crate::redact::{self, Redactor};
 use crate::transport::{ReqwestTransport, Transport};
 
 /// Default limit on response bodies: 16 MiB.
@@ -55,6 +56,7 @@ pub struct ClientBuilder {
     max_response_size: u64,
     transport: Option<Arc<dyn Transport>>,
     interceptors: Vec<Arc<dyn Interceptor>>,
+    redactor: Redactor,
     error: Option<Error>,
 }
 
@@ -71,6 +73,7 @@ impl ClientBuilder {
             max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
             transport: None,
             interceptors: Vec::new(),
+            redactor: Redactor::new(),
             error: None,
         }
     }
@@ -161,6 +164,27 @@ impl ClientBuilder {
         self
     }
 
+    /// Which header, query and body field names are secrets, beyond the built-in ones. Every
+    /// `Debug` and `Display` of this client's requests, responses and errors, and the
+    /// [`LogInterceptor`](crate::log::LogInterceptor), hide their values.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ferrofit::redact::Redactor;
+    ///
+    /// let client = ferrofit::Client::builder()
+    ///     .base_url("https://api.example.com")
+    ///     .redactor(Redactor::new().header("X-Tenant-Pin").query_param("otp"))
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok::<(), ferrofit::Error>(())
+    /// ```
+    pub fn redactor(mut self, redactor: Redactor) -> Self {
+        self.redactor = redactor;
+        self
+    }
+
     fn fail(&mut self, message: String) {
         if self.error.is_none() {
             self.error = Some(Error::config(message));
@@ -198,6 +222,7 @@ impl ClientBuilder {
                 timeout: self.timeout,
                 interceptors: self.interceptors,
                 transport,
+                redactor: Arc::new(self.redactor),
             }),
             cancel: None,
         })
@@ -208,20 +233,23 @@ impl ClientBuilder {
             .base_url
             .as_deref()
             .ok_or_else(|| Error::config("no base URL: call `.base_url(\"https://…\")`"))?;
+        // Error messages show the URL without its user name and password.
+        let shown = redact::url_text(raw);
         let url = Url::parse(raw)
-            .map_err(|e| Error::config(format!("base URL `{raw}` is not a valid URL: {e}")))?;
+            .map_err(|e| Error::config(format!("base URL `{shown}` is not a valid URL: {e}")))?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err(Error::config(format!(
-                "base URL `{raw}` must use http or https, not `{}`",
+                "base URL `{shown}` must use http or https, not `{}`",
                 url.scheme()
             )));
         }
         if url.host_str().is_none_or(str::is_empty) {
-            return Err(Error::config(format!("base URL `{raw}` has no host")));
+            return Err(Error::config(format!("base URL `{shown}` has no host")));
         }
         if url.query().is_some() || url.fragment().is_some() {
             return Err(Error::config(format!(
-                "base URL `{raw}` must not have a query or fragment; put query parameters on the endpoints"
+                "base URL `{}` must not have a query or fragment; put query parameters on the endpoints",
+                redact::url(&url)
             )));
         }
         Ok(url.as_str().trim_end_matches('/').to_owned())
@@ -254,7 +282,7 @@ impl ClientBuilder {
 impl std::fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("base_url", &self.base_url)
+            .field("base_url", &self.base_url.as_deref().map(redact::url_text))
             .field("timeout", &self.timeout)
             .finish_non_exhaustive()
     }

@@ -7,13 +7,15 @@ pub use builder::{ClientBuilder, DEFAULT_MAX_RESPONSE_SIZE};
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
 use http::HeaderMap;
 
 use crate::cancel::CancelToken;
 use crate::error::{Error, Result, TimeoutPhase};
 use crate::interceptor::{Interceptor, Next};
+use crate::redact::{self, Redactor};
 use crate::request::Request;
-use crate::response::RawResponse;
+use crate::response::{RawResponse, Response};
 use crate::transport::Transport;
 
 /// A configured HTTP client that generated API clients call through.
@@ -48,6 +50,8 @@ pub(crate) struct Shared {
     timeout: Option<Duration>,
     interceptors: Vec<Arc<dyn Interceptor>>,
     transport: Arc<dyn Transport>,
+    /// Which names are secrets, for every request, response and error of this client.
+    redactor: Arc<Redactor>,
 }
 
 impl Client {
@@ -108,8 +112,14 @@ impl Client {
     /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
-    pub async fn send(&self, mut request: Request) -> Result<RawResponse> {
+    pub async fn send(&self, request: Request) -> Result<RawResponse> {
+        self.execute(request).await.map(RawResponse::from)
+    }
+
+    /// What [`send`](Self::send) does, returning the response with the URL it always has.
+    pub(crate) async fn execute(&self, mut request: Request) -> Result<Response<Bytes>> {
         self.apply_default_headers(request.headers_mut());
+        request.redactor = self.shared.redactor.clone();
         request.cancel.set_client(self.cancel.clone());
         if let Some(reason) = request.cancel.reason() {
             return Err(Error::Cancelled { reason });
@@ -134,15 +144,18 @@ impl Client {
         };
         // `biased`: once a token has fired, the call reports cancellation even if the
         // response happened to be ready in the same poll.
-        let mut response = tokio::select! {
+        let response = tokio::select! {
             biased;
             reason = cancel.cancelled() => return Err(Error::Cancelled { reason }),
             result = bounded => result?,
         };
-        if response.url().is_none() {
-            response.set_url(request_url);
-        }
-        Ok(response)
+        // A response an interceptor made up has no URL of its own: it answers the request's.
+        Ok(response.into_response(request_url, self.shared.redactor.clone()))
+    }
+
+    /// The names this client treats as secrets.
+    pub(crate) fn redactor(&self) -> &Redactor {
+        &self.shared.redactor
     }
 
     /// Default headers fill in only what the request does not already have: the endpoint's
@@ -161,10 +174,10 @@ impl Client {
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &self.shared.base)
+            .field("base_url", &redact::url_text(&self.shared.base))
             .field(
                 "default_headers",
-                &crate::redact::headers(&self.shared.default_headers),
+                &self.shared.redactor.headers(&self.shared.default_headers),
             )
             .field("timeout", &self.shared.timeout)
             .field("interceptors", &self.shared.interceptors.len())

@@ -15,8 +15,8 @@ pub(crate) use response::body_snippet;
 pub(crate) use validation::parse_field_errors;
 
 /// A bounded, redacted body excerpt for [`Error::Decode`].
-pub(crate) fn response_snippet(body: &[u8]) -> Box<str> {
-    body_snippet(body).into_boxed_str()
+pub(crate) fn response_snippet(body: &[u8], redactor: &crate::redact::Redactor) -> Box<str> {
+    body_snippet(body, redactor).into_boxed_str()
 }
 
 /// `Result` with [`Error`] as the default error type.

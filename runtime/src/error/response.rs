@@ -1,13 +1,14 @@
 //! The response kept inside an error.
 
 use std::fmt;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 use url::Url;
 
-use crate::redact;
+use crate::redact::{self, Redactor};
 
 /// A response whose status was not a success, kept whole inside an [`Error`](crate::Error) so
 /// the caller can read its status, headers and body.
@@ -31,6 +32,7 @@ pub struct ErrorResponse {
     url: Url,
     body: Bytes,
     attempts: u32,
+    redactor: Arc<Redactor>,
 }
 
 impl ErrorResponse {
@@ -43,7 +45,14 @@ impl ErrorResponse {
             url,
             body,
             attempts: 1,
+            redactor: redact::built_in(),
         }
+    }
+
+    /// Prints with the client's secret names.
+    pub(crate) fn with_redactor(mut self, redactor: Arc<Redactor>) -> Self {
+        self.redactor = redactor;
+        self
     }
 
     /// How many times the request was sent to get this response (more than 1 after retries).
@@ -65,7 +74,8 @@ impl ErrorResponse {
         &self.headers
     }
 
-    /// The final URL (after redirects). Print it with [`redact::url`] to hide secrets.
+    /// The final URL (after redirects). `Display` of the response or the error shows it without
+    /// secrets; to print it alone, use [`redact::url`].
     pub fn url(&self) -> &Url {
         &self.url
     }
@@ -92,7 +102,12 @@ impl ErrorResponse {
 
 impl fmt::Display for ErrorResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "HTTP {} from {}", self.status, redact::url(&self.url))
+        write!(
+            f,
+            "HTTP {} from {}",
+            self.status,
+            self.redactor.url(&self.url)
+        )
     }
 }
 
@@ -100,9 +115,9 @@ impl fmt::Debug for ErrorResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ErrorResponse")
             .field("status", &self.status)
-            .field("url", &redact::url(&self.url))
-            .field("headers", &redact::headers(&self.headers))
-            .field("body", &body_snippet(&self.body))
+            .field("url", &self.redactor.url(&self.url))
+            .field("headers", &self.redactor.headers(&self.headers))
+            .field("body", &body_snippet(&self.body, &self.redactor))
             .field("attempts", &self.attempts)
             .finish()
     }
@@ -112,13 +127,13 @@ impl fmt::Debug for ErrorResponse {
 pub(crate) const SNIPPET_LIMIT: usize = 256;
 
 /// The start of a body as text, bounded, with secret-named JSON values redacted.
-pub(crate) fn body_snippet(body: &[u8]) -> String {
+pub(crate) fn body_snippet(body: &[u8], redactor: &Redactor) -> String {
     let mut end = body.len().min(SNIPPET_LIMIT);
     // Do not cut a UTF-8 sequence in half: back up to a char boundary.
     while end > 0 && end < body.len() && (body[end] & 0xC0) == 0x80 {
         end -= 1;
     }
-    let mut text = redact::json_text(&String::from_utf8_lossy(&body[..end]));
+    let mut text = redactor.json_text(&String::from_utf8_lossy(&body[..end]));
     if end < body.len() {
         text.push('…');
     }
@@ -132,7 +147,7 @@ mod tests {
     #[test]
     fn snippet_is_bounded_and_keeps_utf8_whole() {
         let body = "é".repeat(300);
-        let snippet = body_snippet(body.as_bytes());
+        let snippet = body_snippet(body.as_bytes(), &Redactor::new());
         assert!(snippet.len() <= SNIPPET_LIMIT + '…'.len_utf8());
         assert!(snippet.ends_with('…'));
         assert!(!snippet.contains('\u{FFFD}'));

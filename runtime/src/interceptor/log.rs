@@ -4,28 +4,34 @@
 //! HTTP client attributes `http.request.method`, `url.template` (the endpoint's path template,
 //! a low-cardinality name), `url.full` (redacted), `server.address`, `server.port`,
 //! `http.response.status_code`, `http.request.resend_count`, plus `ferrofit.endpoint`
-//! (`Api::method`) and `duration_ms`. It emits one event when the call ends, at the configured
-//! level (failures at the error level), and, when enabled, one for the request with headers and
-//! a truncated body.
+//! (`Api::method`) and `duration_ms`. It emits **one event when the call ends**, whatever ends
+//! it, with an `outcome` of `ok`, `http_error`, `error`, `timeout` or `cancelled` (and
+//! `abandoned` when the caller dropped the call's future), its `duration_ms` and `attempts`;
+//! failures are logged at the error level. Calls cut short by a [`CancelToken`](crate::CancelToken)
+//! or the total timeout are logged too, although the client drops the chain at that moment.
+//! When enabled, one more event shows the request with headers and a truncated body.
 //!
 //! Values of `Authorization`, `Proxy-Authorization`, `Cookie`, `Set-Cookie` and other secret
 //! headers, and of query parameters and JSON or form fields named like secrets (`token`,
 //! `access_token`, `password`, `api_key`, …, see [`redact`](crate::redact)), are written as
-//! `[REDACTED]`, together with the names added with [`LogInterceptor::redact_header`] and
-//! [`LogInterceptor::redact_param`].
+//! `[REDACTED]`, together with the names of the client's policy
+//! ([`ClientBuilder::redactor`](crate::ClientBuilder::redactor)) and those added with
+//! [`LogInterceptor::redact_header`] and [`LogInterceptor::redact_param`].
 
 use std::fmt;
-use std::time::Instant;
+use std::sync::Arc;
 
 use http::HeaderMap;
 use http::header::CONTENT_TYPE;
+use tokio::time::Instant;
 use tracing::{Instrument, Level, Span};
 
 use crate::BoxFuture;
+use crate::cancel::CancelSet;
 use crate::error::Result;
 use crate::interceptor::{Interceptor, Next};
 use crate::redact::Redactor;
-use crate::request::Request;
+use crate::request::{Request, SendCount};
 use crate::response::RawResponse;
 
 /// Logs every call with `tracing`; see the [module docs](self).
@@ -130,21 +136,32 @@ impl LogInterceptor {
         self
     }
 
-    /// Also redacts the values of header `name`.
+    /// Also redacts the values of header `name` in this log (prefer the client's
+    /// [`redactor`](crate::ClientBuilder::redactor), which covers errors and `Debug` too).
     #[must_use]
     pub fn redact_header(mut self, name: impl Into<String>) -> Self {
         self.redactor = self.redactor.header(name);
         self
     }
 
-    /// Also redacts the values of query parameters and body fields named `name`.
+    /// Also redacts the values of query parameters and body fields named `name` in this log
+    /// (prefer the client's [`redactor`](crate::ClientBuilder::redactor)).
     #[must_use]
     pub fn redact_param(mut self, name: impl Into<String>) -> Self {
         self.redactor = self.redactor.query_param(name);
         self
     }
 
-    fn span(&self, request: &Request) -> Span {
+    /// The client's secret names, plus this interceptor's own.
+    fn redactor_for(&self, request: &Request) -> Arc<Redactor> {
+        if self.redactor.is_built_in() {
+            request.redactor.clone()
+        } else {
+            Arc::new(request.redactor().merged(&self.redactor))
+        }
+    }
+
+    fn span(&self, request: &Request, redactor: &Redactor) -> Span {
         let url = request.url();
         let (api, name, template) = request
             .endpoint()
@@ -155,7 +172,7 @@ impl LogInterceptor {
                 "http.client",
                 http.request.method = %request.method(),
                 url.template = template,
-                url.full = %self.redactor.url(url),
+                url.full = %redactor.url(url),
                 server.address = url.host_str().unwrap_or_default(),
                 server.port = url.port_or_known_default().unwrap_or_default(),
                 ferrofit.endpoint = %format_args!("{api}::{name}"),
@@ -166,7 +183,7 @@ impl LogInterceptor {
         )
     }
 
-    fn body_text(&self, body: &[u8], headers: &HeaderMap) -> String {
+    fn body_text(&self, body: &[u8], headers: &HeaderMap, redactor: &Redactor) -> String {
         let end = body.len().min(self.body_limit);
         let text = String::from_utf8_lossy(&body[..end]);
         let form = headers
@@ -174,9 +191,9 @@ impl LogInterceptor {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.contains("x-www-form-urlencoded"));
         let mut text = if form {
-            self.redactor.form_text(&text)
+            redactor.form_text(&text)
         } else {
-            self.redactor.json_text(&text)
+            redactor.json_text(&text)
         };
         if end < body.len() {
             text.push_str(&format!("… ({} bytes in all)", body.len()));
@@ -184,20 +201,20 @@ impl LogInterceptor {
         text
     }
 
-    fn log_request(&self, request: &Request) {
+    fn log_request(&self, request: &Request, redactor: &Redactor) {
         if !(self.headers || self.bodies) {
             return;
         }
         let headers = self
             .headers
-            .then(|| format!("{:?}", self.redactor.headers(request.headers())));
+            .then(|| format!("{:?}", redactor.headers(request.headers())));
         let body = self
             .bodies
             .then(|| {
                 request
                     .body()
                     .as_bytes()
-                    .map(|b| self.body_text(b, request.headers()))
+                    .map(|b| self.body_text(b, request.headers(), redactor))
             })
             .flatten();
         at_level!(
@@ -210,8 +227,14 @@ impl LogInterceptor {
         );
     }
 
-    fn log_outcome(&self, span: &Span, outcome: &Result<RawResponse>, started: Instant) {
-        let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    fn log_outcome(
+        &self,
+        span: &Span,
+        outcome: &Result<RawResponse>,
+        started: Instant,
+        redactor: &Redactor,
+    ) {
+        let elapsed_ms = millis_since(started);
         span.record("duration_ms", elapsed_ms);
         match outcome {
             Ok(response) => {
@@ -223,19 +246,20 @@ impl LogInterceptor {
                 );
                 let headers = self
                     .headers
-                    .then(|| format!("{:?}", self.redactor.headers(response.headers())));
+                    .then(|| format!("{:?}", redactor.headers(response.headers())));
                 let body = self
                     .bodies
-                    .then(|| self.body_text(response.body(), response.headers()));
-                let level = if response.status().is_success() || response.status().is_redirection()
-                {
-                    self.level
+                    .then(|| self.body_text(response.body(), response.headers(), redactor));
+                let fine = response.status().is_success() || response.status().is_redirection();
+                let (level, outcome) = if fine {
+                    (self.level, "ok")
                 } else {
-                    self.error_level
+                    (self.error_level, "http_error")
                 };
                 at_level!(
                     level,
                     event!(
+                        outcome,
                         http.response.status_code = status,
                         duration_ms = elapsed_ms,
                         attempts = response.attempts(),
@@ -250,10 +274,18 @@ impl LogInterceptor {
                     "http.request.resend_count",
                     error.attempts().saturating_sub(1),
                 );
+                let outcome = if error.is_timeout() {
+                    "timeout"
+                } else if error.is_cancelled() {
+                    "cancelled"
+                } else {
+                    "error"
+                };
                 // `Error`'s Display never shows secrets.
                 at_level!(
                     self.error_level,
                     event!(
+                        outcome,
                         error = %error,
                         duration_ms = elapsed_ms,
                         attempts = error.attempts(),
@@ -271,17 +303,93 @@ impl Interceptor for LogInterceptor {
         request: Request,
         next: Next<'a>,
     ) -> BoxFuture<'a, Result<RawResponse>> {
-        let span = self.span(&request);
+        let redactor = self.redactor_for(&request);
+        let span = self.span(&request, &redactor);
+        let watched_span = span.clone();
         Box::pin(
             async move {
-                let started = Instant::now();
-                self.log_request(&request);
+                let mut unfinished = Unfinished {
+                    log: self,
+                    span: watched_span,
+                    started: Instant::now(),
+                    cancel: request.cancel.clone(),
+                    deadline: request.deadline(),
+                    sent: request.sent.clone(),
+                    armed: true,
+                };
+                self.log_request(&request, &redactor);
                 let outcome = next.run(request).await;
-                self.log_outcome(&Span::current(), &outcome, started);
+                unfinished.armed = false;
+                self.log_outcome(&Span::current(), &outcome, unfinished.started, &redactor);
                 outcome
             }
             .instrument(span),
         )
+    }
+}
+
+fn millis_since(started: Instant) -> u64 {
+    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Logs a call whose future is dropped before the chain answered: the client does that when a
+/// cancel token fires or the total timeout passes, and a caller may simply stop waiting.
+struct Unfinished<'a> {
+    log: &'a LogInterceptor,
+    span: Span,
+    started: Instant,
+    cancel: CancelSet,
+    deadline: Option<tokio::time::Instant>,
+    sent: SendCount,
+    armed: bool,
+}
+
+impl Drop for Unfinished<'_> {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        let _entered = self.span.enter();
+        let elapsed_ms = millis_since(self.started);
+        let attempts = self.sent.get();
+        self.span.record("duration_ms", elapsed_ms);
+        self.span
+            .record("http.request.resend_count", attempts.saturating_sub(1));
+        let timed_out = self
+            .deadline
+            .is_some_and(|deadline| tokio::time::Instant::now() >= deadline);
+        if let Some(reason) = self.cancel.reason() {
+            at_level!(
+                self.log.level,
+                event!(
+                    outcome = "cancelled",
+                    reason = %reason,
+                    duration_ms = elapsed_ms,
+                    attempts,
+                    "cancelled"
+                )
+            );
+        } else if timed_out {
+            at_level!(
+                self.log.error_level,
+                event!(
+                    outcome = "timeout",
+                    duration_ms = elapsed_ms,
+                    attempts,
+                    "failed: the total timeout passed"
+                )
+            );
+        } else {
+            at_level!(
+                self.log.level,
+                event!(
+                    outcome = "abandoned",
+                    duration_ms = elapsed_ms,
+                    attempts,
+                    "abandoned: the caller stopped waiting"
+                )
+            );
+        }
     }
 }
 

@@ -22,19 +22,24 @@ impl ReqwestTransport {
     }
 
     async fn exchange(&self, request: Request) -> Result<RawResponse> {
+        let redactor = request.redactor.clone();
         let (method, url, headers, body) = request.into_parts();
-        let mut outgoing = reqwest::Request::new(method, url);
-        *outgoing.headers_mut() = headers;
+        // reqwest's builder turns a URL's user name and password into `Authorization: Basic`
+        // (a header the request sets itself wins) and takes them out of the URL.
+        let mut outgoing = self.client.request(method, url).headers(headers);
         if let Some(bytes) = body.into_bytes() {
-            *outgoing.body_mut() = Some(bytes.into());
+            outgoing = outgoing.body(bytes);
         }
+        let outgoing = outgoing.build().map_err(map_error)?;
         let mut response = self.client.execute(outgoing).await.map_err(map_error)?;
         let status = response.status();
         let version = response.version();
         let headers = std::mem::take(response.headers_mut());
         let url = response.url().clone();
         let body = read_body(&mut response, self.max_response_size).await?;
-        Ok(RawResponse::from_parts(status, version, headers, url, body))
+        Ok(RawResponse::received(
+            status, version, headers, url, body, redactor,
+        ))
     }
 }
 
