@@ -28,6 +28,31 @@ trait Notes {
 
     #[post("/notes")]
     async fn create(&self, #[body] note: &Note) -> ferrofit::Result<Note>;
+
+    #[get("/files/<name>")]
+    async fn file(&self, name: &str) -> ferrofit::Result<()>;
+
+    #[get("/secure")]
+    async fn secure(
+        &self,
+        #[query] access_token: &str,
+        #[header("Authorization")] auth: &str,
+    ) -> ferrofit::Result<()>;
+}
+
+/// The text of the error for a request no route matches.
+fn unmatched(error: Error) -> String {
+    assert!(
+        matches!(
+            error,
+            Error::Network {
+                kind: NetworkKind::Other,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    error.to_string()
 }
 
 fn api(mock: &MockTransport) -> NotesClient {
@@ -151,4 +176,89 @@ async fn an_unmatched_request_lists_the_closest_routes() {
         "the most similar route comes first: {text}"
     );
     assert!(!error.is_retryable(), "a test bug is not worth retrying");
+}
+
+#[tokio::test]
+async fn route_paths_and_request_paths_are_compared_decoded() {
+    let mock = MockTransport::new();
+    mock.on(Method::GET, "/v1/files/a b")
+        .reply(MockReply::status(204));
+    mock.on(Method::GET, "/v1/files/%C3%A9t%C3%A9")
+        .reply(MockReply::status(204));
+    let api = api(&mock);
+    api.file("a b")
+        .await
+        .expect("a%20b matches the route written `a b`");
+    api.file("été").await.expect("an encoded route matches too");
+    assert_eq!(mock.hits(&Method::GET, "/v1/files/a b"), 1);
+    let text = unmatched(api.file("a/b").await.unwrap_err());
+    assert!(text.contains("path"), "{text}");
+}
+
+#[tokio::test]
+async fn an_unmatched_request_names_the_first_difference_of_the_closest_route() {
+    let mock = MockTransport::new();
+    mock.on(Method::POST, "/v1/notes/<id>")
+        .reply(MockReply::status(200));
+    let api = api(&mock);
+    let text = unmatched(api.get(3).await.unwrap_err());
+    assert!(text.contains("method: expected POST, got GET"), "{text}");
+
+    mock.on(Method::GET, "/v1/notes")
+        .query("q", "x")
+        .header("x-tenant", "acme")
+        .reply(MockReply::status(200));
+    let text = unmatched(api.search("y", "acme").await.unwrap_err());
+    assert!(
+        text.contains(r#"query `q`: expected "x", got "y""#),
+        "{text}"
+    );
+    let text = unmatched(api.search("x", "other").await.unwrap_err());
+    assert!(
+        text.contains(r#"header `x-tenant`: expected "acme", got "other""#),
+        "{text}"
+    );
+
+    mock.on(Method::POST, "/v1/notes")
+        .json_body(&json!({"text": "expected"}))
+        .reply(MockReply::status(200));
+    let note = Note {
+        text: "actual".to_owned(),
+    };
+    let text = unmatched(api.create(&note).await.unwrap_err());
+    assert!(text.contains("body: expected"), "{text}");
+    assert!(text.contains("actual"), "{text}");
+
+    mock.on(Method::GET, "/v1/files/<name>/meta")
+        .reply(MockReply::status(200));
+    let text = unmatched(api.file("x").await.unwrap_err());
+    assert!(text.contains("shorter"), "{text}");
+}
+
+#[tokio::test]
+async fn the_mismatch_message_hides_secrets() {
+    let mock = MockTransport::new();
+    mock.on(Method::GET, "/v1/secure")
+        .query("access_token", "expected-s3cr3t")
+        .reply(MockReply::status(204));
+    mock.on(Method::GET, "/v1/secure")
+        .query("access_token", "actual-s3cr3t")
+        .header("authorization", "Bearer expected-s3cr3t")
+        .reply(MockReply::status(204));
+    let api = api(&mock);
+    let text = unmatched(
+        api.secure("other-s3cr3t", "Bearer actual-s3cr3t")
+            .await
+            .unwrap_err(),
+    );
+    assert!(text.contains("query `access_token`"), "{text}");
+    assert!(!text.contains("s3cr3t"), "{text}");
+    let text = unmatched(
+        api.secure("actual-s3cr3t", "Bearer actual-s3cr3t")
+            .await
+            .unwrap_err(),
+    );
+    let text_is_about_the_header = text.contains("header `authorization`");
+    assert!(text_is_about_the_header || text.contains("query"), "{text}");
+    assert!(!text.contains("s3cr3t"), "{text}");
 }

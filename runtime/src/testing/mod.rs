@@ -43,6 +43,10 @@ use crate::request::Request;
 use crate::response::RawResponse;
 use crate::transport::Transport;
 
+mod route;
+
+use route::{Route, path_matches, unmatched_message};
+
 /// A [`Transport`] that answers from registered routes. Cheap to clone; clones share routes
 /// and recorded requests, so keep one to assert on after handing a clone to the client.
 #[derive(Clone, Default)]
@@ -54,17 +58,6 @@ pub struct MockTransport {
 struct State {
     routes: Vec<Route>,
     requests: Vec<Request>,
-}
-
-struct Route {
-    method: Method,
-    path: String,
-    query: Vec<(String, String)>,
-    headers: Vec<(HeaderName, String)>,
-    body: Option<Bytes>,
-    reply: MockReply,
-    times: Option<usize>,
-    hits: usize,
 }
 
 impl MockTransport {
@@ -81,21 +74,14 @@ impl MockTransport {
     }
 
     /// Starts a route for `method` and `path`. The path is matched against the request URL's
-    /// path; a segment written `*`, `<name>` or `{name}` matches any one segment. Routes are
-    /// tried in the order registered; the first that matches (and has uses left) answers.
+    /// path segment by segment, both percent-decoded, so `"/files/a b"` matches a request
+    /// for `/files/a%20b`; a segment written `*`, `<name>` or `{name}` matches any one
+    /// segment. Routes are tried in the order registered; the first that matches (and has
+    /// uses left) answers.
     pub fn on(&self, method: Method, path: impl Into<String>) -> RouteBuilder<'_> {
         RouteBuilder {
             mock: self,
-            route: Route {
-                method,
-                path: path.into(),
-                query: Vec::new(),
-                headers: Vec::new(),
-                body: None,
-                reply: MockReply::status(200),
-                times: None,
-                hits: 0,
-            },
+            route: Route::new(method, path.into()),
         }
     }
 
@@ -126,7 +112,7 @@ impl MockTransport {
         let found = state
             .routes
             .iter_mut()
-            .find(|route| route.times.is_none_or(|t| route.hits < t) && route.matches(request));
+            .find(|route| route.has_uses_left() && route.matches(request));
         match found {
             Some(route) => {
                 route.hits += 1;
@@ -169,7 +155,11 @@ impl fmt::Debug for MockTransport {
         f.debug_struct("MockTransport")
             .field(
                 "routes",
-                &state.routes.iter().map(Route::describe).collect::<Vec<_>>(),
+                &state
+                    .routes
+                    .iter()
+                    .map(|route| route.describe(&crate::redact::Redactor::new()))
+                    .collect::<Vec<_>>(),
             )
             .field("requests", &state.requests.len())
             .finish()
@@ -314,116 +304,6 @@ impl MockReply {
     }
 }
 
-impl Route {
-    fn matches(&self, request: &Request) -> bool {
-        self.method == request.method()
-            && path_matches(&self.path, request.url().path())
-            && self.query.iter().all(|(k, v)| {
-                request
-                    .url()
-                    .query_pairs()
-                    .any(|(rk, rv)| rk == k.as_str() && rv == v.as_str())
-            })
-            && self.headers.iter().all(|(name, value)| {
-                request
-                    .headers()
-                    .get_all(name)
-                    .iter()
-                    .any(|v| v.as_bytes() == value.as_bytes())
-            })
-            && self
-                .body
-                .as_ref()
-                .is_none_or(|expected| body_matches(expected, request))
-    }
-
-    fn describe(&self) -> String {
-        let mut text = format!("{} {}", self.method, self.path);
-        for (k, v) in &self.query {
-            text.push_str(&format!(" [query {k}={v}]"));
-        }
-        for (name, _) in &self.headers {
-            text.push_str(&format!(" [header {name}]"));
-        }
-        if self.body.is_some() {
-            text.push_str(" [body]");
-        }
-        if let Some(times) = self.times {
-            text.push_str(&format!(" [used {}/{times}]", self.hits));
-        }
-        text
-    }
-
-    /// How alike this route is to a request, for "closest routes" in the unmatched error:
-    /// the same path counts most, then the same method, then a shared leading part of the path.
-    fn likeness(&self, request: &Request) -> usize {
-        let path = request.url().path();
-        let whole_path = usize::from(path_matches(&self.path, path));
-        let method = usize::from(self.method == request.method());
-        let shared_segments = self
-            .path
-            .split('/')
-            .zip(path.split('/'))
-            .take_while(|(pattern, actual)| segment_matches(pattern, actual))
-            .count();
-        whole_path * 1000 + method * 100 + shared_segments
-    }
-}
-
-fn body_matches(expected: &Bytes, request: &Request) -> bool {
-    let actual = request.body().as_bytes().unwrap_or_default();
-    if expected.as_ref() == actual {
-        return true;
-    }
-    // JSON compares as values, so key order and spacing do not matter.
-    match (
-        serde_json::from_slice::<serde_json::Value>(expected),
-        serde_json::from_slice::<serde_json::Value>(actual),
-    ) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    }
-}
-
-fn segment_matches(pattern: &str, actual: &str) -> bool {
-    pattern == "*"
-        || (pattern.starts_with('<') && pattern.ends_with('>'))
-        || (pattern.starts_with('{') && pattern.ends_with('}'))
-        || pattern == actual
-}
-
-fn path_matches(pattern: &str, path: &str) -> bool {
-    let mut patterns = pattern.split('/');
-    let mut actual = path.split('/');
-    loop {
-        match (patterns.next(), actual.next()) {
-            (None, None) => return true,
-            (Some(p), Some(a)) if segment_matches(p, a) => {}
-            _ => return false,
-        }
-    }
-}
-
-fn unmatched_message(request: &Request, routes: &[Route]) -> String {
-    let mut text = format!(
-        "MockTransport: no route matches {} {}",
-        request.method(),
-        request.redactor().url(request.url())
-    );
-    if routes.is_empty() {
-        text.push_str("; no routes are registered");
-        return text;
-    }
-    let mut ranked: Vec<&Route> = routes.iter().collect();
-    ranked.sort_by_key(|r| std::cmp::Reverse(r.likeness(request)));
-    text.push_str("; closest routes:");
-    for route in ranked.iter().take(3) {
-        text.push_str("\n  ");
-        text.push_str(&route.describe());
-    }
-    text
-}
-
 /// The error inside [`Error::Network`] when no route matches a request.
 #[derive(Debug)]
 pub struct UnmatchedRequest(String);
@@ -435,16 +315,3 @@ impl fmt::Display for UnmatchedRequest {
 }
 
 impl std::error::Error for UnmatchedRequest {}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paths_match_by_segment() {
-        assert!(path_matches("/users/<id>", "/users/42"));
-        assert!(path_matches("/users/*/posts", "/users/1/posts"));
-        assert!(!path_matches("/users/<id>", "/users/42/posts"));
-        assert!(!path_matches("/users", "/users/"));
-    }
-}
