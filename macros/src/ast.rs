@@ -1,43 +1,15 @@
 //! The trait as the macro understands it: an `Api` of `Endpoint`s with typed `Param`s, built
-//! from syn. Every node keeps the tokens it came from, so errors point at them.
+//! from syn. Every node keeps the tokens it came from, so errors point at them. What each
+//! attribute says is read by `attr`; this module only puts it in place.
 
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident};
-use syn::{Attribute, FnArg, Ident, ItemTrait, LitStr, Pat, TraitItem, TraitItemFn, Type};
+use syn::{Attribute, FnArg, Ident, ItemTrait, Pat, TraitItem, TraitItemFn, Type};
 
-use crate::attr::{self, NameArgs};
+use crate::attr::{self, Flags, MacroArgs, Role, Verb};
 use crate::ctxt::Ctxt;
-use crate::headers::{check_header_name, parse_headers};
-use crate::path::Template;
+use crate::headers::{StaticHeader, parse_headers};
 use crate::ty::{ReturnKind, return_kind};
-
-/// `#[rest_api(client = Name, crate = "path")]`.
-pub(crate) struct Args {
-    pub(crate) client: Option<Ident>,
-    pub(crate) krate: Option<syn::Path>,
-}
-
-impl Args {
-    pub(crate) fn parse(tokens: proc_macro2::TokenStream) -> syn::Result<Self> {
-        let mut args = Self {
-            client: None,
-            krate: None,
-        };
-        let parser = syn::meta::parser(|meta| {
-            if meta.path.is_ident("client") {
-                args.client = Some(meta.value()?.parse()?);
-            } else if meta.path.is_ident("crate") {
-                let lit: LitStr = meta.value()?.parse()?;
-                args.krate = Some(lit.parse()?);
-            } else {
-                return Err(meta.error("expected `client = Name` or `crate = \"path\"`"));
-            }
-            Ok(())
-        });
-        syn::parse::Parser::parse2(parser, tokens)?;
-        Ok(args)
-    }
-}
 
 pub(crate) struct Api {
     /// The trait with every ferrofit attribute removed, otherwise as written.
@@ -46,11 +18,6 @@ pub(crate) struct Api {
     pub(crate) krate: syn::Path,
     pub(crate) headers: Vec<StaticHeader>,
     pub(crate) endpoints: Vec<Endpoint>,
-}
-
-pub(crate) struct StaticHeader {
-    pub(crate) name: String,
-    pub(crate) value: String,
 }
 
 pub(crate) struct Endpoint {
@@ -65,21 +32,6 @@ pub(crate) struct Endpoint {
     pub(crate) ret: Option<ReturnKind>,
 }
 
-/// Endpoint flags for interceptors.
-#[derive(Default)]
-pub(crate) struct Flags {
-    pub(crate) no_auth: bool,
-    pub(crate) idempotent: bool,
-    pub(crate) max_attempts: Option<u32>,
-}
-
-pub(crate) struct Verb {
-    pub(crate) method: String,
-    pub(crate) lit: LitStr,
-    pub(crate) template: Option<Template>,
-    pub(crate) body_allowed: bool,
-}
-
 pub(crate) struct Param {
     pub(crate) ident: Ident,
     pub(crate) ty: Type,
@@ -89,29 +41,8 @@ pub(crate) struct Param {
     pub(crate) tokens: TokenStream,
 }
 
-pub(crate) enum Role {
-    Path {
-        name: String,
-        encoded: bool,
-    },
-    Query {
-        key: String,
-        encoded: bool,
-    },
-    QueryMap,
-    Header {
-        name: String,
-    },
-    HeaderMap,
-    Body,
-    Cancel,
-    Extra,
-    /// A role attribute that could not be read (already reported).
-    Invalid,
-}
-
 impl Api {
-    pub(crate) fn from_syn(cx: &mut Ctxt, args: Args, mut item: ItemTrait) -> Self {
+    pub(crate) fn from_syn(cx: &mut Ctxt, args: MacroArgs, mut item: ItemTrait) -> Self {
         if !item.generics.params.is_empty() || item.generics.where_clause.is_some() {
             cx.error_spanned_by(
                 &item.generics,
@@ -196,7 +127,7 @@ impl Endpoint {
                     return false;
                 }
                 verb_attr = Some(a.clone());
-                verb = parse_verb(cx, a, &name, verb_method);
+                verb = attr::parse_verb(cx, a, &name, verb_method);
                 return false;
             }
             match name.as_str() {
@@ -261,7 +192,6 @@ impl Endpoint {
                 ),
             );
         }
-        check_signature(cx, method);
         let ret = return_kind(cx, &method.sig.output, &method.sig.ident);
         Some(Self {
             index,
@@ -276,106 +206,6 @@ impl Endpoint {
     }
 }
 
-fn parse_verb(cx: &mut Ctxt, a: &Attribute, name: &str, verb_method: Option<&str>) -> Option<Verb> {
-    let (method, lit, body_allowed) = match verb_method {
-        Some(method) => match attr::parse_verb_path(a, name) {
-            Ok(lit) => (
-                method.to_owned(),
-                lit,
-                !matches!(method, "GET" | "HEAD" | "OPTIONS"),
-            ),
-            Err(e) => {
-                cx.syn_error(e);
-                return None;
-            }
-        },
-        None => {
-            let args = match attr::parse_http(a) {
-                Ok(args) => args,
-                Err(e) => {
-                    cx.syn_error(e);
-                    return None;
-                }
-            };
-            let (Some(method), Some(path)) = (args.method, args.path) else {
-                cx.error_spanned_by(
-                    a,
-                    "`#[http]` needs both: `#[http(method = \"PURGE\", path = \"/path\")]`",
-                );
-                return None;
-            };
-            let m = method.value();
-            if m.is_empty()
-                || !m
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c))
-            {
-                cx.error_spanned_by(&method, format!("`{m}` is not a valid HTTP method name"));
-                return None;
-            }
-            (m, path, args.body)
-        }
-    };
-    let template = match Template::parse(&lit.value()) {
-        Ok(template) => Some(template),
-        Err(message) => {
-            cx.error_spanned_by(&lit, message);
-            None
-        }
-    };
-    Some(Verb {
-        method,
-        lit,
-        template,
-        body_allowed,
-    })
-}
-
-fn check_signature(cx: &mut Ctxt, method: &TraitItemFn) {
-    let sig = &method.sig;
-    if sig.asyncness.is_none() {
-        cx.error_spanned_by(
-            sig.fn_token,
-            format!(
-                "endpoint methods must be `async`; write `async fn {}(…)`",
-                sig.ident
-            ),
-        );
-    }
-    if let Some(constness) = &sig.constness {
-        cx.error_spanned_by(constness, "endpoint methods cannot be `const`");
-    }
-    if let Some(variadic) = &sig.variadic {
-        cx.error_spanned_by(variadic, "endpoint methods cannot be variadic");
-    }
-    for param in &sig.generics.params {
-        let name = match param {
-            syn::GenericParam::Lifetime(_) => continue,
-            syn::GenericParam::Type(t) => &t.ident,
-            syn::GenericParam::Const(c) => &c.ident,
-        };
-        cx.error_spanned_by(
-            param,
-            format!("endpoint methods cannot be generic; replace `{name}` with a concrete type, like `&Filter`"),
-        );
-    }
-    match sig.receiver() {
-        None => cx.error_spanned_by(
-            &sig.ident,
-            format!("`{}` needs `&self` as its first parameter", sig.ident),
-        ),
-        Some(receiver) => {
-            let by_shared_ref = matches!(receiver.kind, syn::ReceiverKind::Reference(_, _, None));
-            if !by_shared_ref || receiver.mutability.is_some() {
-                cx.error_spanned_by(receiver, "endpoint methods take `&self`");
-            }
-        }
-    }
-    if let Some(default) = &method.default {
-        cx.error_spanned_by(default, "an endpoint method has no body: the client generates it; remove the `{ … }` and end with `;`");
-    }
-}
-
 fn take_params(cx: &mut Ctxt, method: &mut TraitItemFn) -> Vec<Param> {
     let mut params = Vec::new();
     for input in &mut method.sig.inputs {
@@ -386,10 +216,7 @@ fn take_params(cx: &mut Ctxt, method: &mut TraitItemFn) -> Vec<Param> {
                 return true;
             };
             if !attr::PARAM_ROLES.contains(&name.as_str()) {
-                if matches!(
-                    name.as_str(),
-                    "allow" | "warn" | "deny" | "forbid" | "expect"
-                ) {
+                if attr::is_lint(&name) {
                     return true;
                 }
                 let hint = attr::did_you_mean(&name, attr::PARAM_ROLES.iter().copied());
@@ -408,7 +235,8 @@ fn take_params(cx: &mut Ctxt, method: &mut TraitItemFn) -> Vec<Param> {
                 );
                 return false;
             }
-            let parsed = parse_role(cx, a, &name, &arg.pat).unwrap_or(Role::Invalid);
+            let parsed =
+                attr::parse_role(cx, a, &name, &plain_name(&arg.pat)).unwrap_or(Role::Invalid);
             role = Some((parsed, a.to_token_stream()));
             false
         });
@@ -437,89 +265,18 @@ fn take_params(cx: &mut Ctxt, method: &mut TraitItemFn) -> Vec<Param> {
 }
 
 /// The name a parameter is known by in templates and as a default key: `r#type` → `type`.
-pub(crate) fn plain_name(pat: &Pat) -> String {
+fn plain_name(pat: &Pat) -> String {
     match pat {
-        Pat::Ident(p) => p.ident.to_string().trim_start_matches("r#").to_owned(),
+        Pat::Ident(p) => ident_name(&p.ident),
         _ => String::new(),
     }
 }
 
-fn parse_role(cx: &mut Ctxt, a: &Attribute, name: &str, pat: &Pat) -> Option<Role> {
-    let name_args = |cx: &mut Ctxt| -> Option<NameArgs> {
-        if matches!(a.meta, syn::Meta::Path(_)) {
-            return Some(NameArgs::default());
-        }
-        match a.parse_args::<NameArgs>() {
-            Ok(args) => Some(args),
-            Err(e) => {
-                cx.syn_error(e);
-                None
-            }
-        }
-    };
-    let no_args = |cx: &mut Ctxt| {
-        if !matches!(a.meta, syn::Meta::Path(_)) {
-            cx.error_spanned_by(a, format!("`#[{name}]` takes no arguments"));
-        }
-    };
-    let role = match name {
-        attr::PATH => {
-            let args = name_args(cx)?;
-            Role::Path {
-                name: args.name.map_or_else(|| plain_name(pat), |n| n.value()),
-                encoded: args.encoded.is_some(),
-            }
-        }
-        attr::QUERY => {
-            let args = name_args(cx)?;
-            Role::Query {
-                key: args.name.map_or_else(|| plain_name(pat), |n| n.value()),
-                encoded: args.encoded.is_some(),
-            }
-        }
-        attr::HEADER => {
-            let args = name_args(cx)?;
-            if let Some(span) = args.encoded {
-                cx.error_at(
-                    span,
-                    "`encoded` applies to `#[path]` and `#[query]`, not to headers",
-                );
-            }
-            let Some(lit) = args.name else {
-                cx.error_spanned_by(
-                    a,
-                    "`#[header]` needs the header's name: `#[header(\"X-Request-Id\")]`",
-                );
-                return None;
-            };
-            if let Err(message) = check_header_name(&lit.value()) {
-                cx.error_spanned_by(&lit, message);
-                return None;
-            }
-            Role::Header {
-                name: lit.value().to_ascii_lowercase(),
-            }
-        }
-        attr::QUERY_MAP => {
-            no_args(cx);
-            Role::QueryMap
-        }
-        attr::HEADER_MAP => {
-            no_args(cx);
-            Role::HeaderMap
-        }
-        attr::BODY => {
-            no_args(cx);
-            Role::Body
-        }
-        attr::EXTRA => {
-            no_args(cx);
-            Role::Extra
-        }
-        _ => {
-            no_args(cx);
-            Role::Cancel
-        }
-    };
-    Some(role)
+/// An identifier without its raw prefix: `r#type` → `type`.
+pub(crate) fn ident_name(ident: &Ident) -> String {
+    let name = ident.to_string();
+    match name.strip_prefix("r#") {
+        Some(raw) => raw.to_owned(),
+        None => name,
+    }
 }

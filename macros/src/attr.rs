@@ -1,9 +1,13 @@
-//! The attributes `#[rest_api]` understands, and parsing of each one's arguments.
+//! The attributes `#[rest_api]` understands: their names (in one place), what each one says
+//! (`Verb`, `Role`, `Flags`), and the reading of their arguments.
 
 use proc_macro2::Span;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
-use syn::{Attribute, LitInt, LitStr, Token};
+use syn::{Attribute, Ident, LitInt, LitStr, Token};
+
+use crate::ctxt::Ctxt;
+use crate::path::Template;
 
 /// HTTP verb attributes and the method each stands for.
 pub(crate) const VERBS: &[(&str, &str)] = &[
@@ -41,14 +45,12 @@ pub(crate) const PARAM_ROLES: &[&str] = &[
     PATH, QUERY, QUERY_MAP, HEADER, HEADER_MAP, BODY, CANCEL, EXTRA,
 ];
 
-/// Attributes of the language or of other tools that are kept as they are.
+/// Lint attributes, kept wherever they are written (methods and parameters alike).
+pub(crate) const LINTS: &[&str] = &["allow", "warn", "deny", "forbid", "expect"];
+
+/// Other attributes of the language or of other tools that are kept on methods.
 const PASSTHROUGH: &[&str] = &[
     "doc",
-    "allow",
-    "warn",
-    "deny",
-    "forbid",
-    "expect",
     "deprecated",
     "must_use",
     "cfg",
@@ -72,9 +74,246 @@ pub(crate) fn name_of(attr: &Attribute) -> Option<String> {
 /// Whether an attribute belongs to the language or another tool and is kept untouched.
 pub(crate) fn is_passthrough(attr: &Attribute) -> bool {
     match name_of(attr) {
-        Some(name) => PASSTHROUGH.contains(&name.as_str()),
+        Some(name) => is_lint(&name) || PASSTHROUGH.contains(&name.as_str()),
         None => true,
     }
+}
+
+/// Whether `name` is a lint attribute (`allow`, `warn`, …).
+pub(crate) fn is_lint(name: &str) -> bool {
+    LINTS.contains(&name)
+}
+
+/// Whether `text` is an RFC 9110 token: what header names and method names are made of.
+pub(crate) fn is_http_token(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c))
+}
+
+/// `#[rest_api(client = Name, crate = "path")]`.
+pub(crate) struct MacroArgs {
+    pub(crate) client: Option<Ident>,
+    pub(crate) krate: Option<syn::Path>,
+}
+
+impl MacroArgs {
+    /// Reads the arguments; a mistake is reported and the defaults are used.
+    pub(crate) fn parse(cx: &mut Ctxt, tokens: proc_macro2::TokenStream) -> Self {
+        let mut args = Self {
+            client: None,
+            krate: None,
+        };
+        let parser = syn::meta::parser(|meta| {
+            if meta.path.is_ident("client") {
+                args.client = Some(meta.value()?.parse()?);
+            } else if meta.path.is_ident("crate") {
+                let lit: LitStr = meta.value()?.parse()?;
+                args.krate = Some(lit.parse()?);
+            } else {
+                return Err(meta.error("expected `client = Name` or `crate = \"path\"`"));
+            }
+            Ok(())
+        });
+        if let Err(e) = syn::parse::Parser::parse2(parser, tokens) {
+            cx.syn_error(e);
+        }
+        args
+    }
+}
+
+/// What a verb attribute says: `#[get("/users/<id>")]` or `#[http(..)]`.
+pub(crate) struct Verb {
+    pub(crate) method: String,
+    pub(crate) lit: LitStr,
+    /// `None` if the template did not parse (already reported).
+    pub(crate) template: Option<Template>,
+    pub(crate) body_allowed: bool,
+}
+
+/// Endpoint flags for interceptors: `#[no_auth]`, `#[idempotent]`, `#[retry(..)]`.
+#[derive(Default)]
+pub(crate) struct Flags {
+    pub(crate) no_auth: bool,
+    pub(crate) idempotent: bool,
+    pub(crate) max_attempts: Option<u32>,
+}
+
+/// What a parameter's role attribute says.
+pub(crate) enum Role {
+    Path {
+        name: String,
+        encoded: bool,
+    },
+    Query {
+        key: String,
+        encoded: bool,
+    },
+    QueryMap,
+    Header {
+        name: String,
+    },
+    HeaderMap,
+    Body,
+    Cancel,
+    Extra,
+    /// A role attribute that could not be read (already reported).
+    Invalid,
+}
+
+/// Reads the verb attribute `attr`, named `name`; `verb_method` is the method of a named verb
+/// (`None` for `#[http]`).
+pub(crate) fn parse_verb(
+    cx: &mut Ctxt,
+    attr: &Attribute,
+    name: &str,
+    verb_method: Option<&str>,
+) -> Option<Verb> {
+    let (method, lit, body_allowed) = match verb_method {
+        Some(method) => match parse_verb_path(attr, name) {
+            Ok(lit) => (
+                method.to_owned(),
+                lit,
+                !matches!(method, "GET" | "HEAD" | "OPTIONS"),
+            ),
+            Err(e) => {
+                cx.syn_error(e);
+                return None;
+            }
+        },
+        None => {
+            let args = match parse_http(attr) {
+                Ok(args) => args,
+                Err(e) => {
+                    cx.syn_error(e);
+                    return None;
+                }
+            };
+            let (Some(method), Some(path)) = (args.method, args.path) else {
+                cx.error_spanned_by(
+                    attr,
+                    "`#[http]` needs both: `#[http(method = \"PURGE\", path = \"/path\")]`",
+                );
+                return None;
+            };
+            let m = method.value();
+            if !is_http_token(&m) {
+                cx.error_spanned_by(&method, format!("`{m}` is not a valid HTTP method name"));
+                return None;
+            }
+            (m, path, args.body)
+        }
+    };
+    let template = match Template::parse(&lit.value()) {
+        Ok(template) => Some(template),
+        Err(message) => {
+            cx.error_spanned_by(&lit, message);
+            None
+        }
+    };
+    Some(Verb {
+        method,
+        lit,
+        template,
+        body_allowed,
+    })
+}
+
+/// Reads the role attribute `attr`, named `name`, of a parameter whose default name (for a
+/// path placeholder or query key) is `default_name`.
+pub(crate) fn parse_role(
+    cx: &mut Ctxt,
+    attr: &Attribute,
+    name: &str,
+    default_name: &str,
+) -> Option<Role> {
+    let name_args = |cx: &mut Ctxt| -> Option<NameArgs> {
+        if matches!(attr.meta, syn::Meta::Path(_)) {
+            return Some(NameArgs::default());
+        }
+        match attr.parse_args::<NameArgs>() {
+            Ok(args) => Some(args),
+            Err(e) => {
+                cx.syn_error(e);
+                None
+            }
+        }
+    };
+    let no_args = |cx: &mut Ctxt| {
+        if !matches!(attr.meta, syn::Meta::Path(_)) {
+            cx.error_spanned_by(attr, format!("`#[{name}]` takes no arguments"));
+        }
+    };
+    let role = match name {
+        PATH => {
+            let args = name_args(cx)?;
+            Role::Path {
+                name: args
+                    .name
+                    .map_or_else(|| default_name.to_owned(), |n| n.value()),
+                encoded: args.encoded.is_some(),
+            }
+        }
+        QUERY => {
+            let args = name_args(cx)?;
+            Role::Query {
+                key: args
+                    .name
+                    .map_or_else(|| default_name.to_owned(), |n| n.value()),
+                encoded: args.encoded.is_some(),
+            }
+        }
+        HEADER => {
+            let args = name_args(cx)?;
+            if let Some(span) = args.encoded {
+                cx.error_at(
+                    span,
+                    "`encoded` applies to `#[path]` and `#[query]`, not to headers",
+                );
+            }
+            let Some(lit) = args.name else {
+                cx.error_spanned_by(
+                    attr,
+                    "`#[header]` needs the header's name: `#[header(\"X-Request-Id\")]`",
+                );
+                return None;
+            };
+            if let Err(message) = crate::headers::check_header_name(&lit.value()) {
+                cx.error_spanned_by(&lit, message);
+                return None;
+            }
+            Role::Header {
+                name: lit.value().to_ascii_lowercase(),
+            }
+        }
+        QUERY_MAP => {
+            no_args(cx);
+            Role::QueryMap
+        }
+        HEADER_MAP => {
+            no_args(cx);
+            Role::HeaderMap
+        }
+        BODY => {
+            no_args(cx);
+            Role::Body
+        }
+        CANCEL => {
+            no_args(cx);
+            Role::Cancel
+        }
+        EXTRA => {
+            no_args(cx);
+            Role::Extra
+        }
+        other => {
+            // Callers pass only names from `PARAM_ROLES`; say so rather than guess a role.
+            cx.error_spanned_by(attr, format!("`#[{other}]` is not a parameter role"));
+            return None;
+        }
+    };
+    Some(role)
 }
 
 /// "did you mean `get`?" for a misspelt attribute.
@@ -105,9 +344,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// Arguments of `#[path]`, `#[query]` and `#[header]`: an optional name and an optional
 /// `encoded` flag, in any order: `#[query("per-page", encoded)]`.
 #[derive(Default)]
-pub(crate) struct NameArgs {
-    pub(crate) name: Option<LitStr>,
-    pub(crate) encoded: Option<Span>,
+struct NameArgs {
+    name: Option<LitStr>,
+    encoded: Option<Span>,
 }
 
 impl Parse for NameArgs {
@@ -150,13 +389,13 @@ impl Parse for HeaderLines {
 }
 
 /// `#[http(method = "PURGE", path = "/x", body = true)]`.
-pub(crate) struct HttpArgs {
+struct HttpArgs {
     pub(crate) method: Option<LitStr>,
     pub(crate) path: Option<LitStr>,
     pub(crate) body: bool,
 }
 
-pub(crate) fn parse_http(attr: &Attribute) -> syn::Result<HttpArgs> {
+fn parse_http(attr: &Attribute) -> syn::Result<HttpArgs> {
     let mut args = HttpArgs {
         method: None,
         path: None,
@@ -244,7 +483,7 @@ pub(crate) fn require_flag(attr: &Attribute, name: &str) -> syn::Result<()> {
 }
 
 /// The string of a verb attribute: `#[get("/users/<id>")]`.
-pub(crate) fn parse_verb_path(attr: &Attribute, verb: &str) -> syn::Result<LitStr> {
+fn parse_verb_path(attr: &Attribute, verb: &str) -> syn::Result<LitStr> {
     attr.parse_args::<LitStr>().map_err(|e| {
         syn::Error::new(
             e.span(),
@@ -256,6 +495,15 @@ pub(crate) fn parse_verb_path(attr: &Attribute, verb: &str) -> syn::Result<LitSt
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn http_tokens() {
+        assert!(is_http_token("PURGE"));
+        assert!(is_http_token("X-Request-Id"));
+        assert!(!is_http_token(""));
+        assert!(!is_http_token("A B"));
+        assert!(!is_http_token("a:b"));
+    }
 
     #[test]
     fn suggestions_for_typos() {

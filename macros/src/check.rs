@@ -1,13 +1,19 @@
-//! Checks that need the whole endpoint at once: placeholders against parameters, bodies
-//! against verbs, one cancel token. Parameters written without a role that a placeholder
-//! names become path parameters here.
+//! Checks that need the whole endpoint at once: its signature, placeholders against
+//! parameters, bodies against verbs, one cancel token. Parameters written without a role that
+//! a placeholder names become path parameters here.
 
-use crate::ast::{Api, Endpoint, Param, Role};
+use syn::{TraitItem, TraitItemFn};
+
+use crate::ast::{Api, Endpoint, Param, ident_name};
+use crate::attr::Role;
 use crate::ctxt::Ctxt;
 use crate::ty::is_cancel_token;
 
 pub(crate) fn check(cx: &mut Ctxt, api: &mut Api) {
     for endpoint in &mut api.endpoints {
+        if let TraitItem::Fn(method) = &api.item.items[endpoint.index] {
+            check_signature(cx, method);
+        }
         bind_placeholders(cx, endpoint);
         check_body(cx, endpoint);
         check_cancel(cx, &endpoint.params);
@@ -43,7 +49,7 @@ fn bind_placeholders(cx: &mut Ctxt, endpoint: &mut Endpoint) {
     };
     let placeholders: Vec<&str> = template.placeholders().collect();
     for param in &mut endpoint.params {
-        let name = param.ident.to_string().trim_start_matches("r#").to_owned();
+        let name = ident_name(&param.ident);
         if param.role.is_none() {
             if placeholders.contains(&name.as_str()) {
                 param.role = Some(Role::Path {
@@ -132,5 +138,50 @@ fn check_cancel(cx: &mut Ctxt, params: &[Param]) {
                 "`#[cancel]` takes a `&CancelToken` (or `CancelToken`, or an `Option` of either)",
             );
         }
+    }
+}
+
+fn check_signature(cx: &mut Ctxt, method: &TraitItemFn) {
+    let sig = &method.sig;
+    if sig.asyncness.is_none() {
+        cx.error_spanned_by(
+            sig.fn_token,
+            format!(
+                "endpoint methods must be `async`; write `async fn {}(…)`",
+                sig.ident
+            ),
+        );
+    }
+    if let Some(constness) = &sig.constness {
+        cx.error_spanned_by(constness, "endpoint methods cannot be `const`");
+    }
+    if let Some(variadic) = &sig.variadic {
+        cx.error_spanned_by(variadic, "endpoint methods cannot be variadic");
+    }
+    for param in &sig.generics.params {
+        let name = match param {
+            syn::GenericParam::Lifetime(_) => continue,
+            syn::GenericParam::Type(t) => &t.ident,
+            syn::GenericParam::Const(c) => &c.ident,
+        };
+        cx.error_spanned_by(
+            param,
+            format!("endpoint methods cannot be generic; replace `{name}` with a concrete type, like `&Filter`"),
+        );
+    }
+    match sig.receiver() {
+        None => cx.error_spanned_by(
+            &sig.ident,
+            format!("`{}` needs `&self` as its first parameter", sig.ident),
+        ),
+        Some(receiver) => {
+            let by_shared_ref = matches!(receiver.kind, syn::ReceiverKind::Reference(_, _, None));
+            if !by_shared_ref || receiver.mutability.is_some() {
+                cx.error_spanned_by(receiver, "endpoint methods take `&self`");
+            }
+        }
+    }
+    if let Some(default) = &method.default {
+        cx.error_spanned_by(default, "an endpoint method has no body: the client generates it; remove the `{ … }` and end with `;`");
     }
 }

@@ -6,36 +6,16 @@
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{ItemTrait, ReturnType, Signature, TraitItem};
+use syn::{ReturnType, Signature, TraitItem};
 
-use crate::ast::{Api, Args, Endpoint, Role, StaticHeader};
-use crate::check;
-use crate::ctxt::Ctxt;
+use crate::ast::{Api, Endpoint};
+use crate::attr::Role;
+use crate::headers::StaticHeader;
 use crate::path::Piece;
 use crate::ty::Decoder;
 
-pub(crate) fn rest_api(args: TokenStream, item: ItemTrait) -> TokenStream {
-    let mut cx = Ctxt::default();
-    let args = Args::parse(args).unwrap_or_else(|e| {
-        cx.syn_error(e);
-        Args {
-            client: None,
-            krate: None,
-        }
-    });
-    let mut api = Api::from_syn(&mut cx, args, item);
-    check::check(&mut cx, &mut api);
-    match cx.check() {
-        Ok(()) => expand(&api),
-        Err(errors) => {
-            let fallback = fallback(&api);
-            let errors = errors.into_compile_error();
-            quote!(#fallback #errors)
-        }
-    }
-}
-
-fn expand(api: &Api) -> TokenStream {
+/// The trait (every `async fn` returning a `Send` future), the client and its implementation.
+pub(crate) fn expand(api: &Api) -> TokenStream {
     let mut declaration = api.item.clone();
     for endpoint in &api.endpoints {
         if let TraitItem::Fn(method) = &mut declaration.items[endpoint.index] {
@@ -223,7 +203,7 @@ fn merged_headers<'a>(
 /// What is emitted next to the errors: the trait as written (ferrofit attributes removed) and a
 /// client whose methods are `unimplemented!()`, so code using them does not drown in
 /// secondary "not found" errors.
-fn fallback(api: &Api) -> TokenStream {
+pub(crate) fn fallback(api: &Api) -> TokenStream {
     let item = &api.item;
     let client_struct = client_struct(api);
     let trait_ident = &item.ident;

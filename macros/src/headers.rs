@@ -2,9 +2,14 @@
 
 use syn::Attribute;
 
-use crate::ast::StaticHeader;
-use crate::attr::HeaderLines;
+use crate::attr::{HeaderLines, is_http_token};
 use crate::ctxt::Ctxt;
+
+/// One `"Name: value"` of `#[headers(..)]`, its name lower-cased.
+pub(crate) struct StaticHeader {
+    pub(crate) name: String,
+    pub(crate) value: String,
+}
 
 pub(crate) fn parse_headers(cx: &mut Ctxt, attr: &Attribute) -> Vec<StaticHeader> {
     let lines = match attr.parse_args::<HeaderLines>() {
@@ -48,18 +53,18 @@ pub(crate) fn parse_headers(cx: &mut Ctxt, attr: &Attribute) -> Vec<StaticHeader
         .collect()
 }
 
-/// RFC 9110 token characters.
+/// A header name must be an RFC 9110 token.
 pub(crate) fn check_header_name(name: &str) -> Result<(), String> {
     if name.is_empty() {
         return Err("the header name is empty; write `\"Name: value\"`".to_owned());
     }
-    match name
+    let Some(bad) = name
         .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(*c)))
-    {
-        Some(bad) => Err(format!(
-            "`{name}` is not a valid header name: {bad:?} is not allowed"
-        )),
-        None => Ok(()),
-    }
+        .find(|c| !is_http_token(c.encode_utf8(&mut [0; 4])))
+    else {
+        return Ok(());
+    };
+    Err(format!(
+        "`{name}` is not a valid header name: {bad:?} is not allowed"
+    ))
 }

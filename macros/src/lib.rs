@@ -2,8 +2,10 @@
 //! annotated trait into a typed REST client. Depend on `ferrofit`, which re-exports it and
 //! documents the attributes.
 //!
-//! The macro runs in three steps: `ast` reads the trait (reporting every mistake it finds),
-//! `check` looks at each endpoint as a whole, and `expand` writes the code.
+//! The macro runs in three steps, all visible in [`rest_api`]: `ast` reads the trait (with
+//! `attr` reading each attribute), `check` looks at each endpoint as a whole, and `expand`
+//! writes the code. Every mistake found on the way is collected in a `Ctxt` and reported at
+//! once, next to a fallback expansion that keeps the user's other code compiling.
 
 #![warn(clippy::unwrap_used)]
 
@@ -22,7 +24,7 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn rest_api(args: TokenStream, input: TokenStream) -> TokenStream {
     match syn::parse::<syn::ItemTrait>(input.clone()) {
-        Ok(item) => expand::rest_api(args.into(), item).into(),
+        Ok(item) => rest_api_for(args.into(), item).into(),
         Err(_) => {
             let input = proc_macro2::TokenStream::from(input);
             let error = syn::Error::new_spanned(
@@ -31,6 +33,22 @@ pub fn rest_api(args: TokenStream, input: TokenStream) -> TokenStream {
             )
             .into_compile_error();
             quote::quote!(#input #error).into()
+        }
+    }
+}
+
+/// parse → check → expand, or the fallback and every error found.
+fn rest_api_for(args: proc_macro2::TokenStream, item: syn::ItemTrait) -> proc_macro2::TokenStream {
+    let mut cx = ctxt::Ctxt::default();
+    let args = attr::MacroArgs::parse(&mut cx, args);
+    let mut api = ast::Api::from_syn(&mut cx, args, item);
+    check::check(&mut cx, &mut api);
+    match cx.check() {
+        Ok(()) => expand::expand(&api),
+        Err(errors) => {
+            let fallback = expand::fallback(&api);
+            let errors = errors.into_compile_error();
+            quote::quote!(#fallback #errors)
         }
     }
 }

@@ -38,6 +38,11 @@ pub struct Endpoint {
 
 impl Endpoint {
     /// Used by generated code; not public API.
+    ///
+    /// # Panics
+    ///
+    /// If `method` is not an HTTP token. Generated code builds endpoints in `static`s, where
+    /// that panic is a compile error: an `Endpoint` cannot hold a method that fails to parse.
     #[doc(hidden)]
     pub const fn __new(
         api: &'static str,
@@ -45,6 +50,10 @@ impl Endpoint {
         method: &'static str,
         template: &'static str,
     ) -> Self {
+        assert!(
+            is_http_token(method),
+            "an endpoint's HTTP method must be a token (RFC 9110), like `GET` or `PURGE`"
+        );
         Self {
             api,
             name,
@@ -105,8 +114,10 @@ impl Endpoint {
 
     /// The HTTP method.
     pub fn method(&self) -> Method {
-        // The macro only emits valid method tokens; standard ones parse without allocating.
-        Method::from_bytes(self.method.as_bytes()).unwrap_or_default()
+        // Standard methods parse without allocating. A token always parses: `__new` refused
+        // anything else when the endpoint was built.
+        Method::from_bytes(self.method.as_bytes())
+            .expect("an endpoint's method was checked to be a token when it was built")
     }
 
     /// The path template as written, e.g. `/users/<id>`. Suitable as a low-cardinality label
@@ -140,5 +151,56 @@ impl Endpoint {
 
     pub(crate) fn static_headers(&self) -> &'static [(&'static str, &'static str)] {
         self.headers
+    }
+}
+
+/// RFC 9110 `token`: what a method name is made of. `const` so that a bad name fails the build.
+const fn is_http_token(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    if bytes.is_empty() {
+        return false;
+    }
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let tchar = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'|'
+                    | b'~'
+            );
+        if !tchar {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static PURGE: Endpoint = Endpoint::__new("Api", "purge", "PURGE", "/x");
+
+    #[test]
+    fn every_endpoint_method_parses() {
+        assert_eq!(PURGE.method().as_str(), "PURGE");
+        assert_eq!(Endpoint::__new("A", "g", "GET", "/").method(), Method::GET);
+        assert!(!is_http_token("BAD METHOD"));
+        assert!(!is_http_token(""));
+        assert!(std::panic::catch_unwind(|| Endpoint::__new("A", "b", "A B", "/")).is_err());
     }
 }

@@ -100,18 +100,39 @@ async fn with_cancel_ties_every_call_of_a_client_to_a_token() {
     for call in calls {
         assert_cancelled(call.await.unwrap(), "logged out");
     }
-    // The client it came from is not affected, and neither is the token after the fact.
+    // Later calls of the scoped client fail at once, without cancelling their own token.
     let token = CancelToken::new();
     assert_cancelled(scoped.work(&token).await, "logged out");
     assert!(!token.is_cancelled());
+    assert_eq!(server.requests().len(), 3, "nothing more was sent");
+    // The client it came from is not affected: its call reaches the server and waits.
+    let original = tokio::spawn(async move { api.plain().await });
+    until_requests(&server, 4).await;
+    assert!(
+        !original.is_finished(),
+        "the original client's call is still running"
+    );
+    original.abort();
 }
 
 #[tokio::test]
 async fn dropping_the_future_cancels_the_call() {
     let (server, api) = silent_server().await;
-    let call = tokio::spawn(async move { api.plain().await });
-    until_requests(&server, 1).await;
-    call.abort();
-    assert!(call.await.unwrap_err().is_cancelled());
-    assert!(server.wait_for_hang_up().await, "the connection was closed");
+    let mut call = Box::pin(api.plain());
+    // Drive the call until the server holds its request.
+    tokio::select! {
+        result = &mut call => panic!("the silent server answered: {result:?}"),
+        () = until_requests(&server, 1) => {}
+    }
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(
+        server.hang_ups(),
+        0,
+        "the connection is open while the call lives"
+    );
+    drop(call);
+    assert!(
+        server.wait_for_hang_up().await,
+        "dropping the call closed the connection"
+    );
 }

@@ -12,7 +12,7 @@ use url::Url;
 use super::decode::Decode;
 use crate::cancel::CancelToken;
 use crate::client::Client;
-use crate::encode::{path, query, value};
+use crate::encode::{header, path, query, value};
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
 use crate::request::{Body, Request};
@@ -177,30 +177,15 @@ impl Call {
     /// A `#[header("Name")]` parameter; the macro checked and lower-cased the name.
     /// Replaces static headers of that name; sequences send the header several times.
     pub fn header<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
-        let name = HeaderName::from_static(name);
-        if let Err(e) = set_header(&mut self.headers, &name, value) {
+        if let Err(e) = header::set(&mut self.headers, &HeaderName::from_static(name), value) {
             self.fail(e);
         }
     }
 
     /// A `#[header_map]` parameter: each field or entry becomes a header.
     pub fn header_map<T: Serialize + ?Sized>(&mut self, map: &T) {
-        let mut names: Vec<HeaderName> = Vec::new();
-        let headers = &mut self.headers;
-        let result = value::for_each_pair(map, &mut |k, v| {
-            let name = HeaderName::try_from(k).map_err(|_| {
-                serde::ser::Error::custom(format!("`{k}` is not a valid header name"))
-            })?;
-            // The first value of a name replaces what static headers set; later ones add.
-            if !names.contains(&name) {
-                headers.remove(&name);
-                names.push(name.clone());
-            }
-            headers.append(name, header_value(k, v).map_err(serde::ser::Error::custom)?);
-            Ok(())
-        });
-        if let Err(e) = result {
-            self.fail(Error::invalid_request(format!("header map: {e}")));
+        if let Err(e) = header::set_map(&mut self.headers, map) {
+            self.fail(e);
         }
     }
 
@@ -290,34 +275,6 @@ impl Call {
             Ok(response.try_map(|body| D::decode(status, body, client.redactor()))?)
         }
     }
-}
-
-fn header_value(name: &str, value: &str) -> std::result::Result<HeaderValue, String> {
-    if value.contains(['\r', '\n']) {
-        return Err(format!(
-            "the value of header `{name}` contains CR or LF, which could inject headers"
-        ));
-    }
-    HeaderValue::try_from(value)
-        .map_err(|_| format!("the value of header `{name}` contains control characters"))
-}
-
-fn set_header<T: Serialize + ?Sized>(
-    headers: &mut HeaderMap,
-    name: &HeaderName,
-    value: &T,
-) -> Result<()> {
-    let mut first = true;
-    let result = value::for_each_value(value, &mut |v| {
-        let v = header_value(name.as_str(), v).map_err(serde::ser::Error::custom)?;
-        if first {
-            headers.remove(name);
-            first = false;
-        }
-        headers.append(name.clone(), v);
-        Ok(())
-    });
-    result.map_err(|e| Error::invalid_request(e.to_string()))
 }
 
 /// What a `#[cancel]` parameter may be.

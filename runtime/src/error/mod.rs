@@ -34,7 +34,9 @@ pub type FieldErrors = BTreeMap<String, Vec<String>>;
 /// fold these into their own domain error.
 ///
 /// `Display` and `Debug` never show header values or query parameters that carry secrets
-/// (see [`redact`](crate::redact)).
+/// (see [`redact`](crate::redact)): `Debug` is derived, and the parts that could hold secrets
+/// redact themselves ([`ErrorResponse`], the body snippet of `Decode`, and network errors,
+/// which never carry the URL).
 ///
 /// # Examples
 ///
@@ -53,6 +55,7 @@ pub type FieldErrors = BTreeMap<String, Vec<String>>;
 /// }
 /// # let _ = message_for_user;
 /// ```
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// The exchange failed below HTTP: connect refused, DNS, reset, TLS, broken body stream.
@@ -473,63 +476,6 @@ impl Error {
                 write!(f, "response body is larger than the {limit}-byte limit")
             }
             Self::Config { message } => write!(f, "invalid client configuration: {message}"),
-        }
-    }
-}
-
-impl fmt::Debug for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Network {
-                kind,
-                source,
-                attempts,
-            } => f
-                .debug_struct("Network")
-                .field("kind", kind)
-                .field("source", source)
-                .field("attempts", attempts)
-                .finish(),
-            Self::Timeout { phase, attempts } => f
-                .debug_struct("Timeout")
-                .field("phase", phase)
-                .field("attempts", attempts)
-                .finish(),
-            Self::Cancelled { reason } => {
-                f.debug_struct("Cancelled").field("reason", reason).finish()
-            }
-            Self::Unauthorized { response } => f
-                .debug_struct("Unauthorized")
-                .field("response", response)
-                .finish(),
-            Self::Validation { fields, response } => f
-                .debug_struct("Validation")
-                .field("fields", fields)
-                .field("response", response)
-                .finish(),
-            Self::Status { response } => f
-                .debug_struct("Status")
-                .field("response", response)
-                .finish(),
-            Self::Decode {
-                path,
-                message,
-                snippet,
-            } => f
-                .debug_struct("Decode")
-                .field("path", path)
-                .field("message", message)
-                .field("snippet", snippet)
-                .finish(),
-            Self::InvalidRequest { message } => f
-                .debug_struct("InvalidRequest")
-                .field("message", message)
-                .finish(),
-            Self::ResponseTooLarge { limit } => f
-                .debug_struct("ResponseTooLarge")
-                .field("limit", limit)
-                .finish(),
-            Self::Config { message } => f.debug_struct("Config").field("message", message).finish(),
         }
     }
 }

@@ -213,11 +213,18 @@ mod tests {
     }
 
     #[test]
-    fn full_jitter_stays_under_the_backoff() {
+    fn full_jitter_spreads_waits_over_the_whole_backoff() {
         let policy = RetryPolicy::new();
-        for _ in 0..100 {
-            assert!(policy.backoff_delay(2) <= Duration::from_millis(400));
-        }
+        let delays: Vec<Duration> = (0..1000).map(|_| policy.backoff_delay(2)).collect();
+        let ceiling = Duration::from_millis(400);
+        assert!(delays.iter().all(|d| *d <= ceiling));
+        // Uniform over [0, 400 ms): 1000 draws all above 100 ms (or all below 300 ms) have a
+        // chance of 0.75^1000.
+        let (min, max) = (delays.iter().min().unwrap(), delays.iter().max().unwrap());
+        assert!(*min < Duration::from_millis(100), "{min:?}");
+        assert!(*max > Duration::from_millis(300), "{max:?}");
+        let unjittered = RetryPolicy::new().without_jitter();
+        assert!((0..10).all(|_| unjittered.backoff_delay(2) == ceiling));
     }
 
     #[test]
