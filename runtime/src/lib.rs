@@ -56,6 +56,8 @@ pub mod interceptor;
 pub mod redact;
 mod request;
 mod response;
+#[cfg(test)]
+mod test_strategies;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod transport;

@@ -306,3 +306,72 @@ impl CancelArg for Option<CancelToken> {
         self
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use percent_encoding::percent_decode_str;
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::test_strategies::hostile_text;
+
+    static ENDPOINT: Endpoint = Endpoint::__new("Api", "get", "GET", "/x/<v>/y");
+
+    fn built(value: &str, encoded: bool) -> Result<Request> {
+        // Building a client sets up TLS: once for all cases.
+        static CLIENT: std::sync::LazyLock<Client> = std::sync::LazyLock::new(|| {
+            Client::builder()
+                .base_url("http://h.test/base")
+                .build()
+                .expect("client")
+        });
+        let mut call = Call::new(&CLIENT, &ENDPOINT);
+        call.literal("/x/");
+        if encoded {
+            call.path_encoded(value);
+        } else {
+            call.path(value);
+        }
+        call.literal("/y");
+        call.finish().map(|(_, request)| request)
+    }
+
+    proptest! {
+        /// Any value is sent as exactly one segment that decodes back to it, or refused
+        /// before sending when it is empty, `.` or `..`.
+        #[test]
+        fn a_path_value_is_one_segment_that_decodes_to_itself(value in hostile_text()) {
+            match built(&value, false) {
+                Ok(request) => {
+                    let segments: Vec<&str> = request.url().path().split('/').collect();
+                    prop_assert_eq!(segments.len(), 5, "{}", request.url());
+                    prop_assert_eq!(&segments[..3], &["", "base", "x"]);
+                    prop_assert_eq!(segments[4], "y");
+                    let decoded = percent_decode_str(segments[3]).decode_utf8().expect("UTF-8");
+                    prop_assert_eq!(decoded, value.as_str());
+                    prop_assert!(!value.is_empty() && value != "." && value != "..");
+                }
+                Err(error) => {
+                    let invalid = matches!(error, Error::InvalidRequest { .. });
+                    prop_assert!(invalid, "{:?}", error);
+                    prop_assert!(value.is_empty() || value == "." || value == "..", "{}", error);
+                }
+            }
+        }
+
+        /// A pre-encoded value may add segments, but never climbs out of its place in the
+        /// template: what is sent starts with the literal before it.
+        #[test]
+        fn an_encoded_path_value_never_traverses(value in hostile_text()) {
+            if let Ok(request) = built(&value, true) {
+                let path = request.url().path();
+                prop_assert!(path.starts_with("/base/x/"), "{}", path);
+                prop_assert!(path.ends_with("/y"), "{}", path);
+                for segment in path.split('/') {
+                    let decoded = percent_decode_str(segment).decode_utf8_lossy();
+                    prop_assert!(decoded != "." && decoded != "..", "{}", path);
+                }
+            }
+        }
+    }
+}

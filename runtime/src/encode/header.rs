@@ -86,4 +86,21 @@ mod tests {
             "None changes nothing"
         );
     }
+
+    proptest::proptest! {
+        /// No CR, LF or NUL ever reaches a header value; CR and LF are refused by name.
+        #[test]
+        fn no_line_break_or_nul_reaches_a_header(value in crate::test_strategies::hostile_text()) {
+            match header_value("x-test", &value) {
+                Ok(header) => {
+                    proptest::prop_assert!(!header.as_bytes().iter().any(|b| matches!(b, b'\r' | b'\n' | 0)));
+                    proptest::prop_assert_eq!(header.as_bytes(), value.as_bytes());
+                }
+                Err(message) => {
+                    let breaks = value.contains(['\r', '\n']);
+                    proptest::prop_assert_eq!(breaks, message.contains("CR or LF"));
+                }
+            }
+        }
+    }
 }

@@ -3,7 +3,9 @@
 use percent_encoding::{AsciiSet, CONTROLS, NON_ALPHANUMERIC, utf8_percent_encode};
 
 /// Encodes `&`, `=`, `+`, `#`, `%`, space and everything else outside a small safe set, so a
-/// value can never start a new parameter or be read as a space.
+/// value can never start a new parameter or be read as a space. `'` is encoded as well: the
+/// URL parser would otherwise encode it for http(s), and the query sent would differ from the
+/// one built.
 const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
@@ -11,7 +13,6 @@ const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~')
     .remove(b'!')
     .remove(b'$')
-    .remove(b'\'')
     .remove(b'(')
     .remove(b')')
     .remove(b'*')
@@ -60,5 +61,26 @@ mod tests {
             url,
             "http://h/p?q=a%26b%3Dc%2Bd%20e%23&per%20page=%C3%A9&raw=a%20b+c"
         );
+    }
+
+    proptest::proptest! {
+        /// Whatever the key and value, a real form parser reads back exactly that pair.
+        #[test]
+        fn a_pair_round_trips_through_a_form_parser(
+            key in crate::test_strategies::hostile_text(),
+            value in crate::test_strategies::hostile_text(),
+        ) {
+            let mut url = String::from("http://h/p");
+            let mut has_query = false;
+            push_pair(&mut url, &mut has_query, &key, &value, false);
+            let query = &url[url.find('?').expect("a query") + 1..];
+            let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+                .into_owned()
+                .collect();
+            proptest::prop_assert_eq!(pairs, vec![(key, value)]);
+            // And the URL parser keeps the query as it was built.
+            let parsed = url::Url::parse(&url).expect("a valid URL");
+            proptest::prop_assert_eq!(parsed.query(), Some(query));
+        }
     }
 }

@@ -152,4 +152,25 @@ mod tests {
         assert!(snippet.ends_with('…'));
         assert!(!snippet.contains('\u{FFFD}'));
     }
+
+    proptest::proptest! {
+        /// Any bytes give a snippet without panicking, bounded whatever redaction does to it
+        /// (`"sig":""` → `"sig":"[REDACTED]"` at most doubles and a bit).
+        #[test]
+        fn a_snippet_of_any_body_is_bounded(body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2048)) {
+            let snippet = body_snippet(&body, &Redactor::new());
+            proptest::prop_assert!(snippet.len() <= 3 * SNIPPET_LIMIT, "{}", snippet.len());
+        }
+
+        /// Text that looks like JSON full of secrets is bounded too, and keeps no secret value.
+        #[test]
+        fn a_snippet_of_secret_json_is_bounded_and_redacted(
+            values in proptest::collection::vec("[a-z0-9]{0,12}", 0..64),
+        ) {
+            let body: String = values.iter().map(|v| format!(r#""sig":"s3{v}","#)).collect();
+            let snippet = body_snippet(body.as_bytes(), &Redactor::new());
+            proptest::prop_assert!(snippet.len() <= 3 * SNIPPET_LIMIT, "{}", snippet.len());
+            proptest::prop_assert!(!snippet.contains("\"s3"), "{}", snippet);
+        }
+    }
 }

@@ -187,4 +187,37 @@ mod tests {
     fn not_json_gives_no_fields() {
         assert!(parse("<html>oops</html>").is_empty());
     }
+
+    proptest::proptest! {
+        /// Arbitrary bytes never panic and never make up fields.
+        #[test]
+        fn any_body_parses_without_panicking(body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..1024)) {
+            let fields = parse_field_errors(&body);
+            if serde_json::from_slice::<serde_json::Value>(&body).is_err() {
+                proptest::prop_assert!(fields.is_empty());
+            }
+        }
+
+        /// Every known shape, filled with hostile names and messages, gives back exactly them.
+        #[test]
+        fn known_shapes_give_back_their_fields(
+            name in crate::test_strategies::hostile_text(),
+            message in crate::test_strategies::hostile_text(),
+            shape in 0..5usize,
+        ) {
+            let pointer = format!("/data/attributes/{}", name.replace('~', "~0").replace('/', "~1"));
+            let body = match shape {
+                0 => serde_json::json!({"invalid-params": [{"name": name, "reason": message}]}),
+                1 => serde_json::json!({"errors": [{"field": name, "message": message}]}),
+                2 => serde_json::json!({"errors": [{"source": {"pointer": pointer}, "detail": message}]}),
+                3 => serde_json::json!({"errors": {name.clone(): [message]}}),
+                _ => serde_json::json!({"detail": [{"loc": ["body", name], "msg": message}]}),
+            };
+            let fields = parse_field_errors(body.to_string().as_bytes());
+            if !name.is_empty() && !name.contains('/') && !name.contains('~') {
+                proptest::prop_assert_eq!(fields.get(&name), Some(&vec![message.clone()]), "{}", body);
+            }
+            proptest::prop_assert!(fields.values().flatten().all(|m| *m == message));
+        }
+    }
 }
