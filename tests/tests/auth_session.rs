@@ -104,76 +104,90 @@ fn refused() -> ferrofit::Result<Tokens> {
     Err(status_error(400, r#"{"error":"invalid_grant"}"#))
 }
 
+/// A signed-in session, an API answering 401 after `api_delay`, and a refresher that answers
+/// `result` after `refresh_delay`, with counters for refreshes and sign-out hooks.
+struct Session {
+    refreshes: Counter,
+    expired: Counter,
+    store: Arc<MemoryTokenStore>,
+    api: AccountClient,
+}
+
+impl Session {
+    fn new(
+        api_delay: Duration,
+        refresh_delay: Duration,
+        result: impl Fn() -> ferrofit::Result<Tokens> + Send + Sync + 'static,
+    ) -> Self {
+        let (refreshes, expired) = (Counter::default(), Counter::default());
+        let store = Arc::new(MemoryTokenStore::with_tokens(session("old")));
+        let auth =
+            AuthInterceptor::new(store.clone(), refresher(&refreshes, refresh_delay, result))
+                .on_session_expired(expired.hook());
+        let api = client(&api(api_delay), auth);
+        Self {
+            refreshes,
+            expired,
+            store,
+            api,
+        }
+    }
+
+    fn spawn_call(&self) -> tokio::task::JoinHandle<ferrofit::Result<serde_json::Value>> {
+        let api = self.api.clone();
+        tokio::spawn(async move { api.me().await })
+    }
+
+    async fn until_refreshing(&self) {
+        while self.refreshes.get() == 0 {
+            tokio::task::yield_now().await;
+        }
+    }
+}
+
 #[tokio::test(start_paused = true)]
 async fn twenty_concurrent_calls_whose_refresh_is_refused_end_the_session_once() {
-    let (refreshes, expired) = (Counter::default(), Counter::default());
-    let store = Arc::new(MemoryTokenStore::with_tokens(session("old")));
-    let auth = AuthInterceptor::new(
-        store.clone(),
-        refresher(&refreshes, Duration::from_millis(50), refused),
-    )
-    .on_session_expired(expired.hook());
-    let api = client(&api(Duration::ZERO), auth);
-    let calls: Vec<_> = (0..20)
-        .map(|_| {
-            tokio::spawn({
-                let api = api.clone();
-                async move { api.me().await }
-            })
-        })
-        .collect();
+    let session = Session::new(Duration::ZERO, Duration::from_millis(50), refused);
+    let calls: Vec<_> = (0..20).map(|_| session.spawn_call()).collect();
     for call in calls {
         let error = call.await.unwrap().unwrap_err();
         assert!(matches!(error, Error::Unauthorized { .. }), "{error:?}");
     }
-    assert_eq!(refreshes.get(), 1);
-    assert_eq!(expired.get(), 1, "one sign-in prompt, not twenty");
-    assert!(store.get().is_none());
+    assert_eq!(session.refreshes.get(), 1);
+    assert_eq!(session.expired.get(), 1, "one sign-in prompt, not twenty");
+    assert!(session.store.get().is_none());
 }
 
 #[tokio::test(start_paused = true)]
 async fn calls_whose_401_arrives_after_the_session_ended_do_not_end_it_again() {
-    let (refreshes, expired) = (Counter::default(), Counter::default());
-    let store = Arc::new(MemoryTokenStore::with_tokens(session("old")));
-    let auth = AuthInterceptor::new(
-        store.clone(),
-        refresher(&refreshes, Duration::ZERO, refused),
-    )
-    .on_session_expired(expired.hook());
     // Every 401 takes 100 ms; 12 calls start 25 ms apart, so they straddle the refusal.
-    let api = client(&api(Duration::from_millis(100)), auth);
+    let session = Session::new(Duration::from_millis(100), Duration::ZERO, refused);
     let mut calls = Vec::new();
     for _ in 0..12 {
-        calls.push(tokio::spawn({
-            let api = api.clone();
-            async move { api.me().await }
-        }));
+        calls.push(session.spawn_call());
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     for call in calls {
         let error = call.await.unwrap().unwrap_err();
         assert!(matches!(error, Error::Unauthorized { .. }), "{error:?}");
     }
-    assert_eq!(refreshes.get(), 1, "no refresh after the session ended");
-    assert_eq!(expired.get(), 1, "the hook ran once");
+    assert_eq!(
+        session.refreshes.get(),
+        1,
+        "no refresh after the session ended"
+    );
+    assert_eq!(session.expired.get(), 1, "the hook ran once");
 }
 
 #[tokio::test(start_paused = true)]
 async fn the_hook_runs_again_only_after_a_new_sign_in_has_ended() {
-    let (refreshes, expired) = (Counter::default(), Counter::default());
-    let store = Arc::new(MemoryTokenStore::with_tokens(session("old")));
-    let auth = AuthInterceptor::new(
-        store.clone(),
-        refresher(&refreshes, Duration::ZERO, refused),
-    )
-    .on_session_expired(expired.hook());
-    let api = client(&api(Duration::ZERO), auth);
-    api.me().await.unwrap_err();
-    api.me().await.unwrap_err();
-    assert_eq!((refreshes.get(), expired.get()), (1, 1));
-    store.set(session("again"));
-    api.me().await.unwrap_err();
-    assert_eq!((refreshes.get(), expired.get()), (2, 2));
+    let s = Session::new(Duration::ZERO, Duration::ZERO, refused);
+    s.api.me().await.unwrap_err();
+    s.api.me().await.unwrap_err();
+    assert_eq!((s.refreshes.get(), s.expired.get()), (1, 1));
+    s.store.set(session("again"));
+    s.api.me().await.unwrap_err();
+    assert_eq!((s.refreshes.get(), s.expired.get()), (2, 2));
 }
 
 #[tokio::test(start_paused = true)]
@@ -218,54 +232,31 @@ async fn a_refresh_completes_and_is_stored_when_every_waiting_call_is_cancelled(
 
 #[tokio::test(start_paused = true)]
 async fn a_late_refresh_result_never_overwrites_a_new_session() {
-    let refreshes = Counter::default();
-    let store = Arc::new(MemoryTokenStore::with_tokens(session("old")));
-    let auth = AuthInterceptor::new(
-        store.clone(),
-        refresher(&refreshes, Duration::from_secs(1), || {
-            Ok(session("stale-result"))
-        }),
-    );
-    let api = client(&api(Duration::ZERO), auth);
-    let call = tokio::spawn({
-        let api = api.clone();
-        async move { api.me().await }
+    let s = Session::new(Duration::ZERO, Duration::from_secs(1), || {
+        Ok(session("stale-result"))
     });
-    while refreshes.get() == 0 {
-        tokio::task::yield_now().await;
-    }
+    let call = s.spawn_call();
+    s.until_refreshing().await;
     // Sign out and in while the refresh of the old session is running.
-    store.clear();
-    store.set(session("second"));
+    s.store.clear();
+    s.store.set(session("second"));
     call.await
         .unwrap()
         .expect("replayed with the new session's token");
-    assert_eq!(store.get().unwrap().access_token(), "second");
+    assert_eq!(s.store.get().unwrap().access_token(), "second");
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_late_refusal_never_clears_a_new_session() {
-    let (refreshes, expired) = (Counter::default(), Counter::default());
-    let store = Arc::new(MemoryTokenStore::with_tokens(session("old")));
-    let auth = AuthInterceptor::new(
-        store.clone(),
-        refresher(&refreshes, Duration::from_secs(1), refused),
-    )
-    .on_session_expired(expired.hook());
-    let api = client(&api(Duration::ZERO), auth);
-    let call = tokio::spawn({
-        let api = api.clone();
-        async move { api.me().await }
-    });
-    while refreshes.get() == 0 {
-        tokio::task::yield_now().await;
-    }
-    store.set(session("second"));
+    let s = Session::new(Duration::ZERO, Duration::from_secs(1), refused);
+    let call = s.spawn_call();
+    s.until_refreshing().await;
+    s.store.set(session("second"));
     call.await
         .unwrap()
         .expect("replayed with the new session's token");
-    assert_eq!(store.get().unwrap().access_token(), "second");
-    assert_eq!(expired.get(), 0, "the new session did not end");
+    assert_eq!(s.store.get().unwrap().access_token(), "second");
+    assert_eq!(s.expired.get(), 0, "the new session did not end");
 }
 
 #[tokio::test(start_paused = true)]
@@ -311,33 +302,22 @@ async fn only_a_refusal_signs_the_user_out() {
         },
     ];
     for make in transient {
-        let (refreshes, expired) = (Counter::default(), Counter::default());
-        let store = Arc::new(MemoryTokenStore::with_tokens(session("old")));
-        let auth = AuthInterceptor::new(
-            store.clone(),
-            refresher(&refreshes, Duration::ZERO, move || Err(make())),
-        )
-        .on_session_expired(expired.hook());
-        let error = client(&api(Duration::ZERO), auth).me().await.unwrap_err();
+        let s = Session::new(Duration::ZERO, Duration::ZERO, move || Err(make()));
+        let error = s.api.me().await.unwrap_err();
         assert!(!matches!(error, Error::Unauthorized { .. }), "{error:?}");
-        assert_eq!(store.get().unwrap().access_token(), "old", "{error}");
-        assert_eq!(expired.get(), 0, "{error}");
+        assert_eq!(s.store.get().unwrap().access_token(), "old", "{error}");
+        assert_eq!(s.expired.get(), 0, "{error}");
     }
-    for refusal in [
+    let refusals: [fn() -> Error; 2] = [
         || status_error(400, r#"{"error":"invalid_grant"}"#),
         || status_error(401, ""),
-    ] {
-        let expired = Counter::default();
-        let store = Arc::new(MemoryTokenStore::with_tokens(session("old")));
-        let auth = AuthInterceptor::new(
-            store.clone(),
-            refresher(&Counter::default(), Duration::ZERO, move || Err(refusal())),
-        )
-        .on_session_expired(expired.hook());
-        let error = client(&api(Duration::ZERO), auth).me().await.unwrap_err();
+    ];
+    for refusal in refusals {
+        let s = Session::new(Duration::ZERO, Duration::ZERO, move || Err(refusal()));
+        let error = s.api.me().await.unwrap_err();
         assert!(matches!(error, Error::Unauthorized { .. }), "{error:?}");
-        assert!(store.get().is_none());
-        assert_eq!(expired.get(), 1);
+        assert!(s.store.get().is_none());
+        assert_eq!(s.expired.get(), 1);
     }
 }
 
