@@ -290,12 +290,12 @@ async fn completed_calls_carry_their_outcome() {
 }
 
 #[tokio::test]
-async fn the_log_uses_the_clients_redaction_policy() {
+async fn the_log_uses_the_clients_redaction_policy_and_hides_userinfo() {
     let mock = MockTransport::new();
     mock.on(Method::GET, "/users/1")
         .reply(MockReply::json(200, &json!({"pin": "pin-s3cr3t"})).header("x-pin", "pin-s3cr3t"));
     let client = ferrofit::Client::builder()
-        .base_url("http://secure.test")
+        .base_url("http://key-pin-s3cr3t:pw-pin-s3cr3t@secure.test")
         .redactor(
             ferrofit::redact::Redactor::new()
                 .header("X-Pin")
@@ -316,4 +316,8 @@ async fn the_log_uses_the_clients_redaction_policy() {
     let text = output.text();
     assert!(!text.contains("pin-s3cr3t"), "{text}");
     assert!(text.contains("x-pin"), "{text}");
+    assert!(
+        text.contains("url.full=http://[REDACTED]@secure.test/users/1"),
+        "{text}"
+    );
 }
