@@ -183,6 +183,16 @@ async fn route_paths_and_request_paths_are_compared_decoded() {
     assert_eq!(mock.hits(&Method::GET, "/v1/files/a b"), 1);
     let text = unmatched(api.file("a/b").await.unwrap_err());
     assert!(text.contains("path"), "{text}");
+
+    for written in ["a b&c", "a%20b%26c", "a+b%26c"] {
+        mock.on(Method::GET, "/v1/notes")
+            .query("q", written)
+            .times(1)
+            .reply(MockReply::json(200, &json!([])));
+        api.search("a b&c", "acme")
+            .await
+            .unwrap_or_else(|e| panic!("route query {written:?}: {e}"));
+    }
 }
 
 #[tokio::test]

@@ -174,8 +174,8 @@ pub struct RouteBuilder<'m> {
 }
 
 impl RouteBuilder<'_> {
-    /// Matches only requests whose query has `key=value` (decoded); other parameters may be
-    /// present too.
+    /// Matches only requests whose query has `key=value`, compared decoded: write the value as
+    /// text (`"a b"`) or encoded (`"a%20b"`); other parameters may be present too.
     pub fn query(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.route.query.push((key.into(), value.into()));
         self

@@ -48,7 +48,7 @@ impl Route {
             && self
                 .query
                 .iter()
-                .all(|(k, v)| query_values(request, k).any(|actual| actual == *v))
+                .all(|(k, v)| query_values(request, k).any(|actual| same_value(&actual, v)))
             && self.headers.iter().all(|(name, value)| {
                 request
                     .headers()
@@ -78,7 +78,7 @@ impl Route {
         }
         for (key, expected) in &self.query {
             let actual: Vec<Cow<'_, str>> = query_values(request, key).collect();
-            if actual.iter().any(|a| a == expected) {
+            if actual.iter().any(|a| same_value(a, expected)) {
                 continue;
             }
             let show = |value: &str| shown(redactor.is_secret_key(key), value);
@@ -178,7 +178,7 @@ impl Route {
         let matching_query = self
             .query
             .iter()
-            .filter(|(k, v)| query_values(request, k).any(|a| a == *v))
+            .filter(|(k, v)| query_values(request, k).any(|a| same_value(&a, v)))
             .count();
         whole_path * 10_000 + method * 1_000 + shared_segments * 10 + matching_query
     }
@@ -204,13 +204,23 @@ fn body_text(body: &[u8], redactor: &Redactor) -> String {
     format!("{text:?}")
 }
 
-/// The decoded values of query parameter `key` in the request.
+/// The decoded values of query parameter `key` in the request; a route's key may be written
+/// decoded or encoded.
 fn query_values<'r>(request: &'r Request, key: &'r str) -> impl Iterator<Item = Cow<'r, str>> {
     request
         .url()
         .query_pairs()
-        .filter(move |(k, _)| k == key)
+        .filter(move |(k, _)| same_value(k, key))
         .map(|(_, v)| v)
+}
+
+/// A decoded request value against a route's value, written decoded (`a b`) or encoded
+/// (`a%20b`, `a+b`), the way a form parser reads it.
+fn same_value(actual: &str, expected: &str) -> bool {
+    actual == expected
+        || url::form_urlencoded::parse(format!("v={expected}").as_bytes())
+            .next()
+            .is_some_and(|(_, decoded)| decoded == actual)
 }
 
 fn body_matches(expected: &Bytes, request: &Request) -> bool {
@@ -320,6 +330,15 @@ mod tests {
         );
         assert!(!path_matches("/users/<id>", "/users/42/posts"));
         assert!(!path_matches("/users", "/users/"));
+    }
+
+    #[test]
+    fn query_values_match_written_decoded_or_encoded() {
+        assert!(same_value("a b", "a b"));
+        assert!(same_value("a b", "a%20b"));
+        assert!(same_value("a b", "a+b"));
+        assert!(same_value("é&", "%C3%A9%26"));
+        assert!(!same_value("a b", "a_b"));
     }
 
     #[test]
