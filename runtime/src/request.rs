@@ -83,6 +83,7 @@ impl Request {
         url: Url,
         headers: HeaderMap,
         body: Body,
+        redactor: Arc<Redactor>,
     ) -> Self {
         Self {
             method: endpoint.method(),
@@ -95,7 +96,7 @@ impl Request {
             cancel: CancelSet::default(),
             deadline: None,
             sent: SendCount::default(),
-            redactor: redact::built_in(),
+            redactor,
         }
     }
 

@@ -130,8 +130,14 @@ impl RawResponse {
     pub(crate) fn into_response(
         self,
         request_url: Url,
-        redactor: Arc<Redactor>,
+        redactor: &Arc<Redactor>,
     ) -> Response<Bytes> {
+        // Transports already print with the request's (the client's) names: keep that `Arc`.
+        let redactor = if Arc::ptr_eq(&self.redactor, redactor) {
+            self.redactor
+        } else {
+            redactor.clone()
+        };
         Response {
             status: self.status,
             version: self.version,

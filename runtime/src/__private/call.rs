@@ -232,7 +232,9 @@ impl Call {
             self.headers
                 .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
-        let mut request = Request::for_endpoint(self.endpoint, url, self.headers, self.body);
+        let redactor = self.client.redactor().clone();
+        let mut request =
+            Request::for_endpoint(self.endpoint, url, self.headers, self.body, redactor);
         *request.extensions_mut() = self.extensions;
         if let Some(token) = self.cancel {
             request.cancel.set_call(token);

@@ -119,7 +119,9 @@ impl Client {
     /// What [`send`](Self::send) does, returning the response with the URL it always has.
     pub(crate) async fn execute(&self, mut request: Request) -> Result<Response<Bytes>> {
         self.apply_default_headers(request.headers_mut());
-        request.redactor = self.shared.redactor.clone();
+        if !Arc::ptr_eq(&request.redactor, &self.shared.redactor) {
+            request.redactor = self.shared.redactor.clone();
+        }
         request.cancel.set_client(self.cancel.clone());
         if let Some(reason) = request.cancel.reason() {
             return Err(Error::Cancelled { reason });
@@ -150,11 +152,11 @@ impl Client {
             result = bounded => result?,
         };
         // A response an interceptor made up has no URL of its own: it answers the request's.
-        Ok(response.into_response(request_url, self.shared.redactor.clone()))
+        Ok(response.into_response(request_url, &self.shared.redactor))
     }
 
     /// The names this client treats as secrets.
-    pub(crate) fn redactor(&self) -> &Redactor {
+    pub(crate) fn redactor(&self) -> &Arc<Redactor> {
         &self.shared.redactor
     }
 
