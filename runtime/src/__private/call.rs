@@ -117,11 +117,15 @@ impl Call {
         }
     }
 
-    fn end_path(&mut self) {
-        if self.path_end.is_none() {
-            self.end_segment();
-            self.path_end = Some(self.url.len());
+    /// Ends the path (the query starts), once; returns where it ends in the URL.
+    fn end_path(&mut self) -> usize {
+        if let Some(end) = self.path_end {
+            return end;
         }
+        self.end_segment();
+        let end = self.url.len();
+        self.path_end = Some(end);
+        end
     }
 
     /// The query written in the template (`/search?sort=asc`), already checked by the macro.
@@ -213,11 +217,10 @@ impl Call {
     }
 
     fn finish(mut self) -> Result<(Client, Request)> {
-        self.end_path();
+        let path_end = self.end_path();
         if let Some(error) = self.error.take() {
             return Err(error);
         }
-        let path_end = self.path_end.unwrap_or(self.url.len());
         path::check_no_dot_segments(&self.url[self.path_start..path_end])?;
         // The URL itself is not shown: its query may carry secrets.
         let url = Url::parse(&self.url).map_err(|e| {
