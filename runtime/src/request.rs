@@ -2,7 +2,6 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -39,25 +38,8 @@ pub struct Request {
     extensions: Extensions,
     pub(crate) cancel: CancelSet,
     pub(crate) deadline: Option<tokio::time::Instant>,
-    /// How often this call reached the transport, shared by every clone (retries, replays),
-    /// so a call cut short by its total timeout still knows how many attempts it made.
-    pub(crate) sent: SendCount,
     /// The client's secret names, for `Debug` and for interceptors that print the request.
     pub(crate) redactor: Arc<Redactor>,
-}
-
-/// A counter shared by the clones of one request.
-#[derive(Clone, Default)]
-pub(crate) struct SendCount(Arc<AtomicU32>);
-
-impl SendCount {
-    pub(crate) fn add_one(&self) {
-        self.0.fetch_add(1, Ordering::Relaxed);
-    }
-
-    pub(crate) fn get(&self) -> u32 {
-        self.0.load(Ordering::Relaxed)
-    }
 }
 
 impl Request {
@@ -73,7 +55,6 @@ impl Request {
             extensions: Extensions::new(),
             cancel: CancelSet::default(),
             deadline: None,
-            sent: SendCount::default(),
             redactor: redact::built_in(),
         }
     }
@@ -95,7 +76,6 @@ impl Request {
             extensions: Extensions::new(),
             cancel: CancelSet::default(),
             deadline: None,
-            sent: SendCount::default(),
             redactor,
         }
     }

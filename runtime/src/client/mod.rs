@@ -5,6 +5,7 @@ mod builder;
 pub use builder::{ClientBuilder, DEFAULT_MAX_RESPONSE_SIZE};
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -132,14 +133,16 @@ impl Client {
         request.deadline = deadline;
         let cancel = request.cancel.clone();
         let request_url = request.url().clone();
-        let sent = request.sent.clone();
-        let chain = Next::new(&self.shared.interceptors, &*self.shared.transport).run(request);
+        let sent = AtomicU32::new(0);
+        let chain =
+            Next::new(&self.shared.interceptors, &*self.shared.transport, &sent).run(request);
         let bounded = async {
             match deadline {
                 Some(deadline) => tokio::time::timeout_at(deadline, chain)
                     .await
                     .unwrap_or_else(|_| {
-                        Err(Error::timeout(TimeoutPhase::Total).with_attempts(sent.get()))
+                        let attempts = sent.load(Ordering::Relaxed);
+                        Err(Error::timeout(TimeoutPhase::Total).with_attempts(attempts))
                     }),
                 None => chain.await,
             }

@@ -20,6 +20,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use http::HeaderMap;
 use http::header::CONTENT_TYPE;
@@ -31,7 +32,7 @@ use crate::cancel::CancelSet;
 use crate::error::Result;
 use crate::interceptor::{Interceptor, Next};
 use crate::redact::Redactor;
-use crate::request::{Request, SendCount};
+use crate::request::Request;
 use crate::response::RawResponse;
 
 /// Logs every call with `tracing`; see the [module docs](self).
@@ -314,7 +315,7 @@ impl Interceptor for LogInterceptor {
                     started: Instant::now(),
                     cancel: request.cancel.clone(),
                     deadline: request.deadline(),
-                    sent: request.sent.clone(),
+                    sent: next.sent(),
                     armed: true,
                 };
                 self.log_request(&request, &redactor);
@@ -340,7 +341,7 @@ struct Unfinished<'a> {
     started: Instant,
     cancel: CancelSet,
     deadline: Option<tokio::time::Instant>,
-    sent: SendCount,
+    sent: &'a AtomicU32,
     armed: bool,
 }
 
@@ -351,7 +352,7 @@ impl Drop for Unfinished<'_> {
         }
         let _entered = self.span.enter();
         let elapsed_ms = millis_since(self.started);
-        let attempts = self.sent.get();
+        let attempts = self.sent.load(Ordering::Relaxed);
         self.span.record("duration_ms", elapsed_ms);
         self.span
             .record("http.request.resend_count", attempts.saturating_sub(1));

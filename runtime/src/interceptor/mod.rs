@@ -15,6 +15,7 @@ pub mod retry;
 pub use adapters::{OnError, OnRequest, OnResponse, on_error, on_request, on_response};
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use crate::error::Result;
 use crate::request::Request;
@@ -63,11 +64,27 @@ pub trait Interceptor: Send + Sync + 'static {
 pub struct Next<'a> {
     rest: &'a [Arc<dyn Interceptor>],
     transport: &'a dyn Transport,
+    /// How often this call has reached the transport. It lives in the client's frame for the
+    /// call, so a call cut short by its total timeout still knows how many attempts it made.
+    sent: &'a AtomicU32,
 }
 
 impl<'a> Next<'a> {
-    pub(crate) fn new(rest: &'a [Arc<dyn Interceptor>], transport: &'a dyn Transport) -> Self {
-        Self { rest, transport }
+    pub(crate) fn new(
+        rest: &'a [Arc<dyn Interceptor>],
+        transport: &'a dyn Transport,
+        sent: &'a AtomicU32,
+    ) -> Self {
+        Self {
+            rest,
+            transport,
+            sent,
+        }
+    }
+
+    /// How many times the call has been handed to the transport so far.
+    pub(crate) fn sent(&self) -> &'a AtomicU32 {
+        self.sent
     }
 
     /// Passes the request to the rest of the chain.
@@ -82,10 +99,11 @@ impl<'a> Next<'a> {
                 Next {
                     rest,
                     transport: self.transport,
+                    sent: self.sent,
                 },
             ),
             None => {
-                request.sent.add_one();
+                self.sent.fetch_add(1, Ordering::Relaxed);
                 self.transport.send(request)
             }
         }

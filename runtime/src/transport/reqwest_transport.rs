@@ -24,13 +24,23 @@ impl ReqwestTransport {
     async fn exchange(&self, request: Request) -> Result<RawResponse> {
         let redactor = request.redactor.clone();
         let (method, url, headers, body) = request.into_parts();
-        // reqwest's builder turns a URL's user name and password into `Authorization: Basic`
-        // (a header the request sets itself wins) and takes them out of the URL.
-        let mut outgoing = self.client.request(method, url).headers(headers);
-        if let Some(bytes) = body.into_bytes() {
-            outgoing = outgoing.body(bytes);
-        }
-        let outgoing = outgoing.build().map_err(map_error)?;
+        let outgoing = if url.username().is_empty() && url.password().is_none() {
+            let mut outgoing = reqwest::Request::new(method, url);
+            *outgoing.headers_mut() = headers;
+            if let Some(bytes) = body.into_bytes() {
+                *outgoing.body_mut() = Some(bytes.into());
+            }
+            outgoing
+        } else {
+            // reqwest's builder turns a URL's user name and password into `Authorization:
+            // Basic` (a header the request sets itself wins) and takes them out of the URL.
+            // It copies every header, so only URLs with credentials take this way.
+            let mut outgoing = self.client.request(method, url).headers(headers);
+            if let Some(bytes) = body.into_bytes() {
+                outgoing = outgoing.body(bytes);
+            }
+            outgoing.build().map_err(map_error)?
+        };
         let mut response = self.client.execute(outgoing).await.map_err(map_error)?;
         let status = response.status();
         let version = response.version();
