@@ -1,0 +1,41 @@
+//! Makes N calls with one of the compared clients, for counting instructions per call with
+//! callgrind: counts repeat from run to run, whatever else the machine is doing.
+//!
+//! Run with: tests/benches/count_instructions.sh (needs valgrind), or by hand:
+//! `call_instructions reqwest|ferrofit|stack N` under `valgrind --tool=callgrind`. Under
+//! `cargo bench` (no arguments) it makes a few calls with each client and exits.
+
+mod common;
+
+use std::hint::black_box;
+
+use common::{Clients, Users as _, serve};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let runs: Vec<(&str, usize)> = match args.as_slice() {
+        [which, n] if !which.starts_with('-') => {
+            vec![(which.as_str(), n.parse().expect("N is a number"))]
+        }
+        _ => vec![("reqwest", 10), ("ferrofit", 10), ("stack", 10)],
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let clients = Clients::new(serve().await);
+        for (which, n) in runs {
+            for _ in 0..n {
+                match which {
+                    "reqwest" => drop(black_box(clients.by_hand().await)),
+                    "ferrofit" => drop(black_box(clients.plain.get(42).await.expect("call"))),
+                    "stack" => drop(black_box(
+                        clients.with_interceptors.get(42).await.expect("call"),
+                    )),
+                    other => panic!("unknown client `{other}`: reqwest, ferrofit or stack"),
+                }
+            }
+        }
+    });
+}

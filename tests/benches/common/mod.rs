@@ -1,0 +1,116 @@
+//! What both call benchmarks share: the endpoint, a minimal loopback server with a fixed
+//! reply, and the three clients compared (reqwest by hand, a generated client, and that
+//! client behind auth, retry and log interceptors).
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::hint::black_box;
+use std::sync::Arc;
+
+use ferrofit::auth::{AuthInterceptor, MemoryTokenStore, Tokens};
+use ferrofit::log::LogInterceptor;
+use ferrofit::retry::RetryInterceptor;
+use serde::Deserialize;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+#[derive(Debug, Deserialize)]
+#[allow(dead_code)]
+pub struct User {
+    id: u64,
+    name: String,
+    email: String,
+}
+
+#[ferrofit::rest_api]
+pub trait Users {
+    #[get("/users/<id>")]
+    async fn get(&self, id: u64) -> ferrofit::Result<User>;
+}
+
+pub const REPLY: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 52\r\n\r\n{\"id\":42,\"name\":\"Ada Lovelace\",\"email\":\"ada@ex.com\"}";
+
+/// A keep-alive HTTP/1.1 server that answers every request with `REPLY`.
+pub async fn serve() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buffer = vec![0u8; 4096];
+                let mut filled = 0;
+                loop {
+                    match stream.read(&mut buffer[filled..]).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => filled += n,
+                    }
+                    // Requests carry no body: each ends with an empty line.
+                    while let Some(end) = buffer[..filled].windows(4).position(|w| w == b"\r\n\r\n")
+                    {
+                        if stream.write_all(REPLY).await.is_err() {
+                            return;
+                        }
+                        buffer.copy_within(end + 4..filled, 0);
+                        filled -= end + 4;
+                    }
+                }
+            });
+        }
+    });
+    format!("http://{address}")
+}
+
+/// The clients compared, all calling the server at `base`.
+pub struct Clients {
+    pub base: String,
+    pub reqwest: reqwest::Client,
+    pub plain: UsersClient,
+    pub with_interceptors: UsersClient,
+}
+
+impl Clients {
+    pub fn new(base: String) -> Self {
+        let plain = UsersClient::new(
+            ferrofit::Client::builder()
+                .base_url(&base)
+                .build()
+                .expect("client"),
+        );
+        let store = Arc::new(MemoryTokenStore::with_tokens(
+            Tokens::new("access").with_refresh("refresh"),
+        ));
+        let with_interceptors = UsersClient::new(
+            ferrofit::Client::builder()
+                .base_url(&base)
+                .interceptor(AuthInterceptor::new(store, |tokens: Tokens| async move {
+                    Ok(tokens)
+                }))
+                .interceptor(RetryInterceptor::default())
+                .interceptor(LogInterceptor::new())
+                .build()
+                .expect("client"),
+        );
+        Self {
+            base,
+            reqwest: reqwest::Client::new(),
+            plain,
+            with_interceptors,
+        }
+    }
+
+    /// The GET written by hand with reqwest.
+    pub async fn by_hand(&self) -> User {
+        self.reqwest
+            .get(format!("{}/users/{}", self.base, black_box(42)))
+            .send()
+            .await
+            .expect("send")
+            .error_for_status()
+            .expect("status")
+            .json()
+            .await
+            .expect("json")
+    }
+}
