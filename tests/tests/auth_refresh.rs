@@ -2,6 +2,8 @@
 //! for late 401s, one replay at most, session expiry, cancellation of the refresh's leader,
 //! `#[no_auth]`, proactive refresh, and transient refresh failures.
 
+mod support;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -109,13 +111,7 @@ fn api_accepting_new(mock: &MockTransport) {
 }
 
 fn client(mock: &MockTransport, auth: AuthInterceptor) -> AccountClient {
-    let client = ferrofit::Client::builder()
-        .base_url("http://api.test")
-        .transport(mock.clone())
-        .interceptor(auth)
-        .build()
-        .unwrap();
-    AccountClient::new(client)
+    AccountClient::new(support::mock_client(mock, auth))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

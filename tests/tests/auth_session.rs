@@ -3,6 +3,8 @@
 //! not break auth for good, and only a refusal signs the user out. One test runs against an
 //! OAuth-style provider over HTTP that rotates refresh tokens and revokes on reuse.
 
+mod support;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -91,13 +93,7 @@ fn api(delay: Duration) -> MockTransport {
 }
 
 fn client(mock: &MockTransport, auth: AuthInterceptor) -> AccountClient {
-    let client = ferrofit::Client::builder()
-        .base_url("http://api.test")
-        .transport(mock.clone())
-        .interceptor(auth)
-        .build()
-        .unwrap();
-    AccountClient::new(client)
+    AccountClient::new(support::mock_client(mock, auth))
 }
 
 fn refused() -> ferrofit::Result<Tokens> {

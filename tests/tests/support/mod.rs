@@ -17,6 +17,19 @@ pub fn client(base_url: &str) -> ferrofit::Client {
         .expect("test client builds")
 }
 
+/// A ferrofit client for `http://api.test` that answers from `mock`, behind `interceptor`.
+pub fn mock_client(
+    mock: &ferrofit::testing::MockTransport,
+    interceptor: impl ferrofit::Interceptor,
+) -> ferrofit::Client {
+    ferrofit::Client::builder()
+        .base_url("http://api.test")
+        .transport(mock.clone())
+        .interceptor(interceptor)
+        .build()
+        .expect("mock client builds")
+}
+
 /// One request as it arrived on the wire.
 #[derive(Clone, Debug)]
 pub struct Captured {
