@@ -289,13 +289,7 @@ async fn only_a_refusal_signs_the_user_out() {
         || status_error(404, "no such page"),
         || status_error(502, "bad gateway"),
         || Error::invalid_request("could not build the token request"),
-        || {
-            // A captive portal answering 200 with its sign-in page.
-            serde_json::from_str::<serde_json::Value>("<html>Sign in to Wi-Fi</html>")
-                .map(|_| ())
-                .map_err(|e| Error::invalid_request(e.to_string()))
-                .unwrap_err()
-        },
+        || Error::network(ferrofit::NetworkKind::Redirect, "too many redirects"),
     ];
     for make in transient {
         let s = Session::new(Duration::ZERO, Duration::ZERO, move || Err(make()));
@@ -315,6 +309,47 @@ async fn only_a_refusal_signs_the_user_out() {
         assert!(s.store.get().is_none());
         assert_eq!(s.expired.get(), 1);
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_captive_portal_page_from_the_token_endpoint_keeps_the_session() {
+    // The token endpoint answers 200 with a Wi-Fi sign-in page: a real decode error from a
+    // generated client, which says nothing about the refresh token.
+    let portal = MockTransport::new();
+    portal.on(Method::POST, "/token").reply(
+        MockReply::status(200)
+            .header("content-type", "text/html")
+            .body("<html>Sign in to Wi-Fi</html>"),
+    );
+    let token_endpoint = TokenEndpointClient::new(
+        ferrofit::Client::builder()
+            .base_url("http://auth.test")
+            .transport(portal)
+            .build()
+            .unwrap(),
+    );
+    let refresher = move |tokens: Tokens| {
+        let token_endpoint = token_endpoint.clone();
+        async move {
+            let reply = token_endpoint
+                .refresh(tokens.refresh_token().unwrap_or_default())
+                .await?;
+            Ok(Tokens::new(
+                reply["access_token"].as_str().unwrap_or_default(),
+            ))
+        }
+    };
+    let expired = Counter::default();
+    let store = Arc::new(MemoryTokenStore::with_tokens(session("old")));
+    let auth = AuthInterceptor::new(store.clone(), refresher).on_session_expired(expired.hook());
+    let error = client(&api(Duration::ZERO), auth).me().await.unwrap_err();
+    assert!(matches!(error, Error::Decode { .. }), "{error:?}");
+    assert_eq!(
+        store.get().unwrap().access_token(),
+        "old",
+        "still signed in"
+    );
+    assert_eq!(expired.get(), 0);
 }
 
 /// An OAuth-style provider: each refresh token works once and is rotated; presenting a used
