@@ -245,24 +245,21 @@ pub(crate) fn parse_role(
             cx.error_spanned_by(attr, format!("`#[{name}]` takes no arguments"));
         }
     };
+    let named = |args: &NameArgs| {
+        let name = args
+            .name
+            .as_ref()
+            .map_or_else(|| default_name.to_owned(), LitStr::value);
+        (name, args.encoded.is_some())
+    };
     let role = match name {
         PATH => {
-            let args = name_args(cx)?;
-            Role::Path {
-                name: args
-                    .name
-                    .map_or_else(|| default_name.to_owned(), |n| n.value()),
-                encoded: args.encoded.is_some(),
-            }
+            let (name, encoded) = named(&name_args(cx)?);
+            Role::Path { name, encoded }
         }
         QUERY => {
-            let args = name_args(cx)?;
-            Role::Query {
-                key: args
-                    .name
-                    .map_or_else(|| default_name.to_owned(), |n| n.value()),
-                encoded: args.encoded.is_some(),
-            }
+            let (key, encoded) = named(&name_args(cx)?);
+            Role::Query { key, encoded }
         }
         HEADER => {
             let args = name_args(cx)?;

@@ -261,7 +261,8 @@ pub(super) fn path_matches(pattern: &str, path: &str) -> bool {
 fn path_difference(pattern: &str, path: &str) -> Option<String> {
     let mut patterns = pattern.split('/');
     let mut actual = path.split('/');
-    for index in 0.. {
+    let mut index = 0;
+    loop {
         match (patterns.next(), actual.next()) {
             (None, None) => return None,
             (Some(p), Some(a)) if segment_matches(p, a) => {}
@@ -279,8 +280,8 @@ fn path_difference(pattern: &str, path: &str) -> Option<String> {
                 return Some(format!("path: {path} is longer than {pattern}"));
             }
         }
+        index += 1;
     }
-    None
 }
 
 pub(super) fn unmatched_message(request: &Request, routes: &[Route]) -> String {

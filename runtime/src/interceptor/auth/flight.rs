@@ -124,14 +124,10 @@ impl Refreshes {
     async fn run(&self, replaces: &Arc<Tokens>) -> Outcome {
         match self.refresher.refresh(replaces).await {
             Ok(fresh) => {
-                if !self.store.compare_and_set(replaces, fresh) {
-                    // The user signed out (and maybe in) meanwhile: this result belongs to a
-                    // session that is gone, and must not overwrite the new one.
-                    return self
-                        .store
-                        .get()
-                        .map_or(Outcome::Expired, Outcome::Refreshed);
-                }
+                // If the user signed out (and maybe in) meanwhile, this result belongs to a
+                // session that is gone: it is dropped, and the waiters get what the store
+                // holds now.
+                self.store.compare_and_set(replaces, fresh);
                 self.store
                     .get()
                     .map_or(Outcome::Expired, Outcome::Refreshed)
