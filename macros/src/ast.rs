@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident};
 use syn::{Attribute, FnArg, Ident, ItemTrait, Pat, TraitItem, TraitItemFn, Type};
 
-use crate::attr::{self, Flags, MacroArgs, Role, Verb};
+use crate::attr::{self, Encoding, Flags, MacroArgs, Role, Verb};
 use crate::ctxt::Ctxt;
 use crate::headers::{StaticHeader, parse_headers};
 use crate::ty::{ReturnKind, return_kind};
@@ -28,6 +28,8 @@ pub(crate) struct Endpoint {
     pub(crate) headers: Vec<StaticHeader>,
     pub(crate) timeout_ms: Option<u64>,
     pub(crate) flags: Flags,
+    /// `#[form]` or `#[multipart]`, with the attribute for errors.
+    pub(crate) encoding: Option<(Encoding, Attribute)>,
     pub(crate) params: Vec<Param>,
     pub(crate) ret: Option<ReturnKind>,
 }
@@ -107,6 +109,7 @@ impl Endpoint {
         let mut headers = Vec::new();
         let mut timeout_ms = None;
         let mut flags = Flags::default();
+        let mut encoding: Option<(Encoding, Attribute)> = None;
         let mut verb_attr: Option<Attribute> = None;
         let mut unknown_attribute = false;
         method.attrs.retain(|a| {
@@ -148,6 +151,27 @@ impl Endpoint {
                     Ok(n) => flags.max_attempts = Some(n),
                     Err(e) => cx.syn_error(e),
                 },
+                attr::FORM | attr::MULTIPART => {
+                    let kind = if name == attr::FORM {
+                        Encoding::Form
+                    } else {
+                        Encoding::Multipart
+                    };
+                    if let Err(e) = attr::require_flag(a, &name) {
+                        cx.syn_error(e);
+                    }
+                    // Kept after a bad argument too, so its fields are not reported as stray.
+                    match &encoding {
+                        Some((first, _)) => cx.error_spanned_by(
+                            a,
+                            format!(
+                                "a request has one body encoding; remove `#[{name}]` or `#[{}]`",
+                                first.attribute()
+                            ),
+                        ),
+                        None => encoding = Some((kind, a.clone())),
+                    }
+                }
                 attr::HEADER => {
                     cx.error_spanned_by(
                         a,
@@ -200,6 +224,7 @@ impl Endpoint {
             headers,
             timeout_ms,
             flags,
+            encoding,
             params,
             ret,
         })

@@ -31,6 +31,10 @@ pub(crate) const NO_AUTH: &str = "no_auth";
 pub(crate) const IDEMPOTENT: &str = "idempotent";
 /// `#[retry(max = N)]` or `#[retry(never)]`.
 pub(crate) const RETRY: &str = "retry";
+/// `#[form]`: the body is `application/x-www-form-urlencoded`, made of `#[field]`s.
+pub(crate) const FORM: &str = "form";
+/// `#[multipart]`: the body is `multipart/form-data`, made of `#[part]`s.
+pub(crate) const MULTIPART: &str = "multipart";
 
 /// Parameter roles.
 pub(crate) const PATH: &str = "path";
@@ -41,8 +45,14 @@ pub(crate) const HEADER_MAP: &str = "header_map";
 pub(crate) const BODY: &str = "body";
 pub(crate) const CANCEL: &str = "cancel";
 pub(crate) const EXTRA: &str = "extra";
+pub(crate) const FIELD: &str = "field";
+pub(crate) const FIELD_MAP: &str = "field_map";
+pub(crate) const PART: &str = "part";
+pub(crate) const URL: &str = "url";
+pub(crate) const PROGRESS: &str = "progress";
 pub(crate) const PARAM_ROLES: &[&str] = &[
-    PATH, QUERY, QUERY_MAP, HEADER, HEADER_MAP, BODY, CANCEL, EXTRA,
+    PATH, QUERY, QUERY_MAP, HEADER, HEADER_MAP, BODY, CANCEL, EXTRA, FIELD, FIELD_MAP, PART, URL,
+    PROGRESS,
 ];
 
 /// Lint attributes, kept wherever they are written (methods and parameters alike).
@@ -60,10 +70,9 @@ const PASSTHROUGH: &[&str] = &[
 
 /// The method-level attribute names, for "did you mean" hints.
 pub(crate) fn method_attribute_names() -> impl Iterator<Item = &'static str> {
-    VERBS
-        .iter()
-        .map(|(name, _)| *name)
-        .chain([HTTP, HEADERS, TIMEOUT, NO_AUTH, IDEMPOTENT, RETRY])
+    VERBS.iter().map(|(name, _)| *name).chain([
+        HTTP, HEADERS, TIMEOUT, NO_AUTH, IDEMPOTENT, RETRY, FORM, MULTIPART,
+    ])
 }
 
 /// The single identifier naming an attribute, or `None` for a path like `tracing::instrument`.
@@ -123,10 +132,16 @@ impl MacroArgs {
     }
 }
 
-/// What a verb attribute says: `#[get("/users/<id>")]` or `#[http(..)]`.
+/// What a verb attribute says: `#[get("/users/<id>")]`, `#[get]` (the URL comes from a
+/// `#[url]` parameter) or `#[http(..)]`.
 pub(crate) struct Verb {
     pub(crate) method: String,
+    /// The path as written; an empty string spanning the attribute when there is none.
     pub(crate) lit: LitStr,
+    /// Whether a path was written at all.
+    pub(crate) has_path: bool,
+    /// The attribute, for errors about the verb as a whole.
+    pub(crate) attr: Attribute,
     /// `None` if the template did not parse (already reported).
     pub(crate) template: Option<Template>,
     pub(crate) body_allowed: bool,
@@ -158,8 +173,42 @@ pub(crate) enum Role {
     Body,
     Cancel,
     Extra,
+    Field {
+        key: String,
+        encoded: bool,
+    },
+    FieldMap,
+    Part {
+        name: String,
+    },
+    Url,
+    Progress,
     /// A role attribute that could not be read (already reported).
     Invalid,
+}
+
+/// How a method's body is encoded from its parameters: `#[form]` or `#[multipart]`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Encoding {
+    Form,
+    Multipart,
+}
+
+impl Encoding {
+    pub(crate) fn attribute(self) -> &'static str {
+        match self {
+            Self::Form => FORM,
+            Self::Multipart => MULTIPART,
+        }
+    }
+
+    /// The parameter role that feeds this encoding.
+    pub(crate) fn role(self) -> &'static str {
+        match self {
+            Self::Form => FIELD,
+            Self::Multipart => PART,
+        }
+    }
 }
 
 /// Reads the verb attribute `attr`, named `name`; `verb_method` is the method of a named verb
@@ -170,18 +219,26 @@ pub(crate) fn parse_verb(
     name: &str,
     verb_method: Option<&str>,
 ) -> Option<Verb> {
+    let no_path = || LitStr::new("", syn::spanned::Spanned::span(attr));
     let (method, lit, body_allowed) = match verb_method {
-        Some(method) => match parse_verb_path(attr, name) {
-            Ok(lit) => (
+        Some(method) => {
+            let lit = if matches!(attr.meta, syn::Meta::Path(_)) {
+                None
+            } else {
+                match parse_verb_path(attr, name) {
+                    Ok(lit) => Some(lit),
+                    Err(e) => {
+                        cx.syn_error(e);
+                        return None;
+                    }
+                }
+            };
+            (
                 method.to_owned(),
                 lit,
                 !matches!(method, "GET" | "HEAD" | "OPTIONS"),
-            ),
-            Err(e) => {
-                cx.syn_error(e);
-                return None;
-            }
-        },
+            )
+        }
         None => {
             let args = match parse_http(attr) {
                 Ok(args) => args,
@@ -190,10 +247,10 @@ pub(crate) fn parse_verb(
                     return None;
                 }
             };
-            let (Some(method), Some(path)) = (args.method, args.path) else {
+            let Some(method) = args.method else {
                 cx.error_spanned_by(
                     attr,
-                    "`#[http]` needs both: `#[http(method = \"PURGE\", path = \"/path\")]`",
+                    "`#[http]` needs a method: `#[http(method = \"PURGE\", path = \"/path\")]`",
                 );
                 return None;
             };
@@ -202,9 +259,11 @@ pub(crate) fn parse_verb(
                 cx.error_spanned_by(&method, format!("`{m}` is not a valid HTTP method name"));
                 return None;
             }
-            (m, path, args.body)
+            (m, args.path, args.body)
         }
     };
+    let has_path = lit.is_some();
+    let lit = lit.unwrap_or_else(no_path);
     let template = match Template::parse(&lit.value()) {
         Ok(template) => Some(template),
         Err(message) => {
@@ -215,6 +274,8 @@ pub(crate) fn parse_verb(
     Some(Verb {
         method,
         lit,
+        has_path,
+        attr: attr.clone(),
         template,
         body_allowed,
     })
@@ -266,7 +327,7 @@ pub(crate) fn parse_role(
             if let Some(span) = args.encoded {
                 cx.error_at(
                     span,
-                    "`encoded` applies to `#[path]` and `#[query]`, not to headers",
+                    "`encoded` applies to `#[path]`, `#[query]` and `#[field]`, not to headers",
                 );
             }
             let Some(lit) = args.name else {
@@ -304,6 +365,33 @@ pub(crate) fn parse_role(
             no_args(cx);
             Role::Extra
         }
+        FIELD => {
+            let (key, encoded) = named(&name_args(cx)?);
+            Role::Field { key, encoded }
+        }
+        FIELD_MAP => {
+            no_args(cx);
+            Role::FieldMap
+        }
+        PART => {
+            let args = name_args(cx)?;
+            if let Some(span) = args.encoded {
+                cx.error_at(
+                    span,
+                    "`encoded` applies to `#[path]`, `#[query]` and `#[field]`, not to parts",
+                );
+            }
+            let (name, _) = named(&args);
+            Role::Part { name }
+        }
+        URL => {
+            no_args(cx);
+            Role::Url
+        }
+        PROGRESS => {
+            no_args(cx);
+            Role::Progress
+        }
         other => {
             // Callers pass only names from `PARAM_ROLES`; say so rather than guess a role.
             cx.error_spanned_by(attr, format!("`#[{other}]` is not a parameter role"));
@@ -338,8 +426,8 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-/// Arguments of `#[path]`, `#[query]` and `#[header]`: an optional name and an optional
-/// `encoded` flag, in any order: `#[query("per-page", encoded)]`.
+/// Arguments of `#[path]`, `#[query]`, `#[field]`, `#[part]` and `#[header]`: an optional name
+/// and an optional `encoded` flag, in any order: `#[query("per-page", encoded)]`.
 #[derive(Default)]
 struct NameArgs {
     name: Option<LitStr>,

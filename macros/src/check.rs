@@ -5,7 +5,7 @@
 use syn::{TraitItem, TraitItemFn};
 
 use crate::ast::{Api, Endpoint, Param, ident_name};
-use crate::attr::Role;
+use crate::attr::{Encoding, Role};
 use crate::ctxt::Ctxt;
 use crate::ty::is_cancel_token;
 
@@ -16,6 +16,13 @@ pub(crate) fn check(cx: &mut Ctxt, api: &mut Api) {
         }
         bind_placeholders(cx, endpoint);
         check_body(cx, endpoint);
+        check_url(cx, endpoint);
+        check_one(
+            cx,
+            &endpoint.params,
+            |r| matches!(r, Role::Progress),
+            "#[progress]",
+        );
         check_cancel(cx, &endpoint.params);
         check_extras(cx, &endpoint.params);
     }
@@ -64,7 +71,9 @@ fn bind_placeholders(cx: &mut Ctxt, endpoint: &mut Endpoint) {
     let mut bound: Vec<&str> = Vec::new();
     for param in &endpoint.params {
         if let Some(Role::Path { name, .. }) = &param.role {
-            if !placeholders.contains(&name.as_str()) {
+            if !verb.has_path {
+                // Reported by `check_url`: an endpoint without a path has no placeholders.
+            } else if !placeholders.contains(&name.as_str()) {
                 cx.error_spanned_by(
                     &param.tokens,
                     format!("`{name}` is not a placeholder in `{}`; add `<{name}>` to the path or give the parameter another role", verb.lit.value()),
@@ -93,7 +102,7 @@ fn bind_placeholders(cx: &mut Ctxt, endpoint: &mut Endpoint) {
 fn no_role_message(param: &Param) -> String {
     let name = &param.ident;
     format!(
-        "parameter `{name}` has no role; use it in the path as `<{name}>`, or mark it `#[query]`, `#[header(\"X-Name\")]`, `#[body]`, `#[query_map]`, `#[header_map]`, `#[cancel]` or `#[extra]`"
+        "parameter `{name}` has no role; use it in the path as `<{name}>`, or mark it `#[query]`, `#[header(\"X-Name\")]`, `#[body]`, `#[field]`, `#[part]`, `#[url]`, `#[query_map]`, `#[header_map]`, `#[field_map]`, `#[progress]`, `#[cancel]` or `#[extra]`"
     )
 }
 
@@ -109,6 +118,7 @@ fn check_body(cx: &mut Ctxt, endpoint: &Endpoint) {
             "a request has one body; combine the values into one struct and mark it `#[body]`",
         );
     }
+    check_encoding(cx, endpoint, bodies.first().copied());
     if let (Some(first), Some(verb)) = (bodies.first(), &endpoint.verb)
         && !verb.body_allowed
     {
@@ -122,16 +132,113 @@ fn check_body(cx: &mut Ctxt, endpoint: &Endpoint) {
     }
 }
 
+/// `#[form]` needs `#[field]`s and the reverse, likewise `#[multipart]` and `#[part]`; neither
+/// goes with `#[body]` or on a verb without a body.
+fn check_encoding(cx: &mut Ctxt, endpoint: &Endpoint, body: Option<&Param>) {
+    for encoding in [Encoding::Form, Encoding::Multipart] {
+        let feeds = |param: &&Param| {
+            matches!(
+                (&param.role, encoding),
+                (Some(Role::Field { .. } | Role::FieldMap), Encoding::Form)
+                    | (Some(Role::Part { .. }), Encoding::Multipart)
+            )
+        };
+        let feeders: Vec<&Param> = endpoint.params.iter().filter(feeds).collect();
+        let (attribute, role) = (encoding.attribute(), encoding.role());
+        let Some((_, attr)) = endpoint.encoding.as_ref().filter(|(e, _)| *e == encoding) else {
+            for param in feeders {
+                cx.error_spanned_by(
+                    &param.tokens,
+                    format!("`#[{role}]` parameters make a `#[{attribute}]` body; add `#[{attribute}]` to the method"),
+                );
+            }
+            continue;
+        };
+        if feeders.is_empty() {
+            let roles = match encoding {
+                Encoding::Form => "`#[field]` or `#[field_map]` parameter",
+                Encoding::Multipart => "`#[part]` parameter",
+            };
+            cx.error_spanned_by(
+                attr,
+                format!("`#[{attribute}]` needs at least one {roles} to make the body from"),
+            );
+        }
+        if let Some(verb) = endpoint.verb.as_ref().filter(|v| !v.body_allowed) {
+            cx.error_spanned_by(
+                attr,
+                format!(
+                    "{} requests cannot have a body, so not a `#[{attribute}]` one; use `#[post]`, `#[put]` or `#[patch]`, or send the values as `#[query]` parameters",
+                    verb.method
+                ),
+            );
+        }
+        if let Some(body) = body {
+            cx.error_spanned_by(
+                &body.tokens,
+                format!("a `#[{attribute}]` request makes its body from its `#[{role}]` parameters; remove this `#[body]` or the `#[{attribute}]`"),
+            );
+        }
+    }
+}
+
+/// `#[url]` gives the whole URL: the verb has no path, and no parameter fills one.
+fn check_url(cx: &mut Ctxt, endpoint: &Endpoint) {
+    check_one(cx, &endpoint.params, |r| matches!(r, Role::Url), "#[url]");
+    let Some(verb) = &endpoint.verb else { return };
+    let url = endpoint
+        .params
+        .iter()
+        .find(|p| matches!(p.role, Some(Role::Url)));
+    match url {
+        Some(url) => {
+            if verb.has_path {
+                cx.error_spanned_by(
+                    &verb.lit,
+                    format!(
+                        "the URL comes from the `#[url]` parameter `{}`, so the verb takes no path; write `#[{}]` alone",
+                        url.ident,
+                        crate::attr::name_of(&verb.attr).unwrap_or_default()
+                    ),
+                );
+            }
+            for param in &endpoint.params {
+                if let Some(Role::Path { name, .. }) = &param.role {
+                    cx.error_spanned_by(
+                        &param.tokens,
+                        format!("the `#[url]` parameter gives the whole URL, so there is no path for `{name}` to fill; make it a `#[query]` or put it into the URL"),
+                    );
+                }
+            }
+        }
+        None if !verb.has_path => cx.error_spanned_by(
+            &verb.attr,
+            "the verb needs a path, like `#[get(\"/users\")]`, or the method a `#[url]` parameter that gives the whole URL",
+        ),
+        None => {}
+    }
+}
+
+/// At most one parameter has the role `name`.
+fn check_one(cx: &mut Ctxt, params: &[Param], is_role: impl Fn(&Role) -> bool, name: &str) {
+    for extra in params
+        .iter()
+        .filter(|p| p.role.as_ref().is_some_and(&is_role))
+        .skip(1)
+    {
+        cx.error_spanned_by(
+            &extra.tokens,
+            format!("only one `{name}` parameter is allowed"),
+        );
+    }
+}
+
 fn check_cancel(cx: &mut Ctxt, params: &[Param]) {
-    let mut seen = false;
+    check_one(cx, params, |r| matches!(r, Role::Cancel), "#[cancel]");
     for param in params
         .iter()
         .filter(|p| matches!(p.role, Some(Role::Cancel)))
     {
-        if seen {
-            cx.error_spanned_by(&param.tokens, "only one `#[cancel]` parameter is allowed");
-        }
-        seen = true;
         if !is_cancel_token(&param.ty) {
             cx.error_spanned_by(
                 &param.ty,

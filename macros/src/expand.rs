@@ -12,7 +12,7 @@ use crate::ast::{Api, Endpoint};
 use crate::attr::Role;
 use crate::headers::StaticHeader;
 use crate::path::Piece;
-use crate::ty::Decoder;
+use crate::ty::{BodyKind, Decoder, body_kind, part_kind};
 
 /// The trait (every `async fn` returning a `Send` future), the client and its implementation.
 pub(crate) fn expand(api: &Api) -> TokenStream {
@@ -159,33 +159,68 @@ fn endpoint_body(api: &Api, endpoint: &Endpoint) -> TokenStream {
             Role::QueryMap => quote!(__call.query_map(&#ident);),
             Role::Header { name } => quote!(__call.header(#name, &#ident);),
             Role::HeaderMap => quote!(__call.header_map(&#ident);),
-            Role::Body => quote!(__call.json_body(&#ident);),
+            Role::Body => match body_kind(&param.ty) {
+                BodyKind::Text => quote!(__call.text_body(&#ident);),
+                BodyKind::Bytes => quote!(__call.bytes_body(&#ident);),
+                BodyKind::Body => quote!(__call.raw_body(#ident);),
+                BodyKind::Json => quote!(__call.json_body(&#ident);),
+            },
+            Role::Field {
+                key,
+                encoded: false,
+            } => quote!(__call.field(#key, &#ident);),
+            Role::Field { key, encoded: true } => quote!(__call.field_encoded(#key, &#ident);),
+            Role::FieldMap => quote!(__call.field_map(&#ident);),
+            Role::Part { name } => {
+                let kind = part_kind(&param.ty);
+                if kind.raw {
+                    quote!(__call.part(#name, &#ident);)
+                } else {
+                    let each = kind.each;
+                    quote!(__call.json_part(#name, &#ident, #each);)
+                }
+            }
+            // Emitted first, below: it replaces the base URL the path would follow.
+            Role::Url => return None,
+            Role::Progress => quote!(__call.progress(#ident);),
             Role::Cancel => quote!(__call.cancel(#ident);),
             Role::Extra => quote!(__call.extra(#ident);),
             Role::Invalid => unreachable!("invalid roles are reported before expansion"),
         })
     });
+    let url = endpoint
+        .params
+        .iter()
+        .find(|p| matches!(p.role, Some(Role::Url)))
+        .map(|p| {
+            let ident = &p.ident;
+            // Spanned so that a type that is not `Display` is reported at the parameter.
+            quote_spanned!(ident.span()=> __call.url(&#ident);)
+        });
     let value = &ret.value;
     let decoder = match ret.decoder {
-        Decoder::Unit => quote!(#private::Unit),
-        Decoder::Text => quote!(#private::Text),
-        Decoder::Raw => quote!(#private::Raw),
-        Decoder::Json => quote!(#private::Json<#value>),
+        Decoder::Unit => Some(quote!(#private::Unit)),
+        Decoder::Text => Some(quote!(#private::Text)),
+        Decoder::Raw => Some(quote!(#private::Raw)),
+        Decoder::Json => Some(quote!(#private::Json<#value>)),
+        Decoder::Stream => None,
     };
-    let send = if ret.response {
-        quote!(send_response)
-    } else {
-        quote!(send)
+    let send = match (&decoder, ret.response) {
+        (Some(decoder), false) => quote!(send::<#decoder, _>),
+        (Some(decoder), true) => quote!(send_response::<#decoder, _>),
+        (None, false) => quote!(send_stream::<_>),
+        (None, true) => quote!(send_stream_response::<_>),
     };
     quote! {
         static __FERROFIT_ENDPOINT: #private::Endpoint =
             #private::Endpoint::__new(#api_name, #name, #method, #template_text)
                 #headers #timeout #no_auth #idempotent #max_attempts;
         let mut __call = #private::Call::new(&self.client, &__FERROFIT_ENDPOINT);
+        #url
         #(#path)*
         #static_query
         #(#args)*
-        __call.#send::<#decoder, _>()
+        __call.#send()
     }
 }
 

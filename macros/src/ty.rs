@@ -1,4 +1,5 @@
-//! Reading types: which decoder a return type needs, and whether a parameter is a cancel token.
+//! Reading types: which decoder a return type needs, how a body or part is encoded, and whether
+//! a parameter is a cancel token.
 //! The macro sees tokens, not resolved types, so these go by the written path's last segment.
 
 use syn::{GenericArgument, Ident, PathArguments, ReturnType, Type};
@@ -19,6 +20,8 @@ pub(crate) enum Decoder {
     Text,
     Raw,
     Json,
+    /// `ByteStream`: the body is handed over unread.
+    Stream,
 }
 
 pub(crate) fn return_kind(cx: &mut Ctxt, output: &ReturnType, ident: &Ident) -> Option<ReturnKind> {
@@ -56,6 +59,7 @@ pub(crate) fn return_kind(cx: &mut Ctxt, output: &ReturnType, ident: &Ident) -> 
         _ => match last_segment(value) {
             Some((name, args)) if args.is_empty() && name == "String" => Decoder::Text,
             Some((name, args)) if args.is_empty() && name == "Bytes" => Decoder::Raw,
+            Some((name, args)) if args.is_empty() && name == "ByteStream" => Decoder::Stream,
             _ => Decoder::Json,
         },
     };
@@ -87,6 +91,89 @@ fn last_segment(ty: &Type) -> Option<(String, Vec<&Type>)> {
         PathArguments::Parenthesized(_) => return None,
     };
     Some((segment.ident.to_string(), args))
+}
+
+/// How a `#[body]` is sent, read from its written type.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BodyKind {
+    /// `String`, `str`, `Cow<str>`: UTF-8 `text/plain`.
+    Text,
+    /// `Bytes`, `Vec<u8>`, `[u8]`, `[u8; N]`: `application/octet-stream`.
+    Bytes,
+    /// `ferrofit::Body`: a file, stream or form built by hand.
+    Body,
+    /// Anything else: JSON.
+    Json,
+}
+
+pub(crate) fn body_kind(ty: &Type) -> BodyKind {
+    let ty = strip_references(ty);
+    if is_bytes(ty) {
+        return BodyKind::Bytes;
+    }
+    match last_segment(ty) {
+        Some((name, args)) if name == "String" && args.is_empty() => BodyKind::Text,
+        Some((name, args)) if name == "str" && args.is_empty() => BodyKind::Text,
+        Some((name, args)) if name == "Cow" && args.len() == 1 && is_named(args[0], "str") => {
+            BodyKind::Text
+        }
+        Some((name, args)) if name == "Body" && args.is_empty() => BodyKind::Body,
+        _ => BodyKind::Json,
+    }
+}
+
+/// How a `#[part]` is sent: as it is (text, bytes, `Part`, and `Option`s and sequences of
+/// those), or as JSON; `each` when a sequence of JSON values makes one part per element.
+pub(crate) struct PartKind {
+    pub(crate) raw: bool,
+    pub(crate) each: bool,
+}
+
+pub(crate) fn part_kind(ty: &Type) -> PartKind {
+    let mut ty = strip_references(ty);
+    let mut each = false;
+    loop {
+        if is_bytes(ty) {
+            return PartKind { raw: true, each };
+        }
+        let element = match ty {
+            Type::Slice(slice) => Some(&*slice.elem),
+            Type::Array(array) => Some(&*array.elem),
+            _ => match last_segment(ty) {
+                Some((name, args)) if args.len() == 1 && (name == "Vec" || name == "Option") => {
+                    each |= name == "Vec";
+                    Some(args[0])
+                }
+                _ => None,
+            },
+        };
+        if matches!(ty, Type::Slice(_) | Type::Array(_)) {
+            each = true;
+        }
+        match element {
+            Some(inner) => ty = strip_references(inner),
+            None => break,
+        }
+    }
+    let raw = matches!(last_segment(ty), Some((name, args)) if args.is_empty() && ["String", "str", "Bytes", "Part"].contains(&name.as_str()));
+    PartKind { raw, each }
+}
+
+/// `Bytes`, `Vec<u8>`, `[u8]` or `[u8; N]`.
+fn is_bytes(ty: &Type) -> bool {
+    match strip_references(ty) {
+        Type::Slice(slice) => is_named(&slice.elem, "u8"),
+        Type::Array(array) => is_named(&array.elem, "u8"),
+        ty => match last_segment(ty) {
+            Some((name, args)) if name == "Bytes" && args.is_empty() => true,
+            Some((name, args)) if name == "Vec" && args.len() == 1 => is_named(args[0], "u8"),
+            _ => false,
+        },
+    }
+}
+
+fn is_named(ty: &Type, expected: &str) -> bool {
+    matches!(last_segment(strip_references(ty)), Some((name, args)) if args.is_empty() && name == expected)
 }
 
 /// Whether a type is `CancelToken`, `&CancelToken` or an `Option` of either.

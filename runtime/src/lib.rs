@@ -47,29 +47,35 @@
 
 #[doc(hidden)]
 pub mod __private;
+mod body;
 mod cancel;
 mod client;
 mod encode;
 mod endpoint;
 mod error;
 pub mod interceptor;
+mod progress;
 pub mod redact;
 mod request;
 mod response;
+mod stream;
 #[cfg(test)]
 mod test_strategies;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod transport;
 
+pub use body::{Body, Multipart, Part};
 pub use bytes::Bytes;
 pub use cancel::CancelToken;
 pub use client::{Client, ClientBuilder, DEFAULT_MAX_RESPONSE_SIZE};
 pub use endpoint::Endpoint;
 pub use error::{BoxError, Error, ErrorResponse, FieldErrors, NetworkKind, Result, TimeoutPhase};
 pub use interceptor::{Interceptor, Next, auth, log, retry};
-pub use request::{Body, Request};
+pub use progress::{Progress, ProgressArg};
+pub use request::Request;
 pub use response::{RawResponse, Response};
+pub use stream::ByteStream;
 pub use transport::Transport;
 
 /// A boxed, sendable future: what [`Interceptor::intercept`] and [`Transport::send`] return.

@@ -4,12 +4,13 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
 use http::{Extensions, HeaderMap, Method};
 use url::Url;
 
+use crate::body::Body;
 use crate::cancel::CancelSet;
 use crate::endpoint::Endpoint;
+use crate::progress::Progress;
 use crate::redact::{self, Redactor};
 
 /// One HTTP request, as interceptors and transports see it.
@@ -40,6 +41,10 @@ pub struct Request {
     pub(crate) deadline: Option<tokio::time::Instant>,
     /// The client's secret names, for `Debug` and for interceptors that print the request.
     pub(crate) redactor: Arc<Redactor>,
+    /// Told as the body goes out and the response comes in.
+    pub(crate) progress: Option<Progress>,
+    /// The caller wants the response body as a stream: the transport must not buffer it.
+    pub(crate) stream_response: bool,
 }
 
 impl Request {
@@ -56,6 +61,8 @@ impl Request {
             cancel: CancelSet::default(),
             deadline: None,
             redactor: redact::built_in(),
+            progress: None,
+            stream_response: false,
         }
     }
 
@@ -77,6 +84,8 @@ impl Request {
             cancel: CancelSet::default(),
             deadline: None,
             redactor,
+            progress: None,
+            stream_response: false,
         }
     }
 
@@ -176,6 +185,19 @@ impl Request {
         &self.redactor
     }
 
+    /// Whether the caller streams the response body ([`ByteStream`](crate::ByteStream)):
+    /// transports must then hand it over unread, as
+    /// [`RawResponse::with_stream`](crate::RawResponse::with_stream), and interceptors must not
+    /// expect [`RawResponse::body`](crate::RawResponse::body) to hold it.
+    pub fn streams_response(&self) -> bool {
+        self.stream_response
+    }
+
+    /// The progress observer of this call, if it has one (a `#[progress]` parameter).
+    pub fn progress(&self) -> Option<&Progress> {
+        self.progress.as_ref()
+    }
+
     pub(crate) fn into_parts(self) -> (Method, Url, HeaderMap, Body) {
         (self.method, self.url, self.headers, self.body)
     }
@@ -195,81 +217,5 @@ impl fmt::Debug for Request {
             );
         }
         s.finish()
-    }
-}
-
-/// A request body. Bodies are held as bytes so they can be sent again by retries and after a
-/// token refresh.
-///
-/// # Examples
-///
-/// ```
-/// let body = ferrofit::Body::from("hello");
-/// assert_eq!(body.as_bytes(), Some(&b"hello"[..]));
-/// assert!(ferrofit::Body::empty().is_empty());
-/// ```
-#[derive(Clone, Default)]
-pub struct Body {
-    bytes: Option<Bytes>,
-}
-
-impl Body {
-    /// No body.
-    pub fn empty() -> Self {
-        Self::default()
-    }
-
-    /// Whether there is no body (or a zero-length one).
-    pub fn is_empty(&self) -> bool {
-        self.bytes.as_ref().is_none_or(Bytes::is_empty)
-    }
-
-    /// The bytes of the body, if it is held in memory.
-    pub fn as_bytes(&self) -> Option<&[u8]> {
-        self.bytes.as_deref()
-    }
-
-    /// Whether the body can be sent more than once. Every body today can; streamed uploads
-    /// will not.
-    pub fn is_replayable(&self) -> bool {
-        true
-    }
-
-    pub(crate) fn into_bytes(self) -> Option<Bytes> {
-        self.bytes
-    }
-}
-
-impl From<Bytes> for Body {
-    fn from(bytes: Bytes) -> Self {
-        Self { bytes: Some(bytes) }
-    }
-}
-
-impl From<Vec<u8>> for Body {
-    fn from(bytes: Vec<u8>) -> Self {
-        Bytes::from(bytes).into()
-    }
-}
-
-impl From<String> for Body {
-    fn from(text: String) -> Self {
-        Bytes::from(text).into()
-    }
-}
-
-impl From<&'static str> for Body {
-    fn from(text: &'static str) -> Self {
-        Bytes::from_static(text.as_bytes()).into()
-    }
-}
-
-impl fmt::Debug for Body {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.bytes {
-            None => f.write_str("Body(empty)"),
-            // Bodies can carry credentials (login forms): show only their size.
-            Some(bytes) => write!(f, "Body({} bytes)", bytes.len()),
-        }
     }
 }

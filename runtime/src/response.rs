@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::ops::{Deref, DerefMut};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode, Version};
@@ -10,10 +10,15 @@ use url::Url;
 
 use crate::error::{Error, ErrorResponse};
 use crate::redact::{self, Redactor};
+use crate::stream::ByteStream;
 
 /// A response as the transport produced it, with the whole body read (and bounded by
 /// [`max_response_size`](crate::ClientBuilder::max_response_size)). Interceptors see it before
 /// the status is turned into an error or the body into a typed value.
+///
+/// When the caller streams the body ([`Request::streams_response`](crate::Request::streams_response)),
+/// the body is not read: [`body`](Self::body) is empty and the unread body is held as a
+/// stream ([`is_streamed`](Self::is_streamed)). Clones share that one stream.
 ///
 /// # Examples
 ///
@@ -31,6 +36,7 @@ pub struct RawResponse {
     headers: HeaderMap,
     url: Option<Url>,
     body: Bytes,
+    stream: Option<Arc<Mutex<Option<ByteStream>>>>,
     attempts: u32,
     redactor: Arc<Redactor>,
 }
@@ -44,6 +50,7 @@ impl RawResponse {
             headers: HeaderMap::new(),
             url: None,
             body: body.into(),
+            stream: None,
             attempts: 1,
             redactor: redact::built_in(),
         }
@@ -64,6 +71,7 @@ impl RawResponse {
             headers,
             url: Some(url),
             body,
+            stream: None,
             attempts: 1,
             redactor,
         }
@@ -110,9 +118,38 @@ impl RawResponse {
         &self.body
     }
 
-    /// Replaces the body.
+    /// Replaces the body (and drops an unread streamed body).
     pub fn set_body(&mut self, body: impl Into<Bytes>) {
         self.body = body.into();
+        self.stream = None;
+    }
+
+    /// Hands over the body unread, for a caller that streams it (transports do this when
+    /// [`Request::streams_response`](crate::Request::streams_response) is set).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ferrofit::{ByteStream, Bytes, RawResponse};
+    ///
+    /// let mut response = RawResponse::new(http::StatusCode::OK, "");
+    /// response.set_stream(ByteStream::from_bytes(Bytes::from("chunk")));
+    /// assert!(response.is_streamed());
+    /// ```
+    pub fn set_stream(&mut self, stream: ByteStream) {
+        self.body = Bytes::new();
+        self.stream = Some(Arc::new(Mutex::new(Some(stream))));
+    }
+
+    /// Whether the body is held unread as a stream.
+    pub fn is_streamed(&self) -> bool {
+        self.stream.is_some()
+    }
+
+    /// Takes the unread body stream, if there is one and no clone took it first.
+    pub fn take_stream(&mut self) -> Option<ByteStream> {
+        let slot = self.stream.take()?;
+        slot.lock().unwrap_or_else(PoisonError::into_inner).take()
     }
 
     /// How many times the request was sent to get this response: 1, or more after retries.
@@ -128,10 +165,14 @@ impl RawResponse {
     /// The response the client hands back: its own URL, or else `request_url`, and the
     /// client's secret names.
     pub(crate) fn into_response(
-        self,
+        mut self,
         request_url: Url,
         redactor: &Arc<Redactor>,
-    ) -> Response<Bytes> {
+    ) -> Response<Received> {
+        let value = match self.take_stream() {
+            Some(stream) => Received::Stream(stream),
+            None => Received::Bytes(self.body),
+        };
         // Transports already print with the request's (the client's) names: keep that `Arc`.
         let redactor = if Arc::ptr_eq(&self.redactor, redactor) {
             self.redactor
@@ -143,24 +184,55 @@ impl RawResponse {
             version: self.version,
             headers: self.headers,
             url: self.url.unwrap_or(request_url),
-            value: self.body,
+            value,
             attempts: self.attempts,
             redactor,
         }
     }
 }
 
-impl From<Response<Bytes>> for RawResponse {
-    fn from(response: Response<Bytes>) -> Self {
-        Self {
+/// A response body as the client hands it over: read, or still a stream.
+pub(crate) enum Received {
+    Bytes(Bytes),
+    Stream(ByteStream),
+}
+
+impl Response<Received> {
+    /// The body read whole, a stream read up to `limit` bytes.
+    pub(crate) async fn buffered(self, limit: u64) -> crate::Result<Response<Bytes>> {
+        let value = match self.value {
+            Received::Bytes(bytes) => bytes,
+            Received::Stream(stream) => stream.collect_limited(limit).await?,
+        };
+        Ok(Response {
+            status: self.status,
+            version: self.version,
+            headers: self.headers,
+            url: self.url,
+            value,
+            attempts: self.attempts,
+            redactor: self.redactor,
+        })
+    }
+}
+
+impl From<Response<Received>> for RawResponse {
+    fn from(response: Response<Received>) -> Self {
+        let mut raw = Self {
             status: response.status,
             version: response.version,
             headers: response.headers,
             url: Some(response.url),
-            body: response.value,
+            body: Bytes::new(),
+            stream: None,
             attempts: response.attempts,
             redactor: response.redactor,
+        };
+        match response.value {
+            Received::Bytes(bytes) => raw.body = bytes,
+            Received::Stream(stream) => raw.set_stream(stream),
         }
+        raw
     }
 }
 
@@ -171,7 +243,17 @@ impl fmt::Debug for RawResponse {
             .field("version", &self.version)
             .field("url", &self.url.as_ref().map(|url| self.redactor.url(url)))
             .field("headers", &self.redactor.headers(&self.headers))
-            .field("body", &format_args!("{} bytes", self.body.len()))
+            .field(
+                "body",
+                &format_args!(
+                    "{}",
+                    if self.is_streamed() {
+                        "streamed".to_owned()
+                    } else {
+                        format!("{} bytes", self.body.len())
+                    }
+                ),
+            )
             .field("attempts", &self.attempts)
             .finish()
     }

@@ -9,5 +9,6 @@ fn ui() {
     cases.compile_fail("ui/params/*.rs");
     cases.compile_fail("ui/signature/*.rs");
     cases.compile_fail("ui/attributes/*.rs");
+    cases.compile_fail("ui/bodies/*.rs");
     cases.pass("ui/pass/*.rs");
 }

@@ -5,18 +5,22 @@ use std::future::Future;
 
 use bytes::Bytes;
 use http::HeaderMap;
-use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
+use http::header::{HeaderName, HeaderValue};
 use serde::Serialize;
 use url::Url;
 
+use super::call_body::PendingBody;
 use super::decode::Decode;
 use crate::cancel::CancelToken;
 use crate::client::Client;
 use crate::encode::{header, path, query, value};
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
-use crate::request::{Body, Request};
-use crate::response::Response;
+use crate::progress::Progress;
+use crate::redact;
+use crate::request::Request;
+use crate::response::{Received, Response};
+use crate::stream::ByteStream;
 
 /// One call under construction. Generated methods create it, feed it their arguments in order,
 /// and return the future of [`send`](Self::send) or [`send_response`](Self::send_response).
@@ -31,9 +35,11 @@ pub struct Call {
     /// A placeholder filling a whole segment so far came out empty; an error unless a
     /// literal or value continues the segment.
     empty_segment: bool,
+    /// The URL came whole from a `#[url]` argument: no template path to check.
+    dynamic_url: bool,
     headers: HeaderMap,
-    body: Body,
-    json_body: bool,
+    pub(super) body: PendingBody,
+    pub(super) progress: Option<Progress>,
     cancel: Option<CancelToken>,
     extensions: http::Extensions,
     error: Option<Error>,
@@ -61,16 +67,17 @@ impl Call {
             path_end: None,
             empty_segment: false,
             url,
+            dynamic_url: false,
             headers,
-            body: Body::empty(),
-            json_body: false,
+            body: PendingBody::Empty,
+            progress: None,
             cancel: None,
             extensions: http::Extensions::new(),
             error: None,
         }
     }
 
-    fn fail(&mut self, error: Error) {
+    pub(super) fn fail(&mut self, error: Error) {
         self.error.get_or_insert(error);
     }
 
@@ -193,19 +200,6 @@ impl Call {
         }
     }
 
-    /// The `#[body]` parameter, serialized to JSON now, once, so it can be sent again later.
-    pub fn json_body<T: Serialize + ?Sized>(&mut self, value: &T) {
-        match serde_json::to_vec(value) {
-            Ok(bytes) => {
-                self.body = Body::from(bytes);
-                self.json_body = true;
-            }
-            Err(e) => self.fail(Error::invalid_request(format!(
-                "could not serialize the body: {e}"
-            ))),
-        }
-    }
-
     /// An `#[extra]` parameter: stored in the request's extensions for interceptors to read.
     pub fn extra<T: Clone + Send + Sync + 'static>(&mut self, value: T) {
         self.extensions.insert(value);
@@ -216,12 +210,28 @@ impl Call {
         self.cancel = token.into_token();
     }
 
-    fn finish(mut self) -> Result<(Client, Request)> {
+    /// The `#[url]` parameter: an absolute http(s) URL used as is, or a reference resolved
+    /// against the base URL (with a trailing slash) as RFC 3986 says. Query parameters are
+    /// appended to its query; its fragment is dropped.
+    pub fn url<T: Display + ?Sized>(&mut self, value: &T) {
+        match resolve_url(self.client.base_url(), &value.to_string()) {
+            Ok(url) => {
+                self.url = url.into();
+                self.path_end = Some(self.url.find('?').unwrap_or(self.url.len()));
+                self.dynamic_url = true;
+            }
+            Err(error) => self.fail(error),
+        }
+    }
+
+    fn finish(mut self, stream_response: bool) -> Result<(Client, Request)> {
         let path_end = self.end_path();
         if let Some(error) = self.error.take() {
             return Err(error);
         }
-        path::check_no_dot_segments(&self.url[self.path_start..path_end])?;
+        if !self.dynamic_url {
+            path::check_no_dot_segments(&self.url[self.path_start..path_end])?;
+        }
         // The URL itself is not shown: its query may carry secrets.
         let url = Url::parse(&self.url).map_err(|e| {
             Error::invalid_request(format!(
@@ -229,30 +239,40 @@ impl Call {
                 self.endpoint.path_template()
             ))
         })?;
-        let built = &self.url[path::path_start(&self.url)..path_end];
-        path::check_parsed(built, &url)?;
-        if self.json_body && !self.headers.contains_key(CONTENT_TYPE) {
-            self.headers
-                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        if !self.dynamic_url {
+            let built = &self.url[path::path_start(&self.url)..path_end];
+            path::check_parsed(built, &url)?;
         }
+        let body = self.body.finish(&mut self.headers);
         let redactor = self.client.redactor().clone();
-        let mut request =
-            Request::for_endpoint(self.endpoint, url, self.headers, self.body, redactor);
+        let mut request = Request::for_endpoint(self.endpoint, url, self.headers, body, redactor);
         *request.extensions_mut() = self.extensions;
+        request.progress = self.progress;
+        request.stream_response = stream_response;
         if let Some(token) = self.cancel {
             request.cancel.set_call(token);
         }
         Ok((self.client, request))
     }
 
-    async fn exchange(self) -> Result<(Client, Response<Bytes>)> {
-        let (client, request) = self.finish()?;
+    /// Sends the call; an unsuccessful status becomes the error, with its body read (up to
+    /// the client's limit) even when the caller wanted a stream.
+    async fn exchange(self, stream: bool) -> Result<(Client, Response<Received>)> {
+        let (client, request) = self.finish(stream)?;
         let response = client.execute(request).await?;
         if response.status().is_success() {
             Ok((client, response))
         } else {
-            Err(response.into_error())
+            let limit = client.max_response_size();
+            Err(response.buffered(limit).await?.into_error())
         }
+    }
+
+    /// Sends the call and reads the whole body.
+    async fn exchange_buffered(self) -> Result<(Client, Response<Bytes>)> {
+        let (client, response) = self.exchange(false).await?;
+        let limit = client.max_response_size();
+        Ok((client, response.buffered(limit).await?))
     }
 
     /// Sends the call and decodes the body with `D`.
@@ -263,7 +283,7 @@ impl Call {
         self,
     ) -> impl Future<Output = std::result::Result<D::Output, E>> + Send + 'static {
         async move {
-            let (client, response) = self.exchange().await?;
+            let (client, response) = self.exchange_buffered().await?;
             let status = response.status();
             Ok(D::decode(status, response.into_inner(), client.redactor())?)
         }
@@ -275,11 +295,77 @@ impl Call {
         self,
     ) -> impl Future<Output = std::result::Result<Response<D::Output>, E>> + Send + 'static {
         async move {
-            let (client, response) = self.exchange().await?;
+            let (client, response) = self.exchange_buffered().await?;
             let status = response.status();
             Ok(response.try_map(|body| D::decode(status, body, client.redactor()))?)
         }
     }
+
+    /// Sends the call and hands over the body unread.
+    #[allow(clippy::manual_async_fn)]
+    pub fn send_stream<E: From<Error>>(
+        self,
+    ) -> impl Future<Output = std::result::Result<ByteStream, E>> + Send + 'static {
+        async move {
+            let (_, response) = self.exchange(true).await?;
+            Ok(into_stream(response.into_inner()))
+        }
+    }
+
+    /// Sends the call and hands over the body unread, keeping status, headers and URL.
+    #[allow(clippy::manual_async_fn)]
+    pub fn send_stream_response<E: From<Error>>(
+        self,
+    ) -> impl Future<Output = std::result::Result<Response<ByteStream>, E>> + Send + 'static {
+        async move {
+            let (_, response) = self.exchange(true).await?;
+            Ok(response.map(into_stream))
+        }
+    }
+}
+
+/// A body as a stream, whether the transport streamed it or (a test double) read it.
+fn into_stream(body: Received) -> ByteStream {
+    match body {
+        Received::Stream(stream) => stream,
+        Received::Bytes(bytes) => ByteStream::from_bytes(bytes),
+    }
+}
+
+/// What `#[url]` asks for, resolved against the client's base.
+fn resolve_url(base: &str, given: &str) -> Result<Url> {
+    let shown = || redact::url_text(given);
+    let mut url = match Url::parse(given) {
+        Ok(absolute) => absolute,
+        Err(url::ParseError::RelativeUrlWithoutBase) => {
+            let base = Url::parse(&format!("{base}/")).map_err(|e| {
+                Error::invalid_request(format!("the base URL cannot resolve `#[url]`: {e}"))
+            })?;
+            base.join(given).map_err(|e| {
+                Error::invalid_request(format!("`#[url]` `{}` is not a valid URL: {e}", shown()))
+            })?
+        }
+        Err(e) => {
+            return Err(Error::invalid_request(format!(
+                "`#[url]` `{}` is not a valid URL: {e}",
+                shown()
+            )));
+        }
+    };
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Error::invalid_request(format!(
+            "`#[url]` must be an http or https URL, not `{}:`",
+            url.scheme()
+        )));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(Error::invalid_request(format!(
+            "`#[url]` `{}` has no host",
+            shown()
+        )));
+    }
+    url.set_fragment(None);
+    Ok(url)
 }
 
 /// What a `#[cancel]` parameter may be.
@@ -338,7 +424,7 @@ mod tests {
             call.path(value);
         }
         call.literal("/y");
-        call.finish().map(|(_, request)| request)
+        call.finish(false).map(|(_, request)| request)
     }
 
     proptest! {

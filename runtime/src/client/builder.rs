@@ -11,7 +11,7 @@ use super::{Client, Shared};
 use crate::error::{Error, Result};
 use crate::interceptor::Interceptor;
 use crate::redact::{self, Redactor};
-use crate::transport::{ReqwestTransport, Transport};
+use crate::transport::{ReqwestTransport, Transport, WatchConnects};
 
 /// Default limit on response bodies: 16 MiB.
 pub const DEFAULT_MAX_RESPONSE_SIZE: u64 = 16 * 1024 * 1024;
@@ -91,9 +91,12 @@ impl ClientBuilder {
         self
     }
 
-    /// How long the server may stay silent: waiting for the response to start, and between
-    /// chunks of the body. Fails with `Timeout { phase: Receive }`. A slow body that keeps
-    /// arriving is not cut; use [`timeout`](Self::timeout) for that.
+    /// How long the server may stay silent: waiting for the response to start once the
+    /// request is sent, and between chunks of the body. Fails with
+    /// `Timeout { phase: Receive }`. It never runs while connecting (that is
+    /// [`connect_timeout`](Self::connect_timeout)) or while the request body is still being
+    /// uploaded, however long that takes. A slow body that keeps arriving is not cut; use
+    /// [`timeout`](Self::timeout) for that.
     pub fn receive_timeout(mut self, timeout: Duration) -> Self {
         self.receive_timeout = Some(timeout);
         self
@@ -213,6 +216,7 @@ impl ClientBuilder {
             None => Arc::new(ReqwestTransport::new(
                 self.reqwest_client()?,
                 self.max_response_size,
+                self.receive_timeout.filter(|timeout| *timeout < UNLIMITED),
             )),
         };
         Ok(Client {
@@ -223,6 +227,7 @@ impl ClientBuilder {
                 interceptors: self.interceptors,
                 transport,
                 redactor: Arc::new(self.redactor),
+                max_response_size: self.max_response_size,
             }),
             cancel: None,
         })
@@ -269,11 +274,10 @@ impl ClientBuilder {
         if let Some(timeout) = self.connect_timeout.filter(limited) {
             builder = builder.connect_timeout(timeout);
         }
-        if let Some(timeout) = self.receive_timeout.filter(limited) {
-            // reqwest's read timeout restarts on every read: exactly "inactivity".
-            builder = builder.read_timeout(timeout);
-        }
+        // The receive timeout is the transport's: reqwest's read timeout would also run while
+        // connecting and uploading. This layer lets the transport see connects.
         builder
+            .connector_layer(WatchConnects)
             .build()
             .map_err(|e| Error::config(format!("could not build the HTTP client: {e}")))
     }

@@ -8,7 +8,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use bytes::Bytes;
 use http::HeaderMap;
 
 use crate::cancel::CancelToken;
@@ -16,7 +15,7 @@ use crate::error::{Error, Result, TimeoutPhase};
 use crate::interceptor::{Interceptor, Next};
 use crate::redact::{self, Redactor};
 use crate::request::Request;
-use crate::response::{RawResponse, Response};
+use crate::response::{RawResponse, Received, Response};
 use crate::transport::Transport;
 
 /// A configured HTTP client that generated API clients call through.
@@ -53,6 +52,8 @@ pub(crate) struct Shared {
     transport: Arc<dyn Transport>,
     /// Which names are secrets, for every request, response and error of this client.
     redactor: Arc<Redactor>,
+    /// The most a response body may hold when it is read whole.
+    max_response_size: u64,
 }
 
 impl Client {
@@ -117,8 +118,9 @@ impl Client {
         self.execute(request).await.map(RawResponse::from)
     }
 
-    /// What [`send`](Self::send) does, returning the response with the URL it always has.
-    pub(crate) async fn execute(&self, mut request: Request) -> Result<Response<Bytes>> {
+    /// What [`send`](Self::send) does, returning the response with the URL it always has. A
+    /// streamed body stays bound to the call's cancellation and total timeout.
+    pub(crate) async fn execute(&self, mut request: Request) -> Result<Response<Received>> {
         self.apply_default_headers(request.headers_mut());
         if !Arc::ptr_eq(&request.redactor, &self.shared.redactor) {
             request.redactor = self.shared.redactor.clone();
@@ -155,7 +157,16 @@ impl Client {
             result = bounded => result?,
         };
         // A response an interceptor made up has no URL of its own: it answers the request's.
-        Ok(response.into_response(request_url, &self.shared.redactor))
+        let response = response.into_response(request_url, &self.shared.redactor);
+        Ok(response.map(|body| match body {
+            Received::Stream(stream) => Received::Stream(stream.guarded(cancel, deadline)),
+            read => read,
+        }))
+    }
+
+    /// The most a response body may hold when it is read whole.
+    pub(crate) fn max_response_size(&self) -> u64 {
+        self.shared.max_response_size
     }
 
     /// The names this client treats as secrets.

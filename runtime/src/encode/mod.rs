@@ -1,5 +1,6 @@
-//! Turning call arguments into URL and header text.
+//! Turning call arguments into URL, header and form text.
 
+pub(crate) mod form;
 pub(crate) mod header;
 pub(crate) mod path;
 pub(crate) mod query;

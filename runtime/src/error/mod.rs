@@ -128,6 +128,17 @@ pub enum Error {
         /// The limit in bytes.
         limit: u64,
     },
+    /// A file could not be read for an upload or written for a download. Nothing was sent
+    /// when an upload's file is missing.
+    #[non_exhaustive]
+    File {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What went wrong, as `std::io` classifies it.
+        kind: std::io::ErrorKind,
+        /// What the operating system said.
+        message: String,
+    },
     /// [`ClientBuilder::build`](crate::ClientBuilder::build) was given settings it cannot use.
     #[non_exhaustive]
     Config {
@@ -267,6 +278,15 @@ impl Error {
             },
             Self::InvalidRequest { message } => Self::invalid_request(message.clone()),
             Self::ResponseTooLarge { limit } => Self::ResponseTooLarge { limit: *limit },
+            Self::File {
+                path,
+                kind,
+                message,
+            } => Self::File {
+                path: path.clone(),
+                kind: *kind,
+                message: message.clone(),
+            },
             Self::Config { message } => Self::config(message.clone()),
         }
     }
@@ -428,6 +448,17 @@ impl Error {
 }
 
 /// The statuses that mean "try again later" rather than "this request is wrong".
+impl Error {
+    /// An [`Error::File`] for `path`.
+    pub(crate) fn file(path: &std::path::Path, error: &std::io::Error) -> Self {
+        Self::File {
+            path: path.to_owned(),
+            kind: error.kind(),
+            message: error.to_string(),
+        }
+    }
+}
+
 pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
     matches!(status.as_u16(), 408 | 429 | 500 | 502 | 503 | 504)
 }
@@ -475,6 +506,7 @@ impl Error {
             Self::ResponseTooLarge { limit } => {
                 write!(f, "response body is larger than the {limit}-byte limit")
             }
+            Self::File { path, message, .. } => write!(f, "file `{}`: {message}", path.display()),
             Self::Config { message } => write!(f, "invalid client configuration: {message}"),
         }
     }

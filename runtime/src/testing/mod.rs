@@ -126,6 +126,7 @@ impl MockTransport {
 impl Transport for MockTransport {
     fn send(&self, request: Request) -> BoxFuture<'_, Result<RawResponse>> {
         Box::pin(async move {
+            let request = read_body(request).await?;
             let reply = self
                 .answer(&request)
                 .map_err(|message| Error::network(NetworkKind::Other, UnmatchedRequest(message)))?;
@@ -134,6 +135,10 @@ impl Transport for MockTransport {
             }
             if let Some(make_error) = &reply.error {
                 return Err(make_error());
+            }
+            if let Some(progress) = request.progress() {
+                let len = reply.body.len() as u64;
+                progress.downloaded(len, Some(len));
             }
             let (status, url) = (reply.status, request.url().clone());
             let redactor = request.redactor.clone();
@@ -315,3 +320,18 @@ impl fmt::Display for UnmatchedRequest {
 }
 
 impl std::error::Error for UnmatchedRequest {}
+
+/// The request with its body read into memory, so routes can match it and tests can look at
+/// it. Upload progress is reported once, for the whole body.
+async fn read_body(mut request: Request) -> Result<Request> {
+    if request.body().is_empty() {
+        return Ok(request);
+    }
+    let bytes = request.body().to_bytes().await?;
+    if let Some(progress) = request.progress() {
+        let len = bytes.len() as u64;
+        progress.uploaded(len, Some(len));
+    }
+    request.set_body(bytes);
+    Ok(request)
+}

@@ -1,7 +1,10 @@
 //! The seam between the request pipeline and the network.
 
+mod receive_clock;
 mod reqwest_transport;
+mod upload;
 
+pub(crate) use receive_clock::WatchConnects;
 pub(crate) use reqwest_transport::ReqwestTransport;
 
 use crate::BoxFuture;

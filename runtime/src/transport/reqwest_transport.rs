@@ -1,52 +1,103 @@
 //! The default transport: one pooled `reqwest::Client`.
 
+use std::time::Duration;
+
 use bytes::{Bytes, BytesMut};
 
 use super::Transport;
+use super::receive_clock::ReceiveClock;
+use super::upload::Upload;
 use crate::BoxFuture;
 use crate::error::{Error, NetworkKind, Result, TimeoutPhase};
+use crate::progress::Progress;
 use crate::request::Request;
 use crate::response::RawResponse;
+use crate::stream::ByteStream;
 
 pub(crate) struct ReqwestTransport {
     client: reqwest::Client,
     max_response_size: u64,
+    /// How long the server may stay silent; see `receive_clock`.
+    receive_timeout: Option<Duration>,
 }
 
 impl ReqwestTransport {
-    pub(crate) fn new(client: reqwest::Client, max_response_size: u64) -> Self {
+    /// `client` must carry the `WatchConnects` connector layer when `receive_timeout` is set,
+    /// or connecting counts as silence.
+    pub(crate) fn new(
+        client: reqwest::Client,
+        max_response_size: u64,
+        receive_timeout: Option<Duration>,
+    ) -> Self {
         Self {
             client,
             max_response_size,
+            receive_timeout,
         }
     }
 
     async fn exchange(&self, request: Request) -> Result<RawResponse> {
         let redactor = request.redactor.clone();
+        let progress = request.progress.clone();
+        let stream_response = request.stream_response;
         let (method, url, headers, body) = request.into_parts();
+        let clock = ReceiveClock::new(!body.is_empty());
+        let outgoing_body = match body.as_bytes() {
+            // Nothing to watch: reqwest sends bytes as they are.
+            Some(bytes) if progress.is_none() && self.receive_timeout.is_none() => {
+                Some(reqwest::Body::from(Bytes::copy_from_slice(bytes)))
+            }
+            _ => body.open().await?.map(|opened| {
+                reqwest::Body::wrap(Upload::new(opened, progress.clone(), clock.clone()))
+            }),
+        };
         let outgoing = if url.username().is_empty() && url.password().is_none() {
             let mut outgoing = reqwest::Request::new(method, url);
             *outgoing.headers_mut() = headers;
-            if let Some(bytes) = body.into_bytes() {
-                *outgoing.body_mut() = Some(bytes.into());
-            }
+            *outgoing.body_mut() = outgoing_body;
             outgoing
         } else {
             // reqwest's builder turns a URL's user name and password into `Authorization:
             // Basic` (a header the request sets itself wins) and takes them out of the URL.
             // It copies every header, so only URLs with credentials take this way.
             let mut outgoing = self.client.request(method, url).headers(headers);
-            if let Some(bytes) = body.into_bytes() {
-                outgoing = outgoing.body(bytes);
+            if let Some(body) = outgoing_body {
+                outgoing = outgoing.body(body);
             }
             outgoing.build().map_err(map_error)?
         };
-        let mut response = self.client.execute(outgoing).await.map_err(map_error)?;
+        let pending = clock.scope(self.client.execute(outgoing));
+        let mut response = match self.receive_timeout {
+            Some(limit) => tokio::select! {
+                biased;
+                response = pending => response,
+                () = clock.silence(limit) => return Err(Error::timeout(TimeoutPhase::Receive)),
+            },
+            None => pending.await,
+        }
+        .map_err(map_error)?;
         let status = response.status();
         let version = response.version();
         let headers = std::mem::take(response.headers_mut());
         let url = response.url().clone();
-        let body = read_body(&mut response, self.max_response_size).await?;
+        let reader = BodyReader {
+            total: response.content_length(),
+            response,
+            receive_timeout: self.receive_timeout,
+            progress: progress.filter(Progress::watches_download),
+            received: 0,
+        };
+        if stream_response {
+            let total = reader.total;
+            let chunks = futures_util::stream::try_unfold(reader, |mut reader| async move {
+                Ok(reader.next_chunk().await?.map(|chunk| (chunk, reader)))
+            });
+            let mut raw =
+                RawResponse::received(status, version, headers, url, Bytes::new(), redactor);
+            raw.set_stream(ByteStream::new(chunks, total));
+            return Ok(raw);
+        }
+        let body = reader.read_all(self.max_response_size).await?;
         Ok(RawResponse::received(
             status, version, headers, url, body, redactor,
         ))
@@ -59,35 +110,63 @@ impl Transport for ReqwestTransport {
     }
 }
 
-/// Reads the body chunk by chunk, failing as soon as it would pass `limit`, so a hostile or
-/// broken server cannot make us buffer more than that.
-async fn read_body(response: &mut reqwest::Response, limit: u64) -> Result<Bytes> {
-    let too_large = || Error::ResponseTooLarge { limit };
-    if response.content_length().is_some_and(|len| len > limit) {
-        return Err(too_large());
+/// Reads a response body chunk by chunk (decompressed by reqwest), with the receive timeout
+/// between chunks and download progress.
+struct BodyReader {
+    response: reqwest::Response,
+    receive_timeout: Option<Duration>,
+    progress: Option<Progress>,
+    received: u64,
+    /// `Content-Length`, unless the body is compressed.
+    total: Option<u64>,
+}
+
+impl BodyReader {
+    async fn next_chunk(&mut self) -> Result<Option<Bytes>> {
+        let chunk = match self.receive_timeout {
+            Some(limit) => tokio::time::timeout(limit, self.response.chunk())
+                .await
+                .map_err(|_| Error::timeout(TimeoutPhase::Receive))?,
+            None => self.response.chunk().await,
+        }
+        .map_err(map_error)?;
+        if let (Some(chunk), Some(progress)) = (&chunk, &self.progress) {
+            self.received += chunk.len() as u64;
+            progress.downloaded(self.received, self.total);
+        }
+        Ok(chunk)
     }
-    let Some(first) = response.chunk().await.map_err(map_error)? else {
-        return Ok(Bytes::new());
-    };
-    if first.len() as u64 > limit {
-        return Err(too_large());
-    }
-    let Some(second) = response.chunk().await.map_err(map_error)? else {
-        // Most small bodies arrive in one chunk: hand it over without copying.
-        return Ok(first);
-    };
-    let hint = response.content_length().unwrap_or(0).min(limit);
-    let mut buffer = BytesMut::with_capacity(usize::try_from(hint).unwrap_or(0));
-    buffer.extend_from_slice(&first);
-    let mut next = Some(second);
-    while let Some(chunk) = next {
-        if (buffer.len() + chunk.len()) as u64 > limit {
+
+    /// Reads the whole body, failing as soon as it would pass `limit` (counted after
+    /// decompression), so a hostile or broken server cannot make us buffer more than that.
+    async fn read_all(mut self, limit: u64) -> Result<Bytes> {
+        let too_large = || Error::ResponseTooLarge { limit };
+        if self.total.is_some_and(|len| len > limit) {
             return Err(too_large());
         }
-        buffer.extend_from_slice(&chunk);
-        next = response.chunk().await.map_err(map_error)?;
+        let Some(first) = self.next_chunk().await? else {
+            return Ok(Bytes::new());
+        };
+        if first.len() as u64 > limit {
+            return Err(too_large());
+        }
+        let Some(second) = self.next_chunk().await? else {
+            // Most small bodies arrive in one chunk: hand it over without copying.
+            return Ok(first);
+        };
+        let hint = self.total.unwrap_or(0).min(limit);
+        let mut buffer = BytesMut::with_capacity(usize::try_from(hint).unwrap_or(0));
+        buffer.extend_from_slice(&first);
+        let mut next = Some(second);
+        while let Some(chunk) = next {
+            if (buffer.len() + chunk.len()) as u64 > limit {
+                return Err(too_large());
+            }
+            buffer.extend_from_slice(&chunk);
+            next = self.next_chunk().await?;
+        }
+        Ok(buffer.freeze())
     }
-    Ok(buffer.freeze())
 }
 
 /// Classifies a reqwest error. The URL is stripped: it may carry secrets in its query.

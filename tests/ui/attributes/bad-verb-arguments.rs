@@ -3,6 +3,9 @@ trait Api {
     #[get]
     async fn no_path(&self) -> ferrofit::Result<()>;
 
+    #[get(42)]
+    async fn path_not_a_string(&self) -> ferrofit::Result<()>;
+
     #[http(method = "PURGE")]
     async fn http_without_path(&self) -> ferrofit::Result<()>;
 

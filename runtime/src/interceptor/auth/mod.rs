@@ -8,6 +8,10 @@
 //!   token.
 //! - A 401 for a request that carried a token older than the current one (a refresh finished
 //!   meanwhile) is replayed with the current token, without a new refresh.
+//! - A request whose body cannot be sent twice (a one-shot stream, see
+//!   [`Body::is_replayable`](crate::Body::is_replayable)) is not replayed: the tokens are still
+//!   refreshed for the calls that follow, and this call fails with its 401 as
+//!   `Error::Unauthorized`.
 //! - A request is replayed at most once: a second 401 is returned as
 //!   `Error::Unauthorized`, so a server that rejects every token
 //!   cannot make a loop.
@@ -152,6 +156,11 @@ impl Inner {
             Outcome::Expired => return Ok(response),
             Outcome::Failed(error) => return Err(error.duplicate()),
         };
+        if !request.body().is_replayable() {
+            // The body was a one-shot stream and is gone: the session is renewed for the next
+            // call, and this one answers with its 401.
+            return Ok(response);
+        }
         set_bearer(&mut request, &fresh)?;
         // Replayed once; a second 401 goes back to the caller as `Unauthorized`.
         next.run(request).await

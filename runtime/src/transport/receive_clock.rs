@@ -1,0 +1,181 @@
+//! The receive timeout as "the server was silent too long": a clock that runs only while the
+//! client waits for the server, never while it connects or uploads.
+//!
+//! reqwest's own read timeout starts when the request is handed over, so a slow connect or a
+//! large upload trips it. Here the transport runs each exchange inside a task-local clock; a
+//! connector layer marks connection establishment on it, the upload body marks its end, and
+//! the timeout fires only after `limit` of silence since the last of those.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+use crate::BoxFuture;
+
+tokio::task_local! {
+    static CLOCK: Arc<ReceiveClock>;
+}
+
+#[derive(Clone, Copy)]
+struct Phase {
+    /// Connections being established for this exchange.
+    connecting: u32,
+    /// The request body is still going out.
+    uploading: bool,
+    /// When the client last finished doing something (connecting, uploading, or started).
+    since: Instant,
+}
+
+pub(crate) struct ReceiveClock {
+    phase: watch::Sender<Phase>,
+}
+
+impl ReceiveClock {
+    /// A clock for one exchange; `uploading` when the request has a body to send first.
+    pub(crate) fn new(uploading: bool) -> Arc<Self> {
+        Arc::new(Self {
+            phase: watch::Sender::new(Phase {
+                connecting: 0,
+                uploading,
+                since: Instant::now(),
+            }),
+        })
+    }
+
+    /// Runs `future` with this clock visible to the connector layer.
+    pub(crate) async fn scope<F: Future>(self: &Arc<Self>, future: F) -> F::Output {
+        CLOCK.scope(self.clone(), future).await
+    }
+
+    fn connect_started(&self) {
+        self.phase.send_modify(|p| p.connecting += 1);
+    }
+
+    fn connect_ended(&self) {
+        self.phase.send_modify(|p| {
+            p.connecting = p.connecting.saturating_sub(1);
+            p.since = Instant::now();
+        });
+    }
+
+    /// The request body has gone out (or will not be sent any more).
+    pub(crate) fn upload_ended(&self) {
+        self.phase.send_if_modified(|p| {
+            let was = std::mem::replace(&mut p.uploading, false);
+            if was {
+                p.since = Instant::now();
+            }
+            was
+        });
+    }
+
+    /// Completes once the client has waited `limit` for the server with nothing of its own in
+    /// progress; never while connecting or uploading.
+    pub(crate) async fn silence(&self, limit: Duration) {
+        let mut changes = self.phase.subscribe();
+        loop {
+            let phase = *changes.borrow_and_update();
+            if phase.connecting > 0 || phase.uploading {
+                // The sender lives as long as `self`: `changed` cannot fail here.
+                let _ = changes.changed().await;
+                continue;
+            }
+            let Some(deadline) = phase.since.checked_add(limit) else {
+                return std::future::pending().await;
+            };
+            tokio::select! {
+                () = tokio::time::sleep_until(deadline) => return,
+                _ = changes.changed() => {}
+            }
+        }
+    }
+}
+
+/// A connector layer that marks connection establishment on the exchange's clock.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct WatchConnects;
+
+impl<S> tower_layer::Layer<S> for WatchConnects {
+    type Service = WatchedConnector<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        WatchedConnector(inner)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct WatchedConnector<S>(S);
+
+impl<S, R> tower_service::Service<R> for WatchedConnector<S>
+where
+    S: tower_service::Service<R>,
+    S::Future: Send + 'static,
+    S::Response: 'static,
+    S::Error: 'static,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = BoxFuture<'static, Result<S::Response, S::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: R) -> Self::Future {
+        // hyper starts a connection from inside the request's future, where the clock is set.
+        let guard = CLOCK.try_with(|clock| Connecting::new(clock.clone())).ok();
+        let connect = self.0.call(request);
+        Box::pin(async move {
+            let connected = connect.await;
+            drop(guard);
+            connected
+        })
+    }
+}
+
+/// Marks a connection attempt on a clock until dropped (done, failed or abandoned).
+struct Connecting(Arc<ReceiveClock>);
+
+impl Connecting {
+    fn new(clock: Arc<ReceiveClock>) -> Self {
+        clock.connect_started();
+        Self(clock)
+    }
+}
+
+impl Drop for Connecting {
+    fn drop(&mut self) {
+        self.0.connect_ended();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn silence_waits_out_connecting_and_uploading() {
+        let clock = ReceiveClock::new(true);
+        let limit = Duration::from_secs(1);
+        let start = Instant::now();
+        let watcher = {
+            let clock = clock.clone();
+            tokio::spawn(async move {
+                clock.silence(limit).await;
+                Instant::now()
+            })
+        };
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        clock.upload_ended();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        clock.connect_started();
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        clock.connect_ended();
+        let fired = watcher.await.unwrap();
+        assert_eq!(fired - start, Duration::from_millis(9500));
+    }
+}
