@@ -5,6 +5,7 @@ use bytes::Bytes;
 use http::HeaderMap;
 use http::header::{CONTENT_TYPE, HeaderValue};
 use serde::Serialize;
+use serde_json::value::RawValue;
 
 use super::Call;
 use crate::body::{Body, Multipart, Part};
@@ -300,16 +301,17 @@ impl Call {
         value: &T,
         each: bool,
     ) -> Result<()> {
-        let json = serde_json::to_value(value).map_err(|e| {
+        let invalid = |e: serde_json::Error| {
             Error::invalid_request(format!("could not serialize part `{name}`: {e}"))
-        })?;
-        let values = match json {
-            serde_json::Value::Null => Vec::new(),
-            serde_json::Value::Array(items) if each => items,
-            single => vec![single],
         };
-        for value in values.iter().filter(|v| !v.is_null()) {
-            let part = Part::json(value)?;
+        // Serialized once, as written: struct fields keep their order.
+        let json = serde_json::to_string(value).map_err(invalid)?;
+        let items: Vec<Box<RawValue>> = match serde_json::from_str(&json) {
+            Ok(items) if each => items,
+            _ => vec![RawValue::from_string(json).map_err(invalid)?],
+        };
+        for item in items.iter().filter(|item| item.get() != "null") {
+            let part = Part::bytes(item.get().to_owned()).content_type("application/json");
             self.multipart().push(name.to_owned(), part);
         }
         Ok(())

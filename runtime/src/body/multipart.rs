@@ -145,12 +145,21 @@ impl Multipart {
     }
 }
 
-/// Escapes a name or file name inside quotes the way browsers do (WHATWG HTML, "multipart/form-data
-/// encoding algorithm"): `"` → `%22`, CR → `%0D`, LF → `%0A`. Nothing else can end the header.
+/// Writes a name or file name as an RFC 9110 quoted-string, which is what multipart parsers
+/// (multer, Go's `mime`, werkzeug, busboy) unescape: `\` and `"` get a backslash. CR and LF
+/// cannot appear in a header at all and are percent-encoded, as browsers do.
 fn escape(text: &str) -> String {
-    text.replace('"', "%22")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '"' => escaped.push_str("\\\""),
+            '\\' => escaped.push_str("\\\\"),
+            '\r' => escaped.push_str("%0D"),
+            '\n' => escaped.push_str("%0A"),
+            c => escaped.push(c),
+        }
+    }
+    escaped
 }
 
 impl fmt::Debug for Multipart {
@@ -176,14 +185,14 @@ mod tests {
     async fn parts_are_framed_in_order_with_the_announced_length() {
         let form = Multipart::new()
             .text("a", "1")
-            .part("b\"\r\n", Part::bytes("xy").file_name("f.png"));
+            .part("b\"\\\r\n", Part::bytes("xy").file_name("f.png"));
         let (text, len) = encoded(&form).await;
         let b = form.boundary();
         assert_eq!(
             text,
             format!(
                 "--{b}\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n\
-                 --{b}\r\nContent-Disposition: form-data; name=\"b%22%0D%0A\"; filename=\"f.png\"\r\nContent-Type: image/png\r\n\r\nxy\r\n\
+                 --{b}\r\nContent-Disposition: form-data; name=\"b\\\"\\\\%0D%0A\"; filename=\"f.png\"\r\nContent-Type: image/png\r\n\r\nxy\r\n\
                  --{b}--\r\n"
             )
         );
