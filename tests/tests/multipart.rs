@@ -92,33 +92,11 @@ async fn server(seen: &Seen) -> String {
     support::server::serve(router).await
 }
 
-fn temp_file(name: &str, contents: &[u8]) -> (std::path::PathBuf, TempDir) {
-    let dir = TempDir::new();
-    let path = dir.0.join(name);
+fn temp_file(name: &str, contents: &[u8]) -> (std::path::PathBuf, support::TempDir) {
+    let dir = support::TempDir::new();
+    let path = dir.path().join(name);
     std::fs::write(&path, contents).unwrap();
     (path, dir)
-}
-
-/// A directory removed when dropped.
-struct TempDir(std::path::PathBuf);
-
-impl TempDir {
-    fn new() -> Self {
-        let dir = std::env::temp_dir().join(format!("ferrofit-test-{:x}", rand_u64()));
-        std::fs::create_dir_all(&dir).unwrap();
-        Self(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn rand_u64() -> u64 {
-    use std::hash::{BuildHasher, RandomState};
-    RandomState::new().hash_one(std::time::SystemTime::now())
 }
 
 #[tokio::test]
