@@ -45,6 +45,8 @@ pub struct Request {
     pub(crate) progress: Option<Progress>,
     /// The caller wants the response body as a stream: the transport must not buffer it.
     pub(crate) stream_response: bool,
+    /// A `#[url]` argument sent the request to another origin than the base URL's.
+    pub(crate) cross_origin: bool,
 }
 
 impl Request {
@@ -63,6 +65,7 @@ impl Request {
             redactor: redact::built_in(),
             progress: None,
             stream_response: false,
+            cross_origin: false,
         }
     }
 
@@ -86,6 +89,7 @@ impl Request {
             redactor,
             progress: None,
             stream_response: false,
+            cross_origin: false,
         }
     }
 
@@ -196,6 +200,13 @@ impl Request {
     /// The progress observer of this call, if it has one (a `#[progress]` parameter).
     pub fn progress(&self) -> Option<&Progress> {
         self.progress.as_ref()
+    }
+
+    /// Whether a `#[url]` argument sent this request to another origin (scheme, host, port)
+    /// than the client's base URL, e.g. a pagination link to a CDN. The
+    /// [`AuthInterceptor`](crate::auth::AuthInterceptor) sends no token there.
+    pub fn is_cross_origin(&self) -> bool {
+        self.cross_origin
     }
 
     pub(crate) fn into_parts(self) -> (Method, Url, HeaderMap, Body) {

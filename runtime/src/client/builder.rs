@@ -110,7 +110,9 @@ impl ClientBuilder {
     }
 
     /// A header sent with every request unless the endpoint sets the same header itself.
-    /// May be called several times for the same name to send several values.
+    /// May be called several times for the same name to send several values. Headers whose
+    /// names are secrets (see [`redactor`](Self::redactor)) are not sent where a `#[url]`
+    /// argument points to another origin than the base URL.
     pub fn default_header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
         let (name, value) = (name.as_ref(), value.as_ref());
         match (

@@ -121,7 +121,8 @@ impl Client {
     /// What [`send`](Self::send) does, returning the response with the URL it always has. A
     /// streamed body stays bound to the call's cancellation and total timeout.
     pub(crate) async fn execute(&self, mut request: Request) -> Result<Response<Received>> {
-        self.apply_default_headers(request.headers_mut());
+        let cross_origin = request.is_cross_origin();
+        self.apply_default_headers(request.headers_mut(), cross_origin);
         if !Arc::ptr_eq(&request.redactor, &self.shared.redactor) {
             request.redactor = self.shared.redactor.clone();
         }
@@ -175,9 +176,13 @@ impl Client {
     }
 
     /// Default headers fill in only what the request does not already have: the endpoint's
-    /// own headers and parameters are more specific and win.
-    fn apply_default_headers(&self, headers: &mut HeaderMap) {
+    /// own headers and parameters are more specific and win. A request a `#[url]` argument
+    /// sends to another origin gets none of the secret ones (API keys, cookies).
+    fn apply_default_headers(&self, headers: &mut HeaderMap, cross_origin: bool) {
         for name in self.shared.default_headers.keys() {
+            if cross_origin && self.shared.redactor.is_secret_header(name.as_str()) {
+                continue;
+            }
             if !headers.contains_key(name) {
                 for value in self.shared.default_headers.get_all(name) {
                     headers.append(name.clone(), value.clone());

@@ -1,7 +1,8 @@
 //! Bearer authentication with single-flight token refresh.
 //!
 //! [`AuthInterceptor`] adds `Authorization: Bearer <access token>` to every request (except
-//! endpoints marked `#[no_auth]`). When the server answers 401 it refreshes the tokens **once
+//! endpoints marked `#[no_auth]`, and requests a `#[url]` argument sends to another origin than
+//! the base URL: a server-given link must not carry the token to a host it names). When the server answers 401 it refreshes the tokens **once
 //! for all calls that failed together** and sends each of them again, once:
 //!
 //! - N calls failing together cause one [`Refresher`] call; each is then replayed with the new
@@ -128,7 +129,7 @@ impl AuthInterceptor {
 
 impl Inner {
     async fn handle(&self, mut request: Request, next: Next<'_>) -> Result<RawResponse> {
-        if request.endpoint().is_some_and(|e| e.skips_auth()) {
+        if request.endpoint().is_some_and(|e| e.skips_auth()) || request.is_cross_origin() {
             return next.run(request).await;
         }
         let refreshes = &self.refreshes;
