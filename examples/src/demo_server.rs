@@ -1,6 +1,6 @@
 //! A users API with the behaviours the examples show: JSON CRUD, a 422 with field errors, a
-//! HEAD health check, a slow endpoint to cancel, and the session endpoints of
-//! [`crate::session_server`] module.
+//! HEAD health check, a slow endpoint to cancel, the session endpoints of
+//! [`crate::session_server`] and the file endpoints of [`crate::file_server`].
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -72,7 +72,9 @@ impl DemoServer {
             .route("/v1/slow", get(slow))
             .with_state(users);
         let stats = Arc::new(SessionStats::default());
-        let app = app.merge(session_server::routes(stats.clone()));
+        let app = app
+            .merge(session_server::routes(stats.clone()))
+            .merge(crate::file_server::routes());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let address = listener.local_addr()?;
         tokio::spawn(async move {

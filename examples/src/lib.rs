@@ -2,4 +2,5 @@
 //! ephemeral port, so every example runs offline.
 
 pub mod demo_server;
+pub mod file_server;
 pub mod session_server;

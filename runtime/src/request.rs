@@ -191,7 +191,7 @@ impl Request {
 
     /// Whether the caller streams the response body ([`ByteStream`](crate::ByteStream)):
     /// transports must then hand it over unread, as
-    /// [`RawResponse::with_stream`](crate::RawResponse::with_stream), and interceptors must not
+    /// [`RawResponse::set_stream`](crate::RawResponse::set_stream), and interceptors must not
     /// expect [`RawResponse::body`](crate::RawResponse::body) to hold it.
     pub fn streams_response(&self) -> bool {
         self.stream_response

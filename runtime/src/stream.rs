@@ -52,7 +52,7 @@ pub struct ByteStream {
 
 impl ByteStream {
     /// A stream of chunks; `content_length` is the body's size when known. Transports use
-    /// this for [`RawResponse::with_stream`](crate::RawResponse::with_stream).
+    /// this for [`RawResponse::set_stream`](crate::RawResponse::set_stream).
     pub fn new(
         chunks: impl Stream<Item = Result<Bytes>> + Send + 'static,
         content_length: Option<u64>,

@@ -211,11 +211,10 @@ impl LogInterceptor {
             .then(|| format!("{:?}", redactor.headers(request.headers())));
         let body = self
             .bodies
-            .then(|| {
-                request
-                    .body()
-                    .as_bytes()
-                    .map(|b| self.body_text(b, request.headers(), redactor))
+            .then(|| match request.body().as_bytes() {
+                Some(bytes) => Some(self.body_text(bytes, request.headers(), redactor)),
+                // Files, forms and streams: their shape and size, never their content.
+                None => (!request.body().is_empty()).then(|| format!("{:?}", request.body())),
             })
             .flatten();
         at_level!(
@@ -248,9 +247,10 @@ impl LogInterceptor {
                 let headers = self
                     .headers
                     .then(|| format!("{:?}", redactor.headers(response.headers())));
-                let body = self
-                    .bodies
-                    .then(|| self.body_text(response.body(), response.headers(), redactor));
+                let body = self.bodies.then(|| match response.is_streamed() {
+                    true => "(streamed to the caller)".to_owned(),
+                    false => self.body_text(response.body(), response.headers(), redactor),
+                });
                 let fine = response.status().is_success() || response.status().is_redirection();
                 let (level, outcome) = if fine {
                     (self.level, "ok")
