@@ -1,0 +1,158 @@
+//! Reading the arguments inside attributes: names and flags of parameter roles, `#[http(..)]`,
+//! `#[timeout(..)]`, `#[retry(..)]`, `#[headers(..)]`, flags that take none.
+
+use proc_macro2::Span;
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::{Attribute, LitInt, LitStr, Token};
+
+/// Arguments of `#[path]`, `#[query]`, `#[field]`, `#[part]` and `#[header]`: an optional name
+/// and an optional `encoded` flag, in any order: `#[query("per-page", encoded)]`.
+#[derive(Default)]
+pub(crate) struct NameArgs {
+    pub(crate) name: Option<LitStr>,
+    pub(crate) encoded: Option<Span>,
+}
+
+impl Parse for NameArgs {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let mut args = Self::default();
+        while !input.is_empty() {
+            if input.peek(LitStr) {
+                let name: LitStr = input.parse()?;
+                if args.name.is_some() {
+                    return Err(syn::Error::new(name.span(), "the name is given twice"));
+                }
+                args.name = Some(name);
+            } else {
+                let flag: syn::Ident = input.parse().map_err(|e| {
+                    syn::Error::new(e.span(), "expected a name in quotes or `encoded`")
+                })?;
+                if flag != "encoded" {
+                    return Err(syn::Error::new(
+                        flag.span(),
+                        format!("unknown option `{flag}`; expected a name in quotes or `encoded`"),
+                    ));
+                }
+                args.encoded = Some(flag.span());
+            }
+            if !input.is_empty() {
+                input.parse::<Token![,]>()?;
+            }
+        }
+        Ok(args)
+    }
+}
+
+/// Arguments of `#[headers(..)]`: one or more `"Name: value"` strings.
+pub(crate) struct HeaderLines(pub(crate) Punctuated<LitStr, Token![,]>);
+
+impl Parse for HeaderLines {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        Punctuated::parse_terminated(input).map(Self)
+    }
+}
+
+/// `#[http(method = "PURGE", path = "/x", body = true)]`.
+pub(crate) struct HttpArgs {
+    pub(crate) method: Option<LitStr>,
+    pub(crate) path: Option<LitStr>,
+    pub(crate) body: bool,
+}
+
+pub(crate) fn parse_http(attr: &Attribute) -> syn::Result<HttpArgs> {
+    let mut args = HttpArgs {
+        method: None,
+        path: None,
+        body: false,
+    };
+    attr.parse_nested_meta(|meta| {
+        if meta.path.is_ident("method") {
+            args.method = Some(meta.value()?.parse()?);
+        } else if meta.path.is_ident("path") {
+            args.path = Some(meta.value()?.parse()?);
+        } else if meta.path.is_ident("body") {
+            args.body = meta.value()?.parse::<syn::LitBool>()?.value;
+        } else {
+            return Err(meta.error("expected `method = \"…\"`, `path = \"…\"` or `body = true`"));
+        }
+        Ok(())
+    })?;
+    Ok(args)
+}
+
+/// `#[timeout(secs = 5)]` or `#[timeout(ms = 250)]`, in milliseconds.
+pub(crate) fn parse_timeout(attr: &Attribute) -> syn::Result<u64> {
+    let mut millis = None;
+    attr.parse_nested_meta(|meta| {
+        let factor = if meta.path.is_ident("secs") {
+            1000
+        } else if meta.path.is_ident("ms") {
+            1
+        } else {
+            return Err(meta.error("expected `secs = N` or `ms = N`"));
+        };
+        let value: LitInt = meta.value()?.parse()?;
+        let n: u64 = value.base10_parse()?;
+        if millis.is_some() {
+            return Err(meta.error("give the timeout once, as `secs = N` or `ms = N`"));
+        }
+        millis = Some(n.checked_mul(factor).filter(|ms| *ms > 0).ok_or_else(|| {
+            syn::Error::new(value.span(), "the timeout must be greater than zero")
+        })?);
+        Ok(())
+    })?;
+    millis.ok_or_else(|| {
+        syn::Error::new_spanned(attr, "write `#[timeout(secs = N)]` or `#[timeout(ms = N)]`")
+    })
+}
+
+/// `#[retry(max = N)]` (N ≥ 1 attempts in all) or `#[retry(never)]` (1 attempt).
+pub(crate) fn parse_retry(attr: &Attribute) -> syn::Result<u32> {
+    let mut attempts = None;
+    attr.parse_nested_meta(|meta| {
+        if attempts.is_some() {
+            return Err(meta.error("write either `#[retry(max = N)]` or `#[retry(never)]`"));
+        }
+        if meta.path.is_ident("never") {
+            attempts = Some(1);
+        } else if meta.path.is_ident("max") {
+            let value: LitInt = meta.value()?.parse()?;
+            let n: u32 = value.base10_parse()?;
+            if n == 0 {
+                return Err(syn::Error::new(
+                    value.span(),
+                    "`max` counts attempts, the first included, so it is at least 1; use `#[retry(never)]` for no retries",
+                ));
+            }
+            attempts = Some(n);
+        } else {
+            return Err(meta.error("expected `max = N` or `never`"));
+        }
+        Ok(())
+    })?;
+    attempts.ok_or_else(|| {
+        syn::Error::new_spanned(attr, "write `#[retry(max = N)]` or `#[retry(never)]`")
+    })
+}
+
+/// An attribute that takes no arguments: `#[no_auth]`, `#[idempotent]`.
+pub(crate) fn require_flag(attr: &Attribute, name: &str) -> syn::Result<()> {
+    match attr.meta {
+        syn::Meta::Path(_) => Ok(()),
+        _ => Err(syn::Error::new_spanned(
+            attr,
+            format!("`#[{name}]` takes no arguments"),
+        )),
+    }
+}
+
+/// The string of a verb attribute: `#[get("/users/<id>")]`.
+pub(crate) fn parse_verb_path(attr: &Attribute, verb: &str) -> syn::Result<LitStr> {
+    attr.parse_args::<LitStr>().map_err(|e| {
+        syn::Error::new(
+            e.span(),
+            format!("expected the path in quotes: `#[{verb}(\"/path\")]`"),
+        )
+    })
+}
