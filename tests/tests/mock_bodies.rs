@@ -35,7 +35,8 @@ fn api(mock: &MockTransport) -> MediaClient {
 #[tokio::test]
 async fn a_multipart_upload_is_recorded_as_its_encoded_bytes_with_progress() {
     let mock = MockTransport::new();
-    mock.on(Method::POST, "/media").reply(MockReply::status(201));
+    mock.on(Method::POST, "/media")
+        .reply(MockReply::status(201));
     let sent = Arc::new(Mutex::new(Vec::new()));
     let seen = sent.clone();
     let progress = Progress::new().on_upload(move |n, total| seen.lock().unwrap().push((n, total)));

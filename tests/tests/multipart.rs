@@ -92,6 +92,32 @@ async fn server(seen: &Seen) -> String {
     support::server::serve(router).await
 }
 
+/// A client behind `interceptor` for a server that refuses the first request with `status`.
+async fn refusing_first(
+    status: StatusCode,
+    interceptor: impl ferrofit::Interceptor,
+) -> (Seen, UploadsClient) {
+    let seen = Seen::default();
+    *seen.refuse_first.lock().unwrap() = Some(status);
+    let client = ferrofit::Client::builder()
+        .base_url(server(&seen).await)
+        .interceptor(interceptor)
+        .build()
+        .unwrap();
+    (seen, UploadsClient::new(client))
+}
+
+/// An auth interceptor whose refresh always gives the token `new`.
+fn auth(store: impl ferrofit::auth::TokenStore) -> AuthInterceptor {
+    AuthInterceptor::new(store, |_: Tokens| async { Ok(Tokens::new("new")) })
+}
+
+fn stale_tokens() -> Arc<MemoryTokenStore> {
+    Arc::new(MemoryTokenStore::with_tokens(
+        Tokens::new("old").with_refresh("r"),
+    ))
+}
+
 fn temp_file(name: &str, contents: &[u8]) -> (std::path::PathBuf, support::TempDir) {
     let dir = support::TempDir::new();
     let path = dir.path().join(name);
@@ -171,16 +197,7 @@ async fn a_missing_file_fails_before_anything_is_sent() {
 
 #[tokio::test]
 async fn a_file_part_is_reopened_and_sent_again_identically_after_a_401_refresh() {
-    let seen = Seen::default();
-    *seen.refuse_first.lock().unwrap() = Some(StatusCode::UNAUTHORIZED);
-    let store = MemoryTokenStore::with_tokens(Tokens::new("old").with_refresh("r"));
-    let auth = AuthInterceptor::new(store, |_: Tokens| async { Ok(Tokens::new("new")) });
-    let client = ferrofit::Client::builder()
-        .base_url(server(&seen).await)
-        .interceptor(auth)
-        .build()
-        .unwrap();
-    let api = UploadsClient::new(client);
+    let (seen, api) = refusing_first(StatusCode::UNAUTHORIZED, auth(stale_tokens())).await;
     let (path, _dir) = temp_file("data.bin", &[7_u8; 200_000]);
     let parts = api.put_one(Part::file(&path)).await.unwrap();
     assert_eq!(parts[0]["file_name"], "data.bin");
@@ -192,19 +209,9 @@ async fn a_file_part_is_reopened_and_sent_again_identically_after_a_401_refresh(
 
 #[tokio::test]
 async fn a_multipart_body_is_sent_again_identically_on_retry() {
-    let seen = Seen::default();
-    *seen.refuse_first.lock().unwrap() = Some(StatusCode::SERVICE_UNAVAILABLE);
-    let retry = RetryInterceptor::new(RetryPolicy::new().backoff(
-        std::time::Duration::from_millis(1),
-        1.0,
-        std::time::Duration::from_millis(1),
-    ));
-    let client = ferrofit::Client::builder()
-        .base_url(server(&seen).await)
-        .interceptor(retry)
-        .build()
-        .unwrap();
-    let api = UploadsClient::new(client);
+    let quick = std::time::Duration::from_millis(1);
+    let retry = RetryInterceptor::new(RetryPolicy::new().backoff(quick, 1.0, quick));
+    let (seen, api) = refusing_first(StatusCode::SERVICE_UNAVAILABLE, retry).await;
     let (path, _dir) = temp_file("notes.txt", b"line one\nline two\n");
     let parts = api.put_one(Part::file(&path)).await.unwrap();
     assert_eq!(parts[0]["content_type"], "text/plain");
@@ -215,15 +222,8 @@ async fn a_multipart_body_is_sent_again_identically_on_retry() {
 
 #[tokio::test]
 async fn a_stream_part_is_sent_once_and_not_retried() {
-    let seen = Seen::default();
-    *seen.refuse_first.lock().unwrap() = Some(StatusCode::SERVICE_UNAVAILABLE);
     let retry = RetryInterceptor::new(RetryPolicy::new());
-    let client = ferrofit::Client::builder()
-        .base_url(server(&seen).await)
-        .interceptor(retry)
-        .build()
-        .unwrap();
-    let api = UploadsClient::new(client);
+    let (seen, api) = refusing_first(StatusCode::SERVICE_UNAVAILABLE, retry).await;
     let chunks = futures_util::stream::iter(
         ["once ", "only"].map(|s| Ok::<_, std::io::Error>(Bytes::from(s))),
     );
@@ -235,18 +235,8 @@ async fn a_stream_part_is_sent_once_and_not_retried() {
 
 #[tokio::test]
 async fn a_stream_part_after_a_401_refreshes_the_session_but_returns_the_401() {
-    let seen = Seen::default();
-    *seen.refuse_first.lock().unwrap() = Some(StatusCode::UNAUTHORIZED);
-    let store = Arc::new(MemoryTokenStore::with_tokens(
-        Tokens::new("old").with_refresh("r"),
-    ));
-    let auth = AuthInterceptor::new(store.clone(), |_: Tokens| async { Ok(Tokens::new("new")) });
-    let client = ferrofit::Client::builder()
-        .base_url(server(&seen).await)
-        .interceptor(auth)
-        .build()
-        .unwrap();
-    let api = UploadsClient::new(client);
+    let store = stale_tokens();
+    let (seen, api) = refusing_first(StatusCode::UNAUTHORIZED, auth(store.clone())).await;
     let chunks = futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from("data"))]);
     let error = api
         .put_one(Part::stream(chunks, Some(4)))

@@ -76,7 +76,8 @@ async fn silence_in_the_middle_of_the_body_is_a_receive_timeout() {
 #[tokio::test]
 async fn a_full_accept_queue_is_a_connect_timeout() {
     // A listener that never accepts, with its accept queue filled: the kernel drops further
-    // SYNs, so the next connect hangs until the connect timeout.
+    // SYNs, so the next connect hangs until the connect timeout. The shorter receive timeout
+    // does not run while connecting (with reqwest's read timeout it fired first).
     let listener = tokio::net::TcpSocket::new_v4().unwrap();
     listener.bind("127.0.0.1:0".parse().unwrap()).unwrap();
     let listener = listener.listen(1).unwrap();
@@ -95,7 +96,8 @@ async fn a_full_accept_queue_is_a_connect_timeout() {
     }
     let client = ferrofit::Client::builder()
         .base_url(format!("http://{address}"))
-        .connect_timeout(Duration::from_millis(200))
+        .connect_timeout(Duration::from_millis(400))
+        .receive_timeout(Duration::from_millis(50))
         .build()
         .unwrap();
     let error = SlowClient::new(client).slow().await.unwrap_err();
