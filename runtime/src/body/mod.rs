@@ -128,6 +128,11 @@ impl Body {
 
     /// The bytes of the body, if it is held in memory as one piece.
     pub fn as_bytes(&self) -> Option<&[u8]> {
+        self.shared_bytes().map(|bytes| &bytes[..])
+    }
+
+    /// The bytes, shared, if the body is held in memory as one piece.
+    pub(crate) fn shared_bytes(&self) -> Option<&Bytes> {
         match &self.kind {
             Kind::Bytes(bytes) => Some(bytes),
             _ => None,

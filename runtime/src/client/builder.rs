@@ -148,7 +148,9 @@ impl ClientBuilder {
 
     /// Responses with a larger body fail with
     /// [`Error::ResponseTooLarge`](crate::Error::ResponseTooLarge) instead of growing memory
-    /// (default 16 MiB).
+    /// (default 16 MiB). Bytes are counted after decompression, so a small compressed body
+    /// that inflates past the limit fails too. Bodies returned as a
+    /// [`ByteStream`](crate::ByteStream) are not read by the client and not limited.
     pub fn max_response_size(mut self, bytes: u64) -> Self {
         self.max_response_size = bytes;
         self

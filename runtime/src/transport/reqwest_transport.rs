@@ -42,10 +42,10 @@ impl ReqwestTransport {
         let stream_response = request.stream_response;
         let (method, url, headers, body) = request.into_parts();
         let clock = ReceiveClock::new(!body.is_empty());
-        let outgoing_body = match body.as_bytes() {
+        let outgoing_body = match body.shared_bytes() {
             // Nothing to watch: reqwest sends bytes as they are.
             Some(bytes) if progress.is_none() && self.receive_timeout.is_none() => {
-                Some(reqwest::Body::from(Bytes::copy_from_slice(bytes)))
+                Some(reqwest::Body::from(bytes.clone()))
             }
             _ => body.open().await?.map(|opened| {
                 reqwest::Body::wrap(Upload::new(opened, progress.clone(), clock.clone()))
