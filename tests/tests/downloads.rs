@@ -284,3 +284,23 @@ async fn a_file_upload_reports_monotonic_progress_to_its_size() {
         Some(&(body_len, Some(body_len)))
     );
 }
+
+#[tokio::test]
+async fn a_body_cut_short_fails_the_download_and_leaves_no_file() {
+    let server = support::CaptureServer::start(support::Answer::StallBody(
+        "HTTP/1.1 200 OK\r\ncontent-length: 100000\r\n\r\nonly the start",
+        Duration::from_millis(20),
+    ))
+    .await;
+    let api = FilesClient::new(support::client(&server.base_url));
+    let dir = support::TempDir::new();
+    let error = api
+        .stream(100_000, None)
+        .await
+        .unwrap()
+        .download_to(dir.path().join("cut.bin"))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Network { .. }), "{error:?}");
+    assert!(dir.entries().is_empty(), "{:?}", dir.entries());
+}
