@@ -122,8 +122,8 @@ pub(crate) fn body_kind(ty: &Type) -> BodyKind {
     }
 }
 
-/// How a `#[part]` is sent: as it is (text, bytes, `Part`, and `Option`s and sequences of
-/// those), or as JSON; `each` when a sequence of JSON values makes one part per element.
+/// How a `#[part]` is sent: as it is (text, bytes, `Part`, file paths, and `Option`s and
+/// sequences of those), or as JSON; `each` when a sequence of JSON values makes one part per element.
 pub(crate) struct PartKind {
     pub(crate) raw: bool,
     pub(crate) each: bool,
@@ -155,7 +155,7 @@ pub(crate) fn part_kind(ty: &Type) -> PartKind {
             None => break,
         }
     }
-    let raw = matches!(last_segment(ty), Some((name, args)) if args.is_empty() && ["String", "str", "Bytes", "Part"].contains(&name.as_str()));
+    let raw = matches!(last_segment(ty), Some((name, args)) if args.is_empty() && ["String", "str", "Bytes", "Part", "Path", "PathBuf"].contains(&name.as_str()));
     PartKind { raw, each }
 }
 

@@ -40,6 +40,14 @@ trait Uploads {
     #[put("/upload")]
     #[multipart]
     async fn put_one(&self, #[part] file: Part) -> ferrofit::Result<Value>;
+
+    #[put("/upload")]
+    #[multipart]
+    async fn put_paths(
+        &self,
+        #[part] file: &std::path::Path,
+        #[part] more: Vec<std::path::PathBuf>,
+    ) -> ferrofit::Result<Value>;
 }
 
 /// What the server saw: each raw body, and how many requests to refuse first.
@@ -249,5 +257,21 @@ async fn a_stream_part_after_a_401_refreshes_the_session_but_returns_the_401() {
         store.get().unwrap().access_token(),
         "new",
         "the next call has a fresh token"
+    );
+}
+
+#[tokio::test]
+async fn file_paths_are_sent_as_file_parts() {
+    let seen = Seen::default();
+    let api = UploadsClient::new(support::client(&server(&seen).await));
+    let (first, _dir1) = temp_file("a.json", b"{}");
+    let (second, _dir2) = temp_file("b.csv", b"x,y");
+    let parts = api.put_paths(&first, vec![second]).await.unwrap();
+    assert_eq!(
+        parts,
+        json!([
+            {"name": "file", "file_name": "a.json", "content_type": "application/json", "data": "{}"},
+            {"name": "more", "file_name": "b.csv", "content_type": "text/csv", "data": "x,y"},
+        ])
     );
 }

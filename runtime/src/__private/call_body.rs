@@ -121,8 +121,9 @@ impl BodyArg for &Body {
     }
 }
 
-/// What a `#[part]` sent as it is (not as JSON) may be: text, bytes, a [`Part`], or an
-/// `Option` (none: no part) or sequence (one part each) of those.
+/// What a `#[part]` sent as it is (not as JSON) may be: text, bytes, a [`Part`], a file path
+/// (`&Path`, `PathBuf`: the file, streamed), or an `Option` (none: no part) or sequence (one
+/// part each) of those.
 pub trait PartValue {
     /// Adds the part(s) named `name` to `form`.
     fn add_to(&self, name: &str, form: &mut Multipart);
@@ -155,6 +156,18 @@ impl PartValue for [u8] {
 impl PartValue for Vec<u8> {
     fn add_to(&self, name: &str, form: &mut Multipart) {
         self.as_slice().add_to(name, form);
+    }
+}
+
+impl PartValue for std::path::Path {
+    fn add_to(&self, name: &str, form: &mut Multipart) {
+        form.push(name.to_owned(), Part::file(self));
+    }
+}
+
+impl PartValue for std::path::PathBuf {
+    fn add_to(&self, name: &str, form: &mut Multipart) {
+        self.as_path().add_to(name, form);
     }
 }
 

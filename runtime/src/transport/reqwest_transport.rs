@@ -41,7 +41,10 @@ impl ReqwestTransport {
         let progress = request.progress.clone();
         let stream_response = request.stream_response;
         let (method, url, headers, body) = request.into_parts();
-        let clock = ReceiveClock::new(!body.is_empty());
+        // Only a receive timeout needs the clock (and the task-local it lives in).
+        let clock = self
+            .receive_timeout
+            .map(|_| ReceiveClock::new(!body.is_empty()));
         let outgoing_body = match body.shared_bytes() {
             // Nothing to watch: reqwest sends bytes as they are.
             Some(bytes) if progress.is_none() && self.receive_timeout.is_none() => {
@@ -66,14 +69,14 @@ impl ReqwestTransport {
             }
             outgoing.build().map_err(map_error)?
         };
-        let pending = clock.scope(self.client.execute(outgoing));
-        let mut response = match self.receive_timeout {
-            Some(limit) => tokio::select! {
+        let pending = self.client.execute(outgoing);
+        let mut response = match (&clock, self.receive_timeout) {
+            (Some(clock), Some(limit)) => tokio::select! {
                 biased;
-                response = pending => response,
+                response = clock.scope(pending) => response,
                 () = clock.silence(limit) => return Err(Error::timeout(TimeoutPhase::Receive)),
             },
-            None => pending.await,
+            _ => pending.await,
         }
         .map_err(map_error)?;
         let status = response.status();

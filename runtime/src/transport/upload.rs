@@ -19,7 +19,8 @@ pub(crate) struct Upload {
     len: Option<u64>,
     sent: u64,
     progress: Option<Progress>,
-    clock: Arc<ReceiveClock>,
+    /// Told when the upload is over, when the client has a receive timeout.
+    clock: Option<Arc<ReceiveClock>>,
     finished: bool,
 }
 
@@ -27,7 +28,7 @@ impl Upload {
     pub(crate) fn new(
         opened: Opened,
         progress: Option<Progress>,
-        clock: Arc<ReceiveClock>,
+        clock: Option<Arc<ReceiveClock>>,
     ) -> Self {
         Self {
             chunks: Mutex::new(opened.chunks),
@@ -41,7 +42,9 @@ impl Upload {
 
     fn finish(&mut self) {
         self.finished = true;
-        self.clock.upload_ended();
+        if let Some(clock) = &self.clock {
+            clock.upload_ended();
+        }
     }
 
     fn fail(&mut self, message: String) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
@@ -119,6 +122,8 @@ impl Drop for Upload {
     fn drop(&mut self) {
         // hyper drops a body it stops sending (the server answered early): nothing of ours is
         // in progress any more.
-        self.clock.upload_ended();
+        if let Some(clock) = &self.clock {
+            clock.upload_ended();
+        }
     }
 }
