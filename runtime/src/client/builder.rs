@@ -279,9 +279,12 @@ impl ClientBuilder {
             builder = builder.connect_timeout(timeout);
         }
         // The receive timeout is the transport's: reqwest's read timeout would also run while
-        // connecting and uploading. This layer lets the transport see connects.
+        // connecting and uploading. This layer lets the transport see connects. Only then:
+        // a layered connector is cloned for every request, which costs every call.
+        if self.receive_timeout.as_ref().is_some_and(limited) {
+            builder = builder.connector_layer(WatchConnects);
+        }
         builder
-            .connector_layer(WatchConnects)
             .build()
             .map_err(|e| Error::config(format!("could not build the HTTP client: {e}")))
     }
