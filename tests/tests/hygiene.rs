@@ -22,6 +22,10 @@ mod shadows {
     struct Client;
     struct Call;
     struct Endpoint;
+    struct Part;
+    struct Progress;
+    struct ByteStream;
+    struct Body;
 
     #[::ferrofit::rest_api]
     #[headers("X-Shadowed: yes")]
@@ -33,6 +37,29 @@ mod shadows {
             #[query] page: ::core::option::Option<u32>,
             #[cancel] cancel: &::ferrofit::CancelToken,
         ) -> ::ferrofit::Result<::std::string::String>;
+
+        #[post("/form")]
+        #[form]
+        async fn form(
+            &self,
+            #[field] a: &str,
+            #[field_map] rest: &::std::collections::BTreeMap<&str, &str>,
+        ) -> ::ferrofit::Result<()>;
+
+        #[post("/upload")]
+        #[multipart]
+        async fn upload(
+            &self,
+            #[part] file: ::ferrofit::Part,
+            #[part] meta: &::serde_json::Value,
+            #[progress] progress: &::ferrofit::Progress,
+        ) -> ::ferrofit::Result<()>;
+
+        #[get]
+        async fn next(&self, #[url] link: &str) -> ::ferrofit::Result<::ferrofit::ByteStream>;
+
+        #[put("/raw")]
+        async fn raw(&self, #[body] body: ::ferrofit::Body) -> ::ferrofit::Result<()>;
     }
 
     pub use self::ShadowedClient as Generated;
@@ -67,6 +94,12 @@ async fn generated_code_survives_shadowed_names() {
         .header("x-shadowed", "yes")
         .reply(MockReply::status(200).body("ok"));
     mock.on(Method::GET, "/ping").reply(MockReply::status(204));
+    mock.on(Method::POST, "/form").reply(MockReply::status(204));
+    mock.on(Method::POST, "/upload")
+        .reply(MockReply::status(204));
+    mock.on(Method::GET, "/next")
+        .reply(MockReply::status(200).body("n"));
+    mock.on(Method::PUT, "/raw").reply(MockReply::status(204));
     let client = ferrofit::Client::builder()
         .base_url("http://hygiene.test")
         .transport(mock.clone())
@@ -75,6 +108,15 @@ async fn generated_code_survives_shadowed_names() {
     let api = shadows::Generated::new(client.clone());
     let token = ferrofit::CancelToken::new();
     assert_eq!(api.item(3, Some(2), &token).await.unwrap(), "ok");
+    let rest = [("b", "2")].into_iter().collect();
+    api.form("1", &rest).await.unwrap();
+    let meta = serde_json::json!({"k": 1});
+    let progress = ferrofit::Progress::new();
+    api.upload(ferrofit::Part::text("x"), &meta, &progress)
+        .await
+        .unwrap();
+    api.next("/next").await.unwrap();
+    api.raw(ferrofit::Body::from("r")).await.unwrap();
     reexported::Renamed::new(client).ping().await.unwrap();
-    assert_eq!(mock.requests().len(), 2);
+    assert_eq!(mock.requests().len(), 6);
 }

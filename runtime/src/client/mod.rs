@@ -219,7 +219,18 @@ mod tests {
         assert_impls::<ClientBuilder>();
         assert_impls::<Request>();
         assert_impls::<RawResponse>();
+        assert_impls::<crate::Body>();
+        assert_impls::<crate::Multipart>();
+        assert_impls::<crate::Part>();
+        assert_impls::<crate::Progress>();
         assert_clone::<Client>();
         assert_clone::<Request>();
+        assert_clone::<crate::Body>();
+        assert_clone::<crate::Part>();
+        assert_clone::<crate::Progress>();
+        // A stream is polled by one task at a time: `Send`, not `Sync`.
+        fn assert_send<T: Send + 'static>() {}
+        assert_send::<crate::ByteStream>();
+        assert_send::<Response<crate::ByteStream>>();
     }
 }
