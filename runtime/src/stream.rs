@@ -76,6 +76,51 @@ impl ByteStream {
         self.content_length
     }
 
+    /// This stream, failing with [`Error::ResponseTooLarge`](crate::Error::ResponseTooLarge)
+    /// as soon as more than `max_bytes` arrive (at once when the announced length is larger).
+    /// Use it before [`download_to`](Self::download_to) when the server is not trusted with
+    /// your disk.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// use futures_util::StreamExt;
+    /// use ferrofit::{ByteStream, Bytes, Error};
+    ///
+    /// let mut stream = ByteStream::from_bytes(Bytes::from("too long")).limit(4);
+    /// assert!(matches!(stream.next().await, Some(Err(Error::ResponseTooLarge { limit: 4, .. }))));
+    /// # });
+    /// ```
+    #[must_use]
+    pub fn limit(self, max_bytes: u64) -> Self {
+        let content_length = self.content_length;
+        let too_large = move || Error::ResponseTooLarge { limit: max_bytes };
+        if content_length.is_some_and(|len| len > max_bytes) {
+            return Self::new(
+                futures_util::stream::iter([Err(too_large())]),
+                content_length,
+            );
+        }
+        let mut seen = 0_u64;
+        let limited = self.chunks.scan(false, move |failed, chunk| {
+            if *failed {
+                return std::future::ready(None);
+            }
+            let chunk = chunk.and_then(|chunk| {
+                seen = seen.saturating_add(chunk.len() as u64);
+                if seen > max_bytes {
+                    Err(too_large())
+                } else {
+                    Ok(chunk)
+                }
+            });
+            *failed = chunk.is_err();
+            std::future::ready(Some(chunk))
+        });
+        Self::new(limited, content_length)
+    }
+
     /// Writes the body to the file at `path` and returns its size. The body goes to a
     /// temporary file next to `path` first, renamed to `path` only when the whole body has
     /// arrived: on an error, a cancellation or a timeout (or if this future is dropped) the
@@ -215,5 +260,31 @@ impl Drop for RemoveOnDrop {
             // Best effort: the file may not exist yet.
             let _ = std::fs::remove_file(&self.path);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunks(sizes: &[usize]) -> ByteStream {
+        let chunks: Vec<Result<Bytes>> = sizes
+            .iter()
+            .map(|n| Ok(Bytes::from(vec![0_u8; *n])))
+            .collect();
+        ByteStream::new(futures_util::stream::iter(chunks), None)
+    }
+
+    #[tokio::test]
+    async fn a_limit_passes_what_fits_then_fails_once_and_ends() {
+        let results: Vec<Result<Bytes>> = chunks(&[3, 3, 3, 3]).limit(7).collect().await;
+        assert_eq!(results.len(), 3, "two chunks, one error, then the end");
+        assert!(results[..2].iter().all(Result::is_ok));
+        assert!(matches!(
+            results[2],
+            Err(Error::ResponseTooLarge { limit: 7, .. })
+        ));
+        let exact: Vec<Result<Bytes>> = chunks(&[3, 4]).limit(7).collect().await;
+        assert!(exact.iter().all(Result::is_ok));
     }
 }

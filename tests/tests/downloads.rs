@@ -304,3 +304,22 @@ async fn a_body_cut_short_fails_the_download_and_leaves_no_file() {
     assert!(matches!(error, Error::Network { .. }), "{error:?}");
     assert!(dir.entries().is_empty(), "{:?}", dir.entries());
 }
+
+#[tokio::test]
+async fn a_limited_download_fails_before_writing_past_the_limit() {
+    let dir = support::TempDir::new();
+    let error = api()
+        .await
+        .stream(500_000, None)
+        .await
+        .unwrap()
+        .limit(100_000)
+        .download_to(dir.path().join("big.bin"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::ResponseTooLarge { limit: 100_000, .. }),
+        "{error:?}"
+    );
+    assert!(dir.entries().is_empty());
+}
