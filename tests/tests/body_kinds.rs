@@ -114,3 +114,19 @@ async fn a_stream_of_unknown_length_is_sent_chunked() {
     .await
     .unwrap();
 }
+
+#[tokio::test]
+async fn a_stream_that_breaks_its_announced_length_fails_the_call() {
+    let (_server, api) = captured().await;
+    for (words, announced) in [(["four", "five!"], 4_u64), (["a", "b"], 10)] {
+        let chunks = words.map(|w| Ok::<_, std::io::Error>(Bytes::from(w)));
+        let body = Body::from_stream(futures_util::stream::iter(chunks), Some(announced));
+        let error = api.file(body, None).await.unwrap_err();
+        assert!(
+            matches!(error, ferrofit::Error::Network { .. }),
+            "{announced}: {error:?}"
+        );
+        let text = format!("{error} {:?}", std::error::Error::source(&error));
+        assert!(text.contains("announced"), "{text}");
+    }
+}

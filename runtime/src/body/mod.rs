@@ -91,7 +91,8 @@ impl Body {
     }
 
     /// A body read from `stream` as it is sent; `len`, when given, is sent as
-    /// `Content-Length` (a stream that then yields more or fewer bytes fails the call).
+    /// `Content-Length`, and the stream must then end after exactly that many bytes (one that
+    /// yields more or fewer fails the call, so nothing is cut silently).
     ///
     /// Such a body can be sent **once**: [`is_replayable`](Self::is_replayable) is false, so
     /// the retry interceptor does not retry the call and the auth interceptor returns the

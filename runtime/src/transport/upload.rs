@@ -21,6 +21,9 @@ pub(crate) struct Upload {
     progress: Option<Progress>,
     /// Told when the upload is over, when the client has a receive timeout.
     clock: Option<Arc<ReceiveClock>>,
+    /// The chunk that completed the announced length, held back until the stream is seen to
+    /// end there: a stream longer than it said must fail, not be cut silently.
+    last: Option<Bytes>,
     finished: bool,
 }
 
@@ -36,6 +39,7 @@ impl Upload {
             sent: 0,
             progress,
             clock,
+            last: None,
             finished: false,
         }
     }
@@ -45,6 +49,14 @@ impl Upload {
         if let Some(clock) = &self.clock {
             clock.upload_ended();
         }
+    }
+
+    /// A chunk on its way out, reported to the progress observer.
+    fn frame(&self, chunk: Bytes) -> Frame<Bytes> {
+        if let Some(progress) = &self.progress {
+            progress.uploaded(self.sent, self.len);
+        }
+        Frame::data(chunk)
     }
 
     fn fail(&mut self, message: String) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
@@ -73,21 +85,19 @@ impl http_body::Body for Upload {
                 Poll::Pending => Poll::Pending,
                 Poll::Ready(Some(Ok(chunk))) if chunk.is_empty() => continue,
                 Poll::Ready(Some(Ok(chunk))) => {
+                    let len = self.len;
                     self.sent += chunk.len() as u64;
-                    let (sent, len) = (self.sent, self.len);
-                    if len.is_some_and(|len| sent > len) {
+                    if self.last.is_some() || len.is_some_and(|len| self.sent > len) {
                         return self.fail(format!(
                             "the request body is longer than the {} bytes announced",
                             len.unwrap_or_default()
                         ));
                     }
-                    if let Some(progress) = &self.progress {
-                        progress.uploaded(sent, len);
+                    if len == Some(self.sent) {
+                        self.last = Some(chunk);
+                        continue;
                     }
-                    if len == Some(sent) {
-                        self.finish();
-                    }
-                    Poll::Ready(Some(Ok(Frame::data(chunk))))
+                    Poll::Ready(Some(Ok(self.frame(chunk))))
                 }
                 Poll::Ready(Some(Err(error))) => {
                     self.fail(format!("the request body failed: {error}"))
@@ -100,7 +110,10 @@ impl http_body::Body for Upload {
                         ));
                     }
                     self.finish();
-                    Poll::Ready(None)
+                    match self.last.take() {
+                        Some(chunk) => Poll::Ready(Some(Ok(self.frame(chunk)))),
+                        None => Poll::Ready(None),
+                    }
                 }
             };
         }
