@@ -42,6 +42,13 @@ trait Files {
         #[body] body: Body,
         #[progress] progress: &Progress,
     ) -> ferrofit::Result<String>;
+
+    #[put("/sink")]
+    async fn upload_with_callback(
+        &self,
+        #[body] body: Bytes,
+        #[progress] progress: fn(u64, Option<u64>),
+    ) -> ferrofit::Result<String>;
 }
 
 /// The byte at `offset` of every generated body.
@@ -322,4 +329,24 @@ async fn a_limited_download_fails_before_writing_past_the_limit() {
         "{error:?}"
     );
     assert!(dir.entries().is_empty());
+}
+
+#[tokio::test]
+async fn a_plain_callback_hears_the_upload_then_the_download() {
+    static REPORTS: Mutex<Vec<(u64, Option<u64>)>> = Mutex::new(Vec::new());
+    let received = api()
+        .await
+        .upload_with_callback(Bytes::from(vec![1_u8; 300_000]), |n, total| {
+            REPORTS.lock().unwrap().push((n, total));
+        })
+        .await
+        .unwrap();
+    assert_eq!(received, "300000");
+    let reports = REPORTS.lock().unwrap().clone();
+    assert_eq!(
+        reports.first(),
+        Some(&(300_000, Some(300_000))),
+        "{reports:?}"
+    );
+    assert_eq!(reports.last(), Some(&(6, Some(6))), "the reply `300000`");
 }
