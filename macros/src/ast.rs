@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident};
 use syn::{Attribute, FnArg, Ident, ItemTrait, Pat, TraitItem, TraitItemFn, Type};
 
-use crate::attr::{self, Encoding, Flags, MacroArgs, Role, Verb};
+use crate::attr::{self, CacheArgs, Encoding, Flags, MacroArgs, Role, Verb};
 use crate::ctxt::Ctxt;
 use crate::headers::{StaticHeader, parse_headers};
 use crate::ty::{ReturnKind, return_kind};
@@ -30,6 +30,8 @@ pub(crate) struct Endpoint {
     pub(crate) flags: Flags,
     /// `#[form]` or `#[multipart]`, with the attribute for errors.
     pub(crate) encoding: Option<(Encoding, Attribute)>,
+    /// `#[cache(..)]`.
+    pub(crate) cache: Option<CacheArgs>,
     pub(crate) params: Vec<Param>,
     pub(crate) ret: Option<ReturnKind>,
 }
@@ -110,6 +112,7 @@ impl Endpoint {
         let mut timeout_ms = None;
         let mut flags = Flags::default();
         let mut encoding: Option<(Encoding, Attribute)> = None;
+        let mut cache = None;
         let mut verb_attr: Option<Attribute> = None;
         let mut unknown_attribute = false;
         method.attrs.retain(|a| {
@@ -149,6 +152,10 @@ impl Endpoint {
                 },
                 attr::RETRY => match attr::parse_retry(a) {
                     Ok(n) => flags.max_attempts = Some(n),
+                    Err(e) => cx.syn_error(e),
+                },
+                attr::CACHE => match attr::parse_cache(a) {
+                    Ok(args) => cache = Some(args),
                     Err(e) => cx.syn_error(e),
                 },
                 attr::FORM | attr::MULTIPART => {
@@ -225,6 +232,7 @@ impl Endpoint {
             timeout_ms,
             flags,
             encoding,
+            cache,
             params,
             ret,
         })

@@ -127,6 +127,19 @@ fn endpoint_body(api: &Api, endpoint: &Endpoint) -> TokenStream {
         .flags
         .max_attempts
         .map(|n| quote!(.__max_attempts(#n)));
+    let cache_policy = endpoint
+        .cache
+        .as_ref()
+        .and_then(|c| c.policy)
+        .map(|variant| {
+            let variant = syn::Ident::new(variant, proc_macro2::Span::call_site());
+            quote!(.__cache_policy(#krate::cache::CachePolicy::#variant))
+        });
+    let cache_max_stale = endpoint
+        .cache
+        .as_ref()
+        .and_then(|c| c.max_stale_secs)
+        .map(|secs| quote!(.__cache_max_stale_secs(#secs)));
 
     let path = template.pieces.iter().map(|piece| match piece {
         Piece::Literal(text) => quote!(__call.literal(#text);),
@@ -214,7 +227,8 @@ fn endpoint_body(api: &Api, endpoint: &Endpoint) -> TokenStream {
     quote! {
         static __FERROFIT_ENDPOINT: #private::Endpoint =
             #private::Endpoint::__new(#api_name, #name, #method, #template_text)
-                #headers #timeout #no_auth #idempotent #max_attempts;
+                #headers #timeout #no_auth #idempotent #max_attempts
+                #cache_policy #cache_max_stale;
         let mut __call = #private::Call::new(&self.client, &__FERROFIT_ENDPOINT);
         #url
         #(#path)*

@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use http::Method;
 
+use crate::cache_options::{CacheOptions, CachePolicy};
+
 /// What the macro knows about one endpoint, built once per endpoint as a `static` and shared by
 /// every call to it. Interceptors read it through [`Request::endpoint`](crate::Request::endpoint).
 ///
@@ -34,6 +36,7 @@ pub struct Endpoint {
     skips_auth: bool,
     idempotent: bool,
     max_attempts: Option<u32>,
+    cache: CacheOptions,
 }
 
 impl Endpoint {
@@ -64,6 +67,7 @@ impl Endpoint {
             skips_auth: false,
             idempotent: false,
             max_attempts: None,
+            cache: CacheOptions::new(),
         }
     }
 
@@ -99,6 +103,20 @@ impl Endpoint {
     #[doc(hidden)]
     pub const fn __max_attempts(mut self, attempts: u32) -> Self {
         self.max_attempts = Some(attempts);
+        self
+    }
+
+    /// Used by generated code: `#[cache(policy = "…")]`, and `#[cache(never)]` as `NoCache`.
+    #[doc(hidden)]
+    pub const fn __cache_policy(mut self, policy: CachePolicy) -> Self {
+        self.cache = self.cache.policy(policy);
+        self
+    }
+
+    /// Used by generated code: `#[cache(max_stale = "…")]`, in seconds.
+    #[doc(hidden)]
+    pub const fn __cache_max_stale_secs(mut self, secs: u64) -> Self {
+        self.cache = self.cache.max_stale(Duration::from_secs(secs));
         self
     }
 
@@ -147,6 +165,11 @@ impl Endpoint {
     /// overrides the retry policy's for this endpoint.
     pub fn max_attempts(&self) -> Option<u32> {
         self.max_attempts
+    }
+
+    /// The cache settings from `#[cache(..)]` (empty without it).
+    pub fn cache(&self) -> CacheOptions {
+        self.cache
     }
 
     pub(crate) fn static_headers(&self) -> &'static [(&'static str, &'static str)] {

@@ -48,6 +48,7 @@
 #[doc(hidden)]
 pub mod __private;
 mod body;
+mod cache_options;
 mod cancel;
 mod client;
 mod encode;
@@ -71,10 +72,10 @@ pub use cancel::CancelToken;
 pub use client::{Client, ClientBuilder, DEFAULT_MAX_RESPONSE_SIZE};
 pub use endpoint::Endpoint;
 pub use error::{BoxError, Error, ErrorResponse, FieldErrors, NetworkKind, Result, TimeoutPhase};
-pub use interceptor::{Interceptor, Next, auth, log, retry};
+pub use interceptor::{Interceptor, Next, auth, cache, log, retry};
 pub use progress::{Progress, ProgressArg};
 pub use request::Request;
-pub use response::{RawResponse, Response};
+pub use response::{RawResponse, Response, ResponseSource};
 pub use stream::ByteStream;
 pub use transport::Transport;
 

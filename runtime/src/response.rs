@@ -12,6 +12,50 @@ use crate::error::{Error, ErrorResponse};
 use crate::redact::{self, Redactor};
 use crate::stream::ByteStream;
 
+/// Where a response came from: the network, or a cache interceptor's store.
+///
+/// # Examples
+///
+/// ```
+/// use ferrofit::{RawResponse, ResponseSource};
+///
+/// let response = RawResponse::new(http::StatusCode::OK, "{}");
+/// assert_eq!(response.source(), ResponseSource::Network);
+/// assert!(!response.source().is_from_cache());
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ResponseSource {
+    /// The server answered this request.
+    #[default]
+    Network,
+    /// A stored response, served without asking the server (fresh, or as a policy allowed).
+    Cache,
+    /// The server confirmed the stored response with `304 Not Modified`; the stored body was
+    /// served with the refreshed headers.
+    Revalidated,
+    /// The network failed (or answered with a server error) and a stale stored response was
+    /// served instead.
+    StaleFallback,
+}
+
+impl ResponseSource {
+    /// Whether the body came from the cache's store (everything but `Network`).
+    pub fn is_from_cache(self) -> bool {
+        self != Self::Network
+    }
+
+    /// A short name for logs: `network`, `cache`, `revalidated`, `stale`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Network => "network",
+            Self::Cache => "cache",
+            Self::Revalidated => "revalidated",
+            Self::StaleFallback => "stale",
+        }
+    }
+}
+
 /// A response as the transport produced it, with the whole body read (and bounded by
 /// [`max_response_size`](crate::ClientBuilder::max_response_size)). Interceptors see it before
 /// the status is turned into an error or the body into a typed value.
@@ -38,6 +82,7 @@ pub struct RawResponse {
     body: Bytes,
     stream: Option<Arc<Mutex<Option<ByteStream>>>>,
     attempts: u32,
+    source: ResponseSource,
     redactor: Arc<Redactor>,
 }
 
@@ -52,6 +97,7 @@ impl RawResponse {
             body: body.into(),
             stream: None,
             attempts: 1,
+            source: ResponseSource::Network,
             redactor: redact::built_in(),
         }
     }
@@ -73,6 +119,7 @@ impl RawResponse {
             body,
             stream: None,
             attempts: 1,
+            source: ResponseSource::Network,
             redactor,
         }
     }
@@ -162,6 +209,16 @@ impl RawResponse {
         self.attempts = attempts;
     }
 
+    /// Where the response came from.
+    pub fn source(&self) -> ResponseSource {
+        self.source
+    }
+
+    /// Records where the response came from (cache interceptors call this).
+    pub fn set_source(&mut self, source: ResponseSource) {
+        self.source = source;
+    }
+
     /// The response the client hands back: its own URL, or else `request_url`, and the
     /// client's secret names.
     pub(crate) fn into_response(
@@ -186,6 +243,7 @@ impl RawResponse {
             url: self.url.unwrap_or(request_url),
             value,
             attempts: self.attempts,
+            source: self.source,
             redactor,
         }
     }
@@ -211,6 +269,7 @@ impl Response<Received> {
             url: self.url,
             value,
             attempts: self.attempts,
+            source: self.source,
             redactor: self.redactor,
         })
     }
@@ -226,6 +285,7 @@ impl From<Response<Received>> for RawResponse {
             body: Bytes::new(),
             stream: None,
             attempts: response.attempts,
+            source: response.source,
             redactor: response.redactor,
         };
         match response.value {
@@ -255,6 +315,7 @@ impl fmt::Debug for RawResponse {
                 ),
             )
             .field("attempts", &self.attempts)
+            .field("source", &self.source)
             .finish()
     }
 }
@@ -286,6 +347,7 @@ pub struct Response<T> {
     url: Url,
     value: T,
     attempts: u32,
+    source: ResponseSource,
     redactor: Arc<Redactor>,
 }
 
@@ -325,6 +387,11 @@ impl<T> Response<T> {
         self.attempts
     }
 
+    /// Where the response came from: the network or a cache interceptor's store.
+    pub fn source(&self) -> ResponseSource {
+        self.source
+    }
+
     /// The decoded value.
     pub fn value(&self) -> &T {
         &self.value
@@ -347,6 +414,7 @@ impl<T> Response<T> {
             url: self.url,
             value: f(self.value)?,
             attempts: self.attempts,
+            source: self.source,
             redactor: self.redactor,
         })
     }
@@ -360,6 +428,7 @@ impl<T> Response<T> {
             url: self.url,
             value: f(self.value),
             attempts: self.attempts,
+            source: self.source,
             redactor: self.redactor,
         }
     }
@@ -387,6 +456,7 @@ impl<T: fmt::Debug> fmt::Debug for Response<T> {
             .field("headers", &self.redactor.headers(&self.headers))
             .field("value", &self.value)
             .field("attempts", &self.attempts)
+            .field("source", &self.source)
             .finish()
     }
 }

@@ -156,3 +156,120 @@ pub(crate) fn parse_verb_path(attr: &Attribute, verb: &str) -> syn::Result<LitSt
         )
     })
 }
+
+/// What `#[cache(..)]` says: the `CachePolicy` variant and the maximum staleness in seconds.
+#[derive(Default)]
+pub(crate) struct CacheArgs {
+    pub(crate) policy: Option<&'static str>,
+    pub(crate) max_stale_secs: Option<u64>,
+}
+
+/// Policy names in `#[cache(policy = "…")]` and the `CachePolicy` variants they stand for.
+const CACHE_POLICIES: &[(&str, &str)] = &[
+    ("standard", "Standard"),
+    ("refresh", "Refresh"),
+    ("force_cache", "ForceCache"),
+    ("refresh_force_cache", "RefreshForceCache"),
+    ("no_cache", "NoCache"),
+    ("only_if_cached", "OnlyIfCached"),
+];
+
+/// `#[cache(policy = "force_cache", max_stale = "7d")]` or `#[cache(never)]`.
+pub(crate) fn parse_cache(attr: &Attribute) -> syn::Result<CacheArgs> {
+    let mut args = CacheArgs::default();
+    let mut never = false;
+    attr.parse_nested_meta(|meta| {
+        if meta.path.is_ident("never") {
+            never = true;
+        } else if meta.path.is_ident("policy") {
+            let lit: LitStr = meta.value()?.parse()?;
+            let name = lit.value();
+            let variant = CACHE_POLICIES
+                .iter()
+                .find(|(n, _)| *n == name)
+                .ok_or_else(|| {
+                    let known: Vec<&str> = CACHE_POLICIES.iter().map(|(n, _)| *n).collect();
+                    syn::Error::new(
+                        lit.span(),
+                        format!(
+                            "unknown cache policy `{name}`; expected one of: {}",
+                            known.join(", ")
+                        ),
+                    )
+                })?;
+            args.policy = Some(variant.1);
+        } else if meta.path.is_ident("max_stale") {
+            let lit: LitStr = meta.value()?.parse()?;
+            args.max_stale_secs = Some(
+                parse_duration(&lit.value())
+                    .map_err(|message| syn::Error::new(lit.span(), message))?,
+            );
+        } else {
+            return Err(meta.error("expected `policy = \"…\"`, `max_stale = \"…\"` or `never`"));
+        }
+        Ok(())
+    })?;
+    if never {
+        if args.policy.is_some() || args.max_stale_secs.is_some() {
+            return Err(syn::Error::new_spanned(
+                attr,
+                "`#[cache(never)]` stands alone; remove `policy` and `max_stale`",
+            ));
+        }
+        args.policy = Some("NoCache");
+    }
+    if args.policy.is_none() && args.max_stale_secs.is_none() {
+        return Err(syn::Error::new_spanned(
+            attr,
+            "write `#[cache(policy = \"force_cache\", max_stale = \"7d\")]` or `#[cache(never)]`",
+        ));
+    }
+    Ok(args)
+}
+
+/// `"90s"`, `"15m"`, `"12h"`, `"7d"` or a sum like `"1d12h"`, in seconds.
+fn parse_duration(text: &str) -> Result<u64, String> {
+    let invalid = || {
+        format!("`{text}` is not a duration; write a number with a unit: `90s`, `15m`, `12h`, `7d`")
+    };
+    let mut total: u64 = 0;
+    let mut digits = String::new();
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            _ => return Err(invalid()),
+        };
+        let n: u64 = digits.parse().map_err(|_| invalid())?;
+        total = n
+            .checked_mul(unit)
+            .and_then(|secs| total.checked_add(secs))
+            .ok_or_else(invalid)?;
+        digits.clear();
+    }
+    if !digits.is_empty() || text.is_empty() {
+        return Err(invalid());
+    }
+    Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration;
+
+    #[test]
+    fn durations_add_their_units() {
+        assert_eq!(parse_duration("7d"), Ok(604_800));
+        assert_eq!(parse_duration("1d12h"), Ok(129_600));
+        assert_eq!(parse_duration("90s"), Ok(90));
+        for bad in ["", "7", "d", "7w", "1.5h", "99999999999999999999d"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -3,7 +3,9 @@
 
 mod args;
 
-pub(crate) use args::{HeaderLines, parse_retry, parse_timeout, require_flag};
+pub(crate) use args::{
+    CacheArgs, HeaderLines, parse_cache, parse_retry, parse_timeout, require_flag,
+};
 
 use syn::{Attribute, Ident, LitStr};
 
@@ -34,6 +36,8 @@ pub(crate) const NO_AUTH: &str = "no_auth";
 pub(crate) const IDEMPOTENT: &str = "idempotent";
 /// `#[retry(max = N)]` or `#[retry(never)]`.
 pub(crate) const RETRY: &str = "retry";
+/// `#[cache(policy = "force_cache", max_stale = "7d")]` or `#[cache(never)]`.
+pub(crate) const CACHE: &str = "cache";
 /// `#[form]`: the body is `application/x-www-form-urlencoded`, made of `#[field]`s.
 pub(crate) const FORM: &str = "form";
 /// `#[multipart]`: the body is `multipart/form-data`, made of `#[part]`s.

@@ -10,6 +10,7 @@ use url::Url;
 use super::{Client, Shared};
 use crate::error::{Error, Result};
 use crate::interceptor::Interceptor;
+use crate::interceptor::cache::CacheInterceptor;
 use crate::redact::{self, Redactor};
 use crate::transport::{ReqwestTransport, Transport, WatchConnects};
 
@@ -56,6 +57,7 @@ pub struct ClientBuilder {
     max_response_size: u64,
     transport: Option<Arc<dyn Transport>>,
     interceptors: Vec<Arc<dyn Interceptor>>,
+    cache: Option<CacheInterceptor>,
     redactor: Redactor,
     error: Option<Error>,
 }
@@ -73,6 +75,7 @@ impl ClientBuilder {
             max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
             transport: None,
             interceptors: Vec::new(),
+            cache: None,
             redactor: Redactor::new(),
             error: None,
         }
@@ -171,6 +174,28 @@ impl ClientBuilder {
         self
     }
 
+    /// Puts `cache` first in the interceptor chain, whenever this is called: a hit is then
+    /// served without waking any other interceptor or the network, and
+    /// [`Client::clear_cache`](crate::Client::clear_cache) reaches it. See
+    /// [`cache`](crate::cache) for partitioning by the auth interceptor's tokens.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ferrofit::cache::{CacheInterceptor, MemoryStore};
+    ///
+    /// let client = ferrofit::Client::builder()
+    ///     .base_url("https://api.example.com")
+    ///     .cache(CacheInterceptor::new(MemoryStore::default()))
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok::<(), ferrofit::Error>(())
+    /// ```
+    pub fn cache(mut self, cache: CacheInterceptor) -> Self {
+        self.cache = Some(cache);
+        self
+    }
+
     /// Which header, query and body field names are secrets, beyond the built-in ones. Every
     /// `Debug` and `Display` of this client's requests, responses and errors, and the
     /// [`LogInterceptor`](crate::log::LogInterceptor), hide their values.
@@ -223,12 +248,17 @@ impl ClientBuilder {
                 self.receive_timeout.filter(|timeout| *timeout < UNLIMITED),
             )),
         };
+        let mut interceptors = self.interceptors;
+        if let Some(cache) = &self.cache {
+            interceptors.insert(0, Arc::new(cache.clone()));
+        }
         Ok(Client {
             shared: Arc::new(Shared {
                 base,
                 default_headers: self.default_headers,
                 timeout: self.timeout,
-                interceptors: self.interceptors,
+                interceptors,
+                cache: self.cache,
                 transport,
                 redactor: Arc::new(self.redactor),
                 max_response_size: self.max_response_size,

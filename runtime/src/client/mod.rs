@@ -12,6 +12,7 @@ use http::HeaderMap;
 
 use crate::cancel::CancelToken;
 use crate::error::{Error, Result, TimeoutPhase};
+use crate::interceptor::cache::CacheInterceptor;
 use crate::interceptor::{Interceptor, Next};
 use crate::redact::{self, Redactor};
 use crate::request::Request;
@@ -49,6 +50,8 @@ pub(crate) struct Shared {
     default_headers: HeaderMap,
     timeout: Option<Duration>,
     interceptors: Vec<Arc<dyn Interceptor>>,
+    /// The cache set with `ClientBuilder::cache`, also first among `interceptors`.
+    cache: Option<CacheInterceptor>,
     transport: Arc<dyn Transport>,
     /// Which names are secrets, for every request, response and error of this client.
     redactor: Arc<Redactor>,
@@ -168,6 +171,27 @@ impl Client {
     /// The most a response body may hold when it is read whole.
     pub(crate) fn max_response_size(&self) -> u64 {
         self.shared.max_response_size
+    }
+
+    /// Removes every entry of the cache set with
+    /// [`ClientBuilder::cache`](crate::ClientBuilder::cache); does nothing without one.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Network`] with kind `Other` when the cache's store fails.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn sign_out(client: ferrofit::Client) -> ferrofit::Result<()> {
+    /// client.clear_cache().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn clear_cache(&self) -> Result<()> {
+        match &self.shared.cache {
+            Some(cache) => cache.clear().await,
+            None => Ok(()),
+        }
     }
 
     /// The names this client treats as secrets.

@@ -139,6 +139,12 @@ pub enum Error {
         /// What the operating system said.
         message: String,
     },
+    /// The cache policy forbade the network (`OnlyIfCached`) and nothing usable was stored.
+    #[non_exhaustive]
+    CacheMiss {
+        /// Why nothing could be served.
+        message: String,
+    },
     /// [`ClientBuilder::build`](crate::ClientBuilder::build) was given settings it cannot use.
     #[non_exhaustive]
     Config {
@@ -285,6 +291,9 @@ impl Error {
             } => Self::File {
                 path: path.clone(),
                 kind: *kind,
+                message: message.clone(),
+            },
+            Self::CacheMiss { message } => Self::CacheMiss {
                 message: message.clone(),
             },
             Self::Config { message } => Self::config(message.clone()),
@@ -507,6 +516,7 @@ impl Error {
                 write!(f, "response body is larger than the {limit}-byte limit")
             }
             Self::File { path, message, .. } => write!(f, "file `{}`: {message}", path.display()),
+            Self::CacheMiss { message } => write!(f, "not in the cache: {message}"),
             Self::Config { message } => write!(f, "invalid client configuration: {message}"),
         }
     }

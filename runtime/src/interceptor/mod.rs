@@ -9,6 +9,7 @@
 
 mod adapters;
 pub mod auth;
+pub mod cache;
 pub mod log;
 pub mod retry;
 

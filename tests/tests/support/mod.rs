@@ -2,6 +2,7 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod origin;
 pub mod server;
 
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -29,6 +29,7 @@ pub struct Tokens {
     access: String,
     refresh: Option<String>,
     expires_at: Option<SystemTime>,
+    subject: Option<String>,
 }
 
 impl Tokens {
@@ -38,6 +39,7 @@ impl Tokens {
             access: access.into(),
             refresh: None,
             expires_at: None,
+            subject: None,
         }
     }
 
@@ -61,6 +63,27 @@ impl Tokens {
     pub fn expiring_in(mut self, lifetime: Duration) -> Self {
         self.expires_at = SystemTime::now().checked_add(lifetime);
         self
+    }
+
+    /// Names whom the tokens belong to (a user id), so that a
+    /// [`CacheInterceptor`](crate::cache::CacheInterceptor) partitioned by these tokens keeps
+    /// the same partition across refreshes. A refresher should carry it over.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let tokens = ferrofit::auth::Tokens::new("a1").with_subject("user-42");
+    /// assert_eq!(tokens.subject(), Some("user-42"));
+    /// ```
+    #[must_use]
+    pub fn with_subject(mut self, subject: impl Into<String>) -> Self {
+        self.subject = Some(subject.into());
+        self
+    }
+
+    /// Whom the tokens belong to, if known.
+    pub fn subject(&self) -> Option<&str> {
+        self.subject.as_deref()
     }
 
     /// The access token, sent as `Authorization: Bearer …`.
@@ -97,6 +120,7 @@ impl fmt::Debug for Tokens {
                 &self.refresh.as_ref().map(|_| crate::redact::REDACTED),
             )
             .field("expires_at", &self.expires_at)
+            .field("subject", &self.subject)
             .finish()
     }
 }

@@ -1,0 +1,226 @@
+//! `RedbStore`: cache entries in a redb file, an embedded, crash-safe key-value database.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+
+use bytes::Bytes;
+use redb::{Database, ReadableDatabase, TableDefinition};
+
+use super::store::CacheStore;
+use crate::BoxFuture;
+use crate::error::{BoxError, Error, Result};
+
+/// The entries, under a name that carries the store's layout version: a file written by
+/// another layout is simply a file without this table.
+const ENTRIES: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("ferrofit-cache-v1");
+
+/// Databases open in this process, by canonical path: redb locks a file to one `Database`,
+/// and every store opened on the same path shares it.
+static OPEN: Mutex<Option<HashMap<PathBuf, Weak<Database>>>> = Mutex::new(None);
+
+/// A persistent cache store in one file, on redb (pure Rust, ACID, copy-on-write B-trees:
+/// a process killed mid-write leaves the last committed state, which opens).
+///
+/// - Opening a path a store of this process already has open shares that database, so several
+///   clients (and clones) in one process use one file.
+/// - A file that is not a redb database, or is damaged beyond repair, is set aside (renamed
+///   `<name>.corrupt`) and a fresh store is created: a cache never fails to open over it.
+/// - Entries written in another format version are dropped when read, not reported as errors.
+/// - Each write is committed durably before the response is returned.
+///
+/// # Examples
+///
+/// ```no_run
+/// use ferrofit::cache::{CacheInterceptor, RedbStore};
+///
+/// let store = RedbStore::open("/var/cache/my-app/http.redb")?;
+/// let client = ferrofit::Client::builder()
+///     .base_url("https://api.example.com")
+///     .cache(CacheInterceptor::new(store))
+///     .build()?;
+/// # let _ = client;
+/// # Ok::<(), ferrofit::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct RedbStore {
+    db: Arc<Database>,
+    path: PathBuf,
+}
+
+impl RedbStore {
+    /// Opens (or creates) the store at `path`; its directory must exist.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::File`] when the file can be neither opened nor created (permissions, a
+    /// missing directory).
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let canonical = canonical(path);
+        let mut open = OPEN.lock().unwrap_or_else(PoisonError::into_inner);
+        let open = open.get_or_insert_with(HashMap::new);
+        if let Some(db) = open.get(&canonical).and_then(Weak::upgrade) {
+            return Ok(Self {
+                db,
+                path: canonical,
+            });
+        }
+        let db = Arc::new(create(path)?);
+        open.retain(|_, db| db.strong_count() > 0);
+        open.insert(canonical.clone(), Arc::downgrade(&db));
+        Ok(Self {
+            db,
+            path: canonical,
+        })
+    }
+
+    /// The file the store lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `work` on the blocking pool: redb's calls do file I/O.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Database) -> std::result::Result<T, redb::Error> + Send + 'static,
+    ) -> std::result::Result<T, BoxError> {
+        let db = self.db.clone();
+        match tokio::task::spawn_blocking(move || work(&db)).await {
+            Ok(result) => result.map_err(Into::into),
+            Err(join) => Err(join.into()),
+        }
+    }
+}
+
+/// The path as the registry knows it: canonical when the file exists (or its directory does).
+fn canonical(path: &Path) -> PathBuf {
+    if let Ok(path) = path.canonicalize() {
+        return path;
+    }
+    match (
+        path.parent().and_then(|p| p.canonicalize().ok()),
+        path.file_name(),
+    ) {
+        (Some(dir), Some(name)) => dir.join(name),
+        _ => path.to_owned(),
+    }
+}
+
+/// Opens or creates the database; a file that is not a usable database is set aside.
+fn create(path: &Path) -> Result<Database> {
+    match Database::create(path) {
+        Ok(db) => Ok(db),
+        Err(
+            error @ (redb::DatabaseError::DatabaseAlreadyOpen
+            | redb::DatabaseError::LockProtocolMismatch),
+        ) => Err(Error::File {
+            path: path.to_owned(),
+            kind: std::io::ErrorKind::ResourceBusy,
+            message: format!("another process holds the cache: {error}"),
+        }),
+        // redb reports a file that is not a database (or a truncated one) as invalid data.
+        Err(redb::DatabaseError::Storage(redb::StorageError::Io(io)))
+            if !matches!(
+                io.kind(),
+                std::io::ErrorKind::InvalidData | std::io::ErrorKind::UnexpectedEof
+            ) =>
+        {
+            Err(Error::file(path, &io))
+        }
+        Err(error) => {
+            let aside = path.with_extension("corrupt");
+            tracing::warn!(
+                path = %path.display(),
+                error = %error,
+                "ferrofit: the cache file cannot be opened; it is set aside and a new one created"
+            );
+            std::fs::rename(path, &aside).map_err(|e| Error::file(path, &e))?;
+            Database::create(path).map_err(|e| Error::File {
+                path: path.to_owned(),
+                kind: std::io::ErrorKind::Other,
+                message: e.to_string(),
+            })
+        }
+    }
+}
+
+fn read(db: &Database, key: &str) -> std::result::Result<Option<Bytes>, redb::Error> {
+    let txn = db.begin_read()?;
+    let table = match txn.open_table(ENTRIES) {
+        Ok(table) => table,
+        Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+        Err(error) => return Err(error.into()),
+    };
+    Ok(table
+        .get(key)?
+        .map(|value| Bytes::copy_from_slice(value.value())))
+}
+
+fn write(
+    db: &Database,
+    change: impl FnOnce(&mut redb::Table<'_, &str, &[u8]>) -> std::result::Result<(), redb::Error>,
+) -> std::result::Result<(), redb::Error> {
+    let txn = db.begin_write()?;
+    {
+        let mut table = txn.open_table(ENTRIES)?;
+        change(&mut table)?;
+    }
+    txn.commit()?;
+    Ok(())
+}
+
+impl CacheStore for RedbStore {
+    fn get<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> BoxFuture<'a, std::result::Result<Option<Bytes>, BoxError>> {
+        let key = key.to_owned();
+        Box::pin(self.blocking(move |db| read(db, &key)))
+    }
+
+    fn put<'a>(
+        &'a self,
+        key: &'a str,
+        value: Bytes,
+    ) -> BoxFuture<'a, std::result::Result<(), BoxError>> {
+        let key = key.to_owned();
+        Box::pin(self.blocking(move |db| {
+            write(db, |table| {
+                table.insert(key.as_str(), value.as_ref())?;
+                Ok(())
+            })
+        }))
+    }
+
+    fn remove<'a>(&'a self, key: &'a str) -> BoxFuture<'a, std::result::Result<(), BoxError>> {
+        let key = key.to_owned();
+        Box::pin(self.blocking(move |db| {
+            write(db, |table| {
+                table.remove(key.as_str())?;
+                Ok(())
+            })
+        }))
+    }
+
+    fn remove_prefix<'a>(
+        &'a self,
+        prefix: &'a str,
+    ) -> BoxFuture<'a, std::result::Result<(), BoxError>> {
+        let prefix = prefix.to_owned();
+        Box::pin(self.blocking(move |db| {
+            write(db, |table| {
+                table.retain(|key, _| !key.starts_with(prefix.as_str()))?;
+                Ok(())
+            })
+        }))
+    }
+}
+
+impl std::fmt::Debug for RedbStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedbStore")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
