@@ -5,11 +5,10 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use http::{HeaderValue, Method, StatusCode, Uri, header};
-use http_cache_semantics::{
-    AfterResponse, BeforeRequest, CacheOptions as Rules, CachePolicy as Semantics,
-};
+use http_cache_semantics::BeforeRequest;
 
-use super::entry::{Entry, RequestView, ResponseView, directive_seconds, has_directive};
+use super::entry::{Entry, RequestView, directive_seconds, has_directive};
+use super::rules;
 use super::{CacheInterceptor, CacheOptions, CachePolicy, ResponseSource};
 use crate::error::{Error, Result};
 use crate::interceptor::Next;
@@ -89,8 +88,10 @@ pub(super) async fn handle(
         && let Some(entry) = &stored
     {
         match entry.semantics.before_request(&view, now) {
-            BeforeRequest::Fresh(parts) => {
-                return Ok(serve(&request, entry, parts.headers, ResponseSource::Cache));
+            // Served with the stored headers and our `Age`: the crate's copy rewrites `Date`.
+            BeforeRequest::Fresh(_) => {
+                let headers = stored_headers(entry, now);
+                return Ok(serve(&request, entry, headers, ResponseSource::Cache));
             }
             BeforeRequest::Stale {
                 request: parts,
@@ -125,39 +126,32 @@ pub(super) async fn handle(
         Ok(response) => response,
     };
     let now = (settings.clock)();
-    let mut response = response;
     if let Some(entry) = revalidating
         && response.status() == StatusCode::NOT_MODIFIED
     {
-        let seen = ResponseView {
-            status: response.status(),
-            headers: response.headers(),
-        };
-        match entry.semantics.after_response(&view, &seen, now) {
-            AfterResponse::NotModified(semantics, parts) => {
-                let refreshed = Entry {
-                    url: entry.url.clone(),
-                    status: entry.status,
-                    fresh_until: now + semantics.time_to_live(now),
-                    headers: parts.headers,
-                    body: entry.body.clone(),
-                    semantics,
-                };
-                lookup.save(&refreshed).await;
-                let headers = stored_headers(&refreshed, now);
-                return Ok(serve(
-                    &request,
-                    &refreshed,
-                    headers,
-                    ResponseSource::Revalidated,
-                ));
-            }
-            // The 304 names other validators than the stored response's (RFC 9111 §4.3.4):
-            // the stored body cannot be used, and the caller did not ask for a 304.
-            AfterResponse::Modified(..) => {
-                lookup.remove().await;
-                response = next.run(request.clone()).await?;
-            }
+        let headers = rules::merge_not_modified(&entry.headers, response.headers());
+        // Freshness counts from the 304's date; the stored `Date` is what is served.
+        let mut judged = headers.clone();
+        if let Some(date) = response.headers().get(header::DATE) {
+            judged.insert(header::DATE, date.clone());
+        }
+        if let Some(semantics) = rules::judge(&view, entry.status, &judged, now) {
+            let refreshed = Entry {
+                url: entry.url.clone(),
+                status: entry.status,
+                fresh_until: now + semantics.time_to_live(now),
+                headers,
+                body: entry.body.clone(),
+                semantics,
+            };
+            lookup.save(&refreshed).await;
+            let headers = stored_headers(&refreshed, now);
+            return Ok(serve(
+                &request,
+                &refreshed,
+                headers,
+                ResponseSource::Revalidated,
+            ));
         }
     }
     if settings.error_codes.contains(&response.status().as_u16())
@@ -187,15 +181,9 @@ async fn store_response(
     {
         return;
     }
-    let seen = ResponseView {
-        status,
-        headers: response.headers(),
+    let Some(semantics) = rules::judge(view, status, response.headers(), now) else {
+        return;
     };
-    let rules = Rules {
-        shared: false,
-        ..Rules::default()
-    };
-    let semantics = Semantics::new_options(view, &seen, now, rules);
     let force = matches!(
         policy,
         CachePolicy::ForceCache | CachePolicy::RefreshForceCache
@@ -214,7 +202,7 @@ async fn store_response(
             .url()
             .map_or_else(|| request.url().to_string(), ToString::to_string),
         status,
-        headers: response.headers().clone(),
+        headers: rules::storable_headers(response.headers()),
         body: response.body().clone(),
         fresh_until: now + semantics.time_to_live(now),
         semantics,

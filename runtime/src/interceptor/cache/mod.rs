@@ -50,6 +50,7 @@ mod entry;
 mod flow;
 #[cfg(feature = "redb")]
 mod redb_store;
+mod rules;
 mod store;
 
 pub use crate::cache_options::{CacheOptions, CachePolicy};
