@@ -524,3 +524,54 @@ async fn a_304_refreshes_headers_but_never_the_stored_etag_or_date() {
         "fresh for the 304's max-age"
     );
 }
+
+#[tokio::test]
+async fn the_log_interceptor_added_first_logs_where_responses_came_from() {
+    use std::io::Write;
+    #[derive(Clone, Default)]
+    struct Lines(Arc<std::sync::Mutex<Vec<u8>>>);
+    impl Write for Lines {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Lines {
+        type Writer = Lines;
+        fn make_writer(&'a self) -> Lines {
+            self.clone()
+        }
+    }
+    let origin = Origin::start().await;
+    origin.reply(Reply::ok("x", &[("cache-control", "max-age=60")]));
+    let clock = TestClock::new();
+    let store = Arc::new(MemoryStore::default());
+    let client = ferrofit::Client::builder()
+        .base_url(&origin.base_url)
+        .cache(cache(&clock, &store))
+        .interceptor(ferrofit::log::LogInterceptor::new())
+        .build()
+        .unwrap();
+    let api = FeedClient::new(client);
+    let lines = Lines::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(lines.clone())
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .finish();
+    {
+        let _guard = tracing::subscriber::set_default(subscriber);
+        api.feed().await.unwrap();
+        api.feed().await.unwrap();
+    }
+    let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+    let sources: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.split("source=\"").nth(1)?.split('"').next())
+        .collect();
+    assert_eq!(sources, ["network", "cache"], "{text}");
+    assert_eq!(origin.hits(), 1);
+}

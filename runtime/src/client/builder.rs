@@ -11,6 +11,7 @@ use super::{Client, Shared};
 use crate::error::{Error, Result};
 use crate::interceptor::Interceptor;
 use crate::interceptor::cache::CacheInterceptor;
+use crate::interceptor::log::LogInterceptor;
 use crate::redact::{self, Redactor};
 use crate::transport::{ReqwestTransport, Transport, WatchConnects};
 
@@ -57,6 +58,8 @@ pub struct ClientBuilder {
     max_response_size: u64,
     transport: Option<Arc<dyn Transport>>,
     interceptors: Vec<Arc<dyn Interceptor>>,
+    /// How many of the first interceptors are `LogInterceptor`s: the cache goes after them.
+    leading_logs: usize,
     cache: Option<CacheInterceptor>,
     redactor: Redactor,
     error: Option<Error>,
@@ -75,6 +78,7 @@ impl ClientBuilder {
             max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
             transport: None,
             interceptors: Vec::new(),
+            leading_logs: 0,
             cache: None,
             redactor: Redactor::new(),
             error: None,
@@ -170,12 +174,18 @@ impl ClientBuilder {
     /// Adds an interceptor. The first added is the outermost: it sees each request first and
     /// each response last.
     pub fn interceptor(mut self, interceptor: impl Interceptor) -> Self {
+        let is_log = (&interceptor as &dyn std::any::Any).is::<LogInterceptor>();
+        if is_log && self.leading_logs == self.interceptors.len() {
+            self.leading_logs += 1;
+        }
         self.interceptors.push(Arc::new(interceptor));
         self
     }
 
-    /// Puts `cache` first in the interceptor chain, whenever this is called: a hit is then
-    /// served without waking any other interceptor or the network, and
+    /// Puts `cache` first in the interceptor chain, after only the
+    /// [`LogInterceptor`](crate::log::LogInterceptor)s added before any other interceptor (so
+    /// that they log hits), whenever this is called: a hit is then served without waking auth,
+    /// retry, any other interceptor or the network, and
     /// [`Client::clear_cache`](crate::Client::clear_cache) reaches it. See
     /// [`cache`](crate::cache) for partitioning by the auth interceptor's tokens.
     ///
@@ -250,7 +260,7 @@ impl ClientBuilder {
         };
         let mut interceptors = self.interceptors;
         if let Some(cache) = &self.cache {
-            interceptors.insert(0, Arc::new(cache.clone()));
+            interceptors.insert(self.leading_logs, Arc::new(cache.clone()));
         }
         Ok(Client {
             shared: Arc::new(Shared {

@@ -262,6 +262,7 @@ impl LogInterceptor {
                     event!(
                         outcome,
                         http.response.status_code = status,
+                        source = response.source().as_str(),
                         duration_ms = elapsed_ms,
                         attempts = response.attempts(),
                         headers = headers.as_deref(),

@@ -46,6 +46,14 @@ trait Transfers {
     #[put("/files/<name>")]
     async fn put_file(&self, name: &str, #[body] body: Body, #[progress] progress: fn(u64, Option<u64>)) -> ferrofit::Result<()>;
 
+    #[get("/cached")]
+    #[cache(policy = "refresh_force_cache", max_stale = "1d12h")]
+    async fn cached(&self, #[extra] options: ferrofit::cache::CacheOptions) -> ferrofit::Result<String>;
+
+    #[get("/never")]
+    #[cache(never)]
+    async fn never(&self) -> ferrofit::Result<String>;
+
     #[put("/text")]
     async fn put_text(&self, #[body] text: String) -> ferrofit::Result<()>;
 
