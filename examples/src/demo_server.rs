@@ -42,6 +42,7 @@ type Shared = Arc<Mutex<Users>>;
 pub struct DemoServer {
     address: SocketAddr,
     stats: Arc<SessionStats>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 impl DemoServer {
@@ -70,6 +71,7 @@ impl DemoServer {
             .route("/v1/users/{id}", get(get_user).delete(delete_user))
             .route("/v1/health", get(health).head(health))
             .route("/v1/slow", get(slow))
+            .route("/v1/feed", get(feed))
             .with_state(users);
         let stats = Arc::new(SessionStats::default());
         let app = app
@@ -77,10 +79,32 @@ impl DemoServer {
             .merge(crate::file_server::routes());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let address = listener.local_addr()?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
+            let shutdown = async {
+                let _ = stopped.await;
+            };
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await;
         });
-        Ok(Self { address, stats })
+        Ok(Self {
+            address,
+            stats,
+            stop: Some(stop),
+        })
+    }
+
+    /// Stops the server: new connections are refused from then on, as when a phone goes
+    /// offline.
+    pub async fn stop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        // Wait until the port is really closed.
+        while tokio::net::TcpStream::connect(self.address).await.is_ok() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
     }
 
     /// What the session endpoints (token, `/me`, `/flaky`) have seen.
@@ -191,4 +215,22 @@ async fn health() -> (HeaderMap, &'static str) {
 async fn slow() -> &'static str {
     tokio::time::sleep(Duration::from_secs(30)).await;
     "finally"
+}
+
+/// A news feed that may be cached for one second and revalidated with its ETag.
+async fn feed(headers: HeaderMap) -> Response {
+    const ETAG: &str = "\"feed-v1\"";
+    let cache_headers = [
+        (axum::http::header::CACHE_CONTROL, "max-age=1"),
+        (axum::http::header::ETAG, ETAG),
+    ];
+    if headers.get("if-none-match").is_some_and(|v| v == ETAG) {
+        return (StatusCode::NOT_MODIFIED, cache_headers).into_response();
+    }
+    let items = json!([
+        "Rust 2024 edition ships",
+        "ferrofit gets a cache",
+        "Offline-first apps, explained"
+    ]);
+    (cache_headers, Json(items)).into_response()
 }
