@@ -30,8 +30,16 @@ pub trait Users {
 
 pub const REPLY: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 52\r\n\r\n{\"id\":42,\"name\":\"Ada Lovelace\",\"email\":\"ada@ex.com\"}";
 
+/// `REPLY`, cacheable for an hour.
+pub const CACHEABLE_REPLY: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncache-control: max-age=3600\r\ncontent-length: 52\r\n\r\n{\"id\":42,\"name\":\"Ada Lovelace\",\"email\":\"ada@ex.com\"}";
+
 /// A keep-alive HTTP/1.1 server that answers every request with `REPLY`.
 pub async fn serve() -> String {
+    serve_reply(REPLY).await
+}
+
+/// A keep-alive HTTP/1.1 server that answers every request with `reply`.
+pub async fn serve_reply(reply: &'static [u8]) -> String {
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind loopback");
@@ -49,7 +57,7 @@ pub async fn serve() -> String {
                     // Requests carry no body: each ends with an empty line.
                     while let Some(end) = buffer[..filled].windows(4).position(|w| w == b"\r\n\r\n")
                     {
-                        if stream.write_all(REPLY).await.is_err() {
+                        if stream.write_all(reply).await.is_err() {
                             return;
                         }
                         buffer.copy_within(end + 4..filled, 0);
