@@ -81,7 +81,8 @@ impl CacheOptions {
         self
     }
 
-    /// Serves nothing that has been stale for longer than `max_stale` (and purges it).
+    /// Serves nothing that has been stale for longer than `max_stale` (and purges it), except
+    /// what the server's `stale-if-error` allows to answer a failed exchange.
     #[must_use]
     pub const fn max_stale(mut self, max_stale: Duration) -> Self {
         self.max_stale = Some(max_stale);

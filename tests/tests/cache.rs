@@ -37,6 +37,9 @@ trait Feed {
 
     #[post("/feed")]
     async fn post(&self, #[body] item: &str) -> ferrofit::Result<()>;
+
+    #[head("/feed")]
+    async fn head(&self) -> ferrofit::Result<Response<()>>;
 }
 
 /// A clock the test moves by hand.
@@ -574,4 +577,80 @@ async fn the_log_interceptor_added_first_logs_where_responses_came_from() {
         .collect();
     assert_eq!(sources, ["network", "cache"], "{text}");
     assert_eq!(origin.hits(), 1);
+}
+
+#[tokio::test]
+async fn a_head_is_answered_from_the_stored_get() {
+    let s = setup().await;
+    s.origin.reply(Reply::ok(
+        "body",
+        &[("cache-control", "max-age=60"), ("x-version", "7")],
+    ));
+    s.api.feed().await.unwrap();
+    let head = s.api.head().await.unwrap();
+    assert_eq!(head.source(), ResponseSource::Cache);
+    assert_eq!(header(head.headers(), "x-version"), Some("7"));
+    assert_eq!(s.origin.hits(), 1);
+}
+
+#[tokio::test]
+async fn stale_if_error_extends_the_offline_window_past_max_stale() {
+    let s = setup_with(|c| c.max_stale(Duration::from_secs(60))).await;
+    s.origin
+        .reply(Reply::ok(
+            "sie",
+            &[("cache-control", "max-age=10, stale-if-error=86400")],
+        ))
+        .reply(Reply::status(503, "", &[]));
+    s.api.feed().await.unwrap();
+    s.clock.advance(3600);
+    // An hour stale: past the client's max_stale, within the server's stale-if-error.
+    let fallback = s.api.feed().await.unwrap();
+    assert_eq!(
+        (fallback.as_str(), fallback.source()),
+        ("sie", ResponseSource::StaleFallback)
+    );
+    // Only for errors: a policy that serves stale data by itself stays within max_stale.
+    let forced = s
+        .api
+        .feed_with(CacheOptions::new().policy(CachePolicy::OnlyIfCached))
+        .await;
+    assert!(matches!(forced, Err(Error::CacheMiss { .. })), "{forced:?}");
+}
+
+#[tokio::test]
+async fn a_partition_is_purged_alone() {
+    let origin = Origin::start().await;
+    origin.reply(Reply::ok("feed", &[("cache-control", "max-age=600")]));
+    let clock = TestClock::new();
+    let store = Arc::new(MemoryStore::default());
+    let tokens = Arc::new(MemoryTokenStore::with_tokens(
+        Tokens::new("a").with_subject("alice"),
+    ));
+    let cache = cache(&clock, &store).partition_by_tokens(tokens.clone());
+    let client = ferrofit::Client::builder()
+        .base_url(&origin.base_url)
+        .cache(cache.clone())
+        .build()
+        .unwrap();
+    let api = FeedClient::new(client);
+    api.feed().await.unwrap();
+    tokens.set(Tokens::new("b").with_subject("bob"));
+    api.feed().await.unwrap();
+    cache
+        .clear_partition_of(&Tokens::new("x").with_subject("alice"))
+        .await
+        .unwrap();
+    assert_eq!(
+        api.feed().await.unwrap().source(),
+        ResponseSource::Cache,
+        "bob's entry stays"
+    );
+    tokens.set(Tokens::new("a").with_subject("alice"));
+    assert_eq!(
+        api.feed().await.unwrap().source(),
+        ResponseSource::Network,
+        "alice's is gone"
+    );
+    assert_eq!(origin.hits(), 3);
 }

@@ -114,6 +114,31 @@ async fn an_entry_of_another_format_is_a_miss_not_a_failure() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_tasks_read_and_write_one_file_at_once() {
+    let dir = support::TempDir::new();
+    let store = RedbStore::open(dir.path().join("busy.redb")).unwrap();
+    let tasks: Vec<_> = (0..32_u8)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let key = format!("anon|k{}", i % 4);
+                for round in 0..10_u8 {
+                    store.put(&key, Bytes::from(vec![i, round])).await.unwrap();
+                    let read = store.get(&key).await.unwrap().expect("just written");
+                    assert_eq!(read.len(), 2);
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    for k in 0..4 {
+        assert!(store.get(&format!("anon|k{k}")).await.unwrap().is_some());
+    }
+}
+
 /// A store whose every operation fails.
 struct Broken;
 

@@ -64,7 +64,10 @@ pub(super) async fn handle(
         headers: request.headers(),
     };
     if let Some(entry) = &stored {
-        let usable_stale = entry.is_fresh(now) || !forbids_stale(entry);
+        let within_max_stale = options
+            .get_max_stale()
+            .is_none_or(|max| entry.staleness(now) <= max);
+        let usable_stale = entry.is_fresh(now) || (within_max_stale && !forbids_stale(entry));
         match policy {
             CachePolicy::OnlyIfCached | CachePolicy::ForceCache if usable_stale => {
                 let source = if entry.is_fresh(now) {
@@ -263,8 +266,14 @@ impl Lookup<'_> {
                 return None;
             }
         };
-        let usable = Entry::decode(&bytes)
-            .filter(|entry| self.max_stale.is_none_or(|max| entry.staleness(now) <= max));
+        // Past `max_stale` an entry is kept only while the server's `stale-if-error` may
+        // still let it answer an error.
+        let usable = Entry::decode(&bytes).filter(|entry| {
+            let staleness = entry.staleness(now);
+            self.max_stale.is_none_or(|max| staleness <= max)
+                || directive_seconds(&entry.headers, "stale-if-error")
+                    .is_some_and(|limit| staleness <= limit)
+        });
         if usable.is_none() {
             self.remove().await;
         }

@@ -14,7 +14,8 @@
 //!   (500, 502, 503, 504 by default; 401 and 403 never), a stale stored response is served if
 //!   it is within `max_stale` or its `stale-if-error` (RFC 5861), and neither
 //!   `must-revalidate` nor `no-cache` forbids it.
-//! - **`max_stale`**: a hard limit; an entry stale for longer is never served and is purged.
+//! - **`max_stale`**: the client's limit; an entry stale for longer is never served and is
+//!   purged — unless the server's `stale-if-error` still lets it answer an error.
 //! - **Partitions**: entries are keyed by partition + URL. By default the partition comes
 //!   from the request's credentials (`Authorization`, `Cookie`); with
 //!   [`partition_by_tokens`](CacheInterceptor::partition_by_tokens) it comes from the auth
@@ -144,7 +145,8 @@ impl CacheInterceptor {
         self
     }
 
-    /// Entries stale for longer than this are never served (not even offline) and are purged.
+    /// Entries stale for longer than this are never served and are purged, unless their
+    /// `stale-if-error` (the server's word) still lets them answer a failed exchange.
     #[must_use]
     pub fn max_stale(mut self, max_stale: Duration) -> Self {
         let settings = self.settings();
