@@ -24,4 +24,7 @@ for (const test of failed) {
   const why = result === undefined ? 'not run' : result === true ? 'a dependency failed' : result.join(': ')
   console.log(`FAIL ${test.id} — ${test.name}\n     ${why}`)
 }
+const optimal = [...byId.values()].filter(t => t.kind === 'optimal' && t.browser_skip !== true)
+const optimalPassed = optimal.filter(t => passes(t.id)).length
 console.log(`\n${required.length - failed.length} of ${required.length} required tests pass`)
+console.log(`${optimalPassed} of ${optimal.length} optimal tests pass (a cache may skip these)`)
