@@ -101,6 +101,7 @@ pub struct CacheInterceptor {
     inner: Arc<Settings>,
 }
 
+#[derive(Clone)]
 struct Settings {
     store: Arc<dyn CacheStore>,
     defaults: CacheOptions,
@@ -109,6 +110,7 @@ struct Settings {
     clock: Clock,
 }
 
+#[derive(Clone)]
 enum Partition {
     /// From the request's `Authorization` and `Cookie` headers.
     Credentials,
@@ -132,9 +134,10 @@ impl CacheInterceptor {
         }
     }
 
+    /// The settings to change; a clone that shares them gets its own copy (the store stays
+    /// shared).
     fn settings(&mut self) -> &mut Settings {
-        Arc::get_mut(&mut self.inner)
-            .expect("settings are changed before the interceptor is shared")
+        Arc::make_mut(&mut self.inner)
     }
 
     /// The policy for requests whose endpoint and call say none.
@@ -292,6 +295,15 @@ impl fmt::Debug for CacheInterceptor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn configuring_a_clone_leaves_the_original_alone() {
+        let original = CacheInterceptor::new(MemoryStore::default());
+        let tuned = original.clone().policy(CachePolicy::ForceCache);
+        assert_eq!(original.inner.defaults.get_policy(), None);
+        assert_eq!(tuned.inner.defaults.get_policy(), Some(CachePolicy::ForceCache));
+        assert!(Arc::ptr_eq(&original.inner.store, &tuned.inner.store), "one store");
+    }
 
     #[test]
     fn partitions_hide_credentials_and_tell_users_apart() {
