@@ -301,8 +301,14 @@ mod tests {
         let original = CacheInterceptor::new(MemoryStore::default());
         let tuned = original.clone().policy(CachePolicy::ForceCache);
         assert_eq!(original.inner.defaults.get_policy(), None);
-        assert_eq!(tuned.inner.defaults.get_policy(), Some(CachePolicy::ForceCache));
-        assert!(Arc::ptr_eq(&original.inner.store, &tuned.inner.store), "one store");
+        assert_eq!(
+            tuned.inner.defaults.get_policy(),
+            Some(CachePolicy::ForceCache)
+        );
+        assert!(
+            Arc::ptr_eq(&original.inner.store, &tuned.inner.store),
+            "one store"
+        );
     }
 
     #[test]
