@@ -6,7 +6,9 @@
 //! `http.response.status_code`, `http.request.resend_count`, plus `ferrofit.endpoint`
 //! (`Api::method`) and `duration_ms`. It emits **one event when the call ends**, whatever ends
 //! it, with an `outcome` of `ok`, `http_error`, `error`, `timeout` or `cancelled` (and
-//! `abandoned` when the caller dropped the call's future), its `duration_ms` and `attempts`;
+//! `abandoned` when the caller dropped the call's future), its `duration_ms` and `attempts`,
+//! and the response's `source` (`network`, `cache`, `revalidated` or `stale`: add the log
+//! interceptor before [`ClientBuilder::cache`](crate::ClientBuilder::cache) to see hits);
 //! failures are logged at the error level. Calls cut short by a [`CancelToken`](crate::CancelToken)
 //! or the total timeout are logged too, although the client drops the chain at that moment.
 //! When enabled, one more event shows the request with headers and a truncated body.
