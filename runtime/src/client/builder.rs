@@ -15,6 +15,49 @@ use crate::interceptor::log::LogInterceptor;
 use crate::redact::{self, Redactor};
 use crate::transport::{ReqwestTransport, Transport, WatchConnects};
 
+/// How connections are made and kept; `None` leaves reqwest's default.
+#[derive(Default)]
+struct ConnectionSettings {
+    pool_idle_timeout: Option<Option<Duration>>,
+    pool_max_idle_per_host: Option<usize>,
+    tcp_keepalive: Option<Duration>,
+    http2_prior_knowledge: bool,
+    max_redirects: Option<usize>,
+}
+
+impl ConnectionSettings {
+    fn is_default(&self) -> bool {
+        self.pool_idle_timeout.is_none()
+            && self.pool_max_idle_per_host.is_none()
+            && self.tcp_keepalive.is_none()
+            && !self.http2_prior_knowledge
+            && self.max_redirects.is_none()
+    }
+
+    fn apply(&self, mut builder: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
+        if let Some(idle) = self.pool_idle_timeout {
+            builder = builder.pool_idle_timeout(idle);
+        }
+        if let Some(max) = self.pool_max_idle_per_host {
+            builder = builder.pool_max_idle_per_host(max);
+        }
+        if let Some(interval) = self.tcp_keepalive {
+            builder = builder.tcp_keepalive(interval);
+        }
+        if self.http2_prior_knowledge {
+            builder = builder.http2_prior_knowledge();
+        }
+        if let Some(max) = self.max_redirects {
+            let policy = match max {
+                0 => reqwest::redirect::Policy::none(),
+                max => reqwest::redirect::Policy::limited(max),
+            };
+            builder = builder.redirect(policy);
+        }
+        builder
+    }
+}
+
 /// Default limit on response bodies: 16 MiB.
 pub const DEFAULT_MAX_RESPONSE_SIZE: u64 = 16 * 1024 * 1024;
 
@@ -55,6 +98,8 @@ pub struct ClientBuilder {
     default_headers: HeaderMap,
     user_agent: Option<String>,
     http_client: Option<reqwest::Client>,
+    /// Connection settings, applied to the reqwest client ferrofit builds.
+    connection: ConnectionSettings,
     max_response_size: u64,
     transport: Option<Arc<dyn Transport>>,
     interceptors: Vec<Arc<dyn Interceptor>>,
@@ -75,6 +120,7 @@ impl ClientBuilder {
             default_headers: HeaderMap::new(),
             user_agent: None,
             http_client: None,
+            connection: ConnectionSettings::default(),
             max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
             transport: None,
             interceptors: Vec::new(),
@@ -140,6 +186,59 @@ impl ClientBuilder {
     /// The `User-Agent` header (default `ferrofit/<version>`).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// How long an idle pooled connection is kept (reqwest's default: 90 s); `None` keeps
+    /// them until the server closes them. Connections are reused across calls and clones of
+    /// the client.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let client = ferrofit::Client::builder()
+    ///     .base_url("https://api.example.com")
+    ///     .pool_idle_timeout(Some(Duration::from_secs(30)))
+    ///     .pool_max_idle_per_host(4)
+    ///     .tcp_keepalive(Duration::from_secs(60))
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok::<(), ferrofit::Error>(())
+    /// ```
+    pub fn pool_idle_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.connection.pool_idle_timeout = Some(timeout);
+        self
+    }
+
+    /// How many idle connections per host the pool keeps (default: no limit).
+    pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
+        self.connection.pool_max_idle_per_host = Some(max);
+        self
+    }
+
+    /// Sends TCP keepalive probes on idle connections at this interval (default: off), so
+    /// that NATs and load balancers do not silently drop pooled connections.
+    pub fn tcp_keepalive(mut self, interval: Duration) -> Self {
+        self.connection.tcp_keepalive = Some(interval);
+        self
+    }
+
+    /// Speaks HTTP/2 from the first byte, without TLS (h2c, "prior knowledge"): for servers
+    /// known to accept it, such as internal gRPC-style gateways. Over TLS, HTTP/2 is
+    /// negotiated by ALPN without this.
+    pub fn http2_prior_knowledge(mut self) -> Self {
+        self.connection.http2_prior_knowledge = true;
+        self
+    }
+
+    /// How many redirects a call follows (default 10; 0 follows none and returns the 3xx).
+    /// More fail with [`Error::Network`](crate::Error::Network) of kind `Redirect`. A redirect
+    /// to another host, port or scheme drops `Authorization`, `Cookie` and
+    /// `Proxy-Authorization`.
+    pub fn max_redirects(mut self, max: usize) -> Self {
+        self.connection.max_redirects = Some(max);
         self
     }
 
@@ -311,9 +410,14 @@ impl ClientBuilder {
                     "connect_timeout and receive_timeout cannot be combined with http_client; set them on the reqwest::Client you pass",
                 ));
             }
+            if !self.connection.is_default() {
+                return Err(Error::config(
+                    "pool, HTTP/2 and redirect settings cannot be combined with http_client; set them on the reqwest::Client you pass",
+                ));
+            }
             return Ok(client);
         }
-        let mut builder = reqwest::Client::builder();
+        let mut builder = self.connection.apply(reqwest::Client::builder());
         let limited = |timeout: &Duration| *timeout < UNLIMITED;
         if let Some(timeout) = self.connect_timeout.filter(limited) {
             builder = builder.connect_timeout(timeout);

@@ -1,0 +1,164 @@
+//! Connections: pooled and reused, HTTP/2 with prior knowledge (h2c) multiplexing many calls on
+//! one connection, the negotiated version on the response, and bounded redirects that drop
+//! credentials when they leave the host.
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+
+use ferrofit::http::Version;
+use ferrofit::{Error, NetworkKind, Response, rest_api};
+use support::hyper_server::{HyperServer, ok};
+
+#[rest_api]
+trait Echo {
+    #[get("/ping")]
+    async fn ping(&self) -> ferrofit::Result<Response<String>>;
+
+    #[get("/start")]
+    async fn start(
+        &self,
+        #[header("Authorization")] auth: &str,
+    ) -> ferrofit::Result<Response<String>>;
+}
+
+async fn ping_server() -> HyperServer {
+    HyperServer::start(|_request| async { ok("pong") }).await
+}
+
+#[tokio::test]
+async fn sequential_calls_reuse_one_pooled_connection() {
+    let server = ping_server().await;
+    let api = EchoClient::new(support::client(&server.base_url));
+    for _ in 0..20 {
+        let response = api.ping().await.unwrap();
+        assert_eq!(
+            (response.as_str(), response.version()),
+            ("pong", Version::HTTP_11)
+        );
+    }
+    assert_eq!(server.connections(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn h2c_prior_knowledge_multiplexes_concurrent_calls_on_one_connection() {
+    let server = ping_server().await;
+    let client = ferrofit::Client::builder()
+        .base_url(&server.base_url)
+        .http2_prior_knowledge()
+        .build()
+        .unwrap();
+    let api = EchoClient::new(client);
+    api.ping().await.unwrap();
+    let calls: Vec<_> = (0..32)
+        .map(|_| {
+            let api = api.clone();
+            tokio::spawn(async move { api.ping().await })
+        })
+        .collect();
+    for call in calls {
+        let response = call.await.unwrap().unwrap();
+        assert_eq!(response.version(), Version::HTTP_2);
+    }
+    assert_eq!(
+        server.connections(),
+        1,
+        "32 concurrent calls, one connection"
+    );
+}
+
+/// A server whose `/start` redirects to `location` (or its own `/landing`) and whose
+/// `/landing` records the `Authorization` it was sent.
+async fn redirecting(location: Option<String>) -> (HyperServer, Arc<Mutex<Vec<Option<String>>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let record = seen.clone();
+    let server = HyperServer::start(move |request| {
+        let (record, location) = (record.clone(), location.clone());
+        async move {
+            if request.uri().path() == "/landing" {
+                let auth = request
+                    .headers()
+                    .get("authorization")
+                    .map(|v| v.to_str().unwrap().to_owned());
+                record.lock().unwrap().push(auth);
+                return ok("landed");
+            }
+            let mut response = ok("");
+            *response.status_mut() = http::StatusCode::FOUND;
+            let location = location.unwrap_or_else(|| "/landing".to_owned());
+            response
+                .headers_mut()
+                .insert("location", location.parse().unwrap());
+            response
+        }
+    })
+    .await;
+    (server, seen)
+}
+
+#[tokio::test]
+async fn a_redirect_to_another_host_drops_authorization_but_one_on_the_same_host_keeps_it() {
+    let (same, seen_same) = redirecting(None).await;
+    let api = EchoClient::new(support::client(&same.base_url));
+    assert_eq!(api.start("Bearer s3cr3t").await.unwrap().as_str(), "landed");
+    assert_eq!(
+        seen_same.lock().unwrap().pop().unwrap().as_deref(),
+        Some("Bearer s3cr3t")
+    );
+
+    let (target, seen_target) = redirecting(None).await;
+    // `localhost` is another host than `127.0.0.1`, though it reaches the same server.
+    let elsewhere = format!(
+        "{}/landing",
+        target.base_url.replace("127.0.0.1", "localhost")
+    );
+    let (cross, _) = redirecting(Some(elsewhere)).await;
+    let api = EchoClient::new(support::client(&cross.base_url));
+    assert_eq!(api.start("Bearer s3cr3t").await.unwrap().as_str(), "landed");
+    assert_eq!(
+        seen_target.lock().unwrap().pop().unwrap(),
+        None,
+        "stripped for another host"
+    );
+}
+
+#[tokio::test]
+async fn redirects_are_bounded() {
+    // A server that redirects to itself forever.
+    let server = HyperServer::start(|_request| async {
+        let mut response = ok("");
+        *response.status_mut() = http::StatusCode::FOUND;
+        response
+            .headers_mut()
+            .insert("location", "/start".parse().unwrap());
+        response
+    })
+    .await;
+    let client = ferrofit::Client::builder()
+        .base_url(&server.base_url)
+        .max_redirects(3)
+        .build()
+        .unwrap();
+    let error = EchoClient::new(client).start("x").await.unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Network {
+                kind: NetworkKind::Redirect,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    let client = ferrofit::Client::builder()
+        .base_url(&server.base_url)
+        .max_redirects(0)
+        .build()
+        .unwrap();
+    let error = EchoClient::new(client).start("x").await.unwrap_err();
+    assert_eq!(
+        error.status(),
+        Some(http::StatusCode::FOUND),
+        "0 follows none"
+    );
+}
