@@ -71,7 +71,9 @@ pub use bytes::Bytes;
 pub use cancel::CancelToken;
 pub use client::{Client, ClientBuilder, DEFAULT_MAX_RESPONSE_SIZE};
 pub use endpoint::Endpoint;
-pub use error::{BoxError, Error, ErrorResponse, FieldErrors, NetworkKind, Result, TimeoutPhase};
+pub use error::{
+    BoxError, Error, ErrorResponse, FieldErrors, NetworkKind, Result, TimeoutPhase, TlsKind,
+};
 pub use interceptor::{Interceptor, Next, auth, cache, log, retry};
 pub use progress::{Progress, ProgressArg};
 pub use request::Request;

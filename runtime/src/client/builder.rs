@@ -13,7 +13,9 @@ use crate::interceptor::Interceptor;
 use crate::interceptor::cache::CacheInterceptor;
 use crate::interceptor::log::LogInterceptor;
 use crate::redact::{self, Redactor};
+use crate::transport::pinning::{self, Pins};
 use crate::transport::{ReqwestTransport, Transport, WatchConnects};
+use rustls::pki_types::CertificateDer;
 
 /// How connections are made and kept; `None` leaves reqwest's default.
 #[derive(Default)]
@@ -23,18 +25,36 @@ struct ConnectionSettings {
     tcp_keepalive: Option<Duration>,
     http2_prior_knowledge: bool,
     max_redirects: Option<usize>,
+    pins: Pins,
+    /// Host patterns given a single pin, refused at `build()` unless allowed.
+    single_pins: Vec<String>,
+    allow_single_pin: bool,
+    extra_roots: Vec<CertificateDer<'static>>,
 }
 
 impl ConnectionSettings {
     fn is_default(&self) -> bool {
-        self.pool_idle_timeout.is_none()
+        self.pins.is_empty()
+            && self.extra_roots.is_empty()
+            && self.pool_idle_timeout.is_none()
             && self.pool_max_idle_per_host.is_none()
             && self.tcp_keepalive.is_none()
             && !self.http2_prior_knowledge
             && self.max_redirects.is_none()
     }
 
-    fn apply(&self, mut builder: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
+    fn apply(&self, mut builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder> {
+        if !self.single_pins.is_empty() && !self.allow_single_pin {
+            return Err(Error::config(format!(
+                "`{}` has a single pin: pin a backup key too (the next key you will deploy, or your CA's), or call `.allow_single_pin()` if you accept being locked out when the key changes",
+                self.single_pins.join("`, `")
+            )));
+        }
+        if !self.pins.is_empty() || !self.extra_roots.is_empty() {
+            let tls = pinning::tls_config(self.pins.clone(), self.extra_roots.clone())
+                .map_err(Error::config)?;
+            builder = builder.tls_backend_preconfigured(tls);
+        }
         if let Some(idle) = self.pool_idle_timeout {
             builder = builder.pool_idle_timeout(idle);
         }
@@ -54,7 +74,7 @@ impl ConnectionSettings {
             };
             builder = builder.redirect(policy);
         }
-        builder
+        Ok(builder)
     }
 }
 
@@ -242,6 +262,72 @@ impl ClientBuilder {
         self
     }
 
+    /// Pins `host` (`api.example.com`, `*.example.com` for one more label, `**.example.com`
+    /// for any number, none included) to public keys, as OkHttp's `CertificatePinner` does:
+    /// a connection succeeds only when normal certificate validation passes **and** a
+    /// certificate of the chain the server presents (its leaf and intermediates; a root it
+    /// does not send cannot match) has a SubjectPublicKeyInfo whose SHA-256 is one of the pins
+    /// (`sha256/<base64>`, the HPKP and OkHttp format). HTTP/2 is still offered by ALPN. Failure is
+    /// [`Error::Tls`](crate::Error::Tls) with kind `Pinning`, listing the expected and actual
+    /// pins, and is never retried. Hosts without pins are validated as usual.
+    ///
+    /// Give at least two pins per host — the current key and a backup — or `build()` refuses;
+    /// see [`allow_single_pin`](Self::allow_single_pin). A malformed pin or pattern is
+    /// reported by `build()`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let client = ferrofit::Client::builder()
+    ///     .base_url("https://api.example.com")
+    ///     .pin("api.example.com", [
+    ///         "sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+    ///         "sha256/BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBA=",
+    ///     ])
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok::<(), ferrofit::Error>(())
+    /// ```
+    pub fn pin<P: Into<String>>(mut self, host: &str, pins: impl IntoIterator<Item = P>) -> Self {
+        let pins: Vec<String> = pins.into_iter().map(Into::into).collect();
+        if pins.len() == 1 {
+            self.connection.single_pins.push(host.to_owned());
+        }
+        if let Err(message) = self.connection.pins.add(host, &pins) {
+            self.fail(message);
+        }
+        self
+    }
+
+    /// Accepts hosts pinned to a single key. Without a backup pin, rotating that key locks
+    /// every installed client out until it is updated.
+    pub fn allow_single_pin(mut self) -> Self {
+        self.connection.allow_single_pin = true;
+        self
+    }
+
+    /// Trusts `certificate` (PEM, one or more, or DER) as a root, beside the platform's:
+    /// for servers with a private CA.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// let ca = std::fs::read("company-ca.pem").expect("the CA file");
+    /// let client = ferrofit::Client::builder()
+    ///     .base_url("https://intranet.example")
+    ///     .add_root_certificate(ca)
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok::<(), ferrofit::Error>(())
+    /// ```
+    pub fn add_root_certificate(mut self, certificate: impl AsRef<[u8]>) -> Self {
+        match pinning::parse_roots(certificate.as_ref()) {
+            Ok(roots) => self.connection.extra_roots.extend(roots),
+            Err(message) => self.fail(message),
+        }
+        self
+    }
+
     /// Uses a `reqwest::Client` you configured (proxies, TLS, HTTP/2 settings, …) instead of
     /// building one. Its connection pool is shared by every clone of the ferrofit client. Set
     /// connect and receive timeouts on it directly: combining it with
@@ -412,12 +498,12 @@ impl ClientBuilder {
             }
             if !self.connection.is_default() {
                 return Err(Error::config(
-                    "pool, HTTP/2 and redirect settings cannot be combined with http_client; set them on the reqwest::Client you pass",
+                    "pool, HTTP/2, redirect, pinning and root certificate settings cannot be combined with http_client; set them on the reqwest::Client you pass",
                 ));
             }
             return Ok(client);
         }
-        let mut builder = self.connection.apply(reqwest::Client::builder());
+        let mut builder = self.connection.apply(reqwest::Client::builder())?;
         let limited = |timeout: &Duration| *timeout < UNLIMITED;
         if let Some(timeout) = self.connect_timeout.filter(limited) {
             builder = builder.connect_timeout(timeout);

@@ -139,6 +139,15 @@ pub enum Error {
         /// What the operating system said.
         message: String,
     },
+    /// The TLS handshake was refused for a reason the application set up, such as certificate
+    /// pinning. Never retried: the same server gives the same certificate.
+    #[non_exhaustive]
+    Tls {
+        /// What refused the handshake.
+        kind: TlsKind,
+        /// What happened, e.g. the expected pins and the chain's actual pins.
+        message: String,
+    },
     /// The cache policy forbade the network (`OnlyIfCached`) and nothing usable was stored.
     #[non_exhaustive]
     CacheMiss {
@@ -151,6 +160,15 @@ pub enum Error {
         /// What was wrong.
         message: String,
     },
+}
+
+/// What refused a TLS handshake, for [`Error::Tls`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TlsKind {
+    /// No certificate of the chain matches the host's pins
+    /// ([`ClientBuilder::pin`](crate::ClientBuilder::pin)).
+    Pinning,
 }
 
 /// Which step of the exchange failed, for [`Error::Network`].
@@ -294,6 +312,10 @@ impl Error {
                 message: message.clone(),
             },
             Self::CacheMiss { message } => Self::CacheMiss {
+                message: message.clone(),
+            },
+            Self::Tls { kind, message } => Self::Tls {
+                kind: *kind,
                 message: message.clone(),
             },
             Self::Config { message } => Self::config(message.clone()),
@@ -517,6 +539,7 @@ impl Error {
             }
             Self::File { path, message, .. } => write!(f, "file `{}`: {message}", path.display()),
             Self::CacheMiss { message } => write!(f, "not in the cache: {message}"),
+            Self::Tls { message, .. } => write!(f, "TLS refused: {message}"),
             Self::Config { message } => write!(f, "invalid client configuration: {message}"),
         }
     }

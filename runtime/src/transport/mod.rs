@@ -1,5 +1,6 @@
 //! The seam between the request pipeline and the network.
 
+pub(crate) mod pinning;
 mod receive_clock;
 mod reqwest_transport;
 mod upload;

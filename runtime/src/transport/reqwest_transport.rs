@@ -175,6 +175,12 @@ impl BodyReader {
 /// Classifies a reqwest error. The URL is stripped: it may carry secrets in its query.
 fn map_error(error: reqwest::Error) -> Error {
     let error = error.without_url();
+    if let Some(pinning) = find_source::<super::pinning::PinningFailed>(&error) {
+        return Error::Tls {
+            kind: crate::error::TlsKind::Pinning,
+            message: pinning.message.clone(),
+        };
+    }
     if error.is_timeout() {
         let phase = if error.is_connect() {
             TimeoutPhase::Connect
@@ -193,4 +199,26 @@ fn map_error(error: reqwest::Error) -> Error {
         NetworkKind::Other
     };
     Error::network(kind, error)
+}
+
+/// The first error of type `T` in `error`'s source chain, looking inside `io::Error`s and
+/// rustls' `Other` errors, whose wrapped error `source()` skips.
+fn find_source<'a, T: std::error::Error + 'static>(
+    error: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a T> {
+    let mut current = Some(error);
+    while let Some(error) = current {
+        if let Some(found) = error.downcast_ref::<T>() {
+            return Some(found);
+        }
+        current = if let Some(io) = error.downcast_ref::<std::io::Error>() {
+            io.get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static))
+        } else if let Some(rustls::Error::Other(other)) = error.downcast_ref::<rustls::Error>() {
+            Some(&*other.0 as &(dyn std::error::Error + 'static))
+        } else {
+            error.source()
+        };
+    }
+    None
 }
