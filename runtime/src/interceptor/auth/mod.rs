@@ -33,8 +33,12 @@
 //! is known are refreshed (single-flight as well) shortly before they run out.
 
 mod flight;
+#[cfg(feature = "keyring")]
+mod keyring_store;
 mod tokens;
 
+#[cfg(feature = "keyring")]
+pub use keyring_store::KeyringTokenStore;
 pub use tokens::{MemoryTokenStore, Refresher, TokenStore, Tokens};
 
 use std::fmt;
