@@ -20,7 +20,9 @@ fn keyring_child() {
         .with_refresh("refresh-s3cr3t")
         .expiring_at(expires)
         .with_subject("alice");
-    KeyringTokenStore::new(service, &account).unwrap().set(tokens.clone());
+    KeyringTokenStore::new(service, &account)
+        .unwrap()
+        .set(tokens.clone());
 
     // A new store (a restarted app) reads them back from the kernel, not from memory.
     let reopened = KeyringTokenStore::new(service, &account).unwrap();
@@ -28,14 +30,21 @@ fn keyring_child() {
     assert_eq!(*read, tokens);
     assert_eq!(read.expires_at(), Some(expires));
 
-    let rotated = Tokens::new("access-2").with_refresh("refresh-2").with_subject("alice");
+    let rotated = Tokens::new("access-2")
+        .with_refresh("refresh-2")
+        .with_subject("alice");
     assert!(!reopened.compare_and_set(&Tokens::new("stale"), rotated.clone()));
     assert!(reopened.compare_and_set(&tokens, rotated.clone()));
     let again = KeyringTokenStore::new(service, &account).unwrap();
     assert_eq!(*again.get().unwrap(), rotated);
 
     again.clear();
-    assert!(KeyringTokenStore::new(service, &account).unwrap().get().is_none());
+    assert!(
+        KeyringTokenStore::new(service, &account)
+            .unwrap()
+            .get()
+            .is_none()
+    );
     println!("keyring round trip ok");
 }
 
@@ -44,18 +53,32 @@ fn tokens_round_trip_through_the_kernel_keyring() {
     let account = format!(
         "user-{}-{}",
         std::process::id(),
-        SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos()
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
     );
     let output = std::process::Command::new("keyctl")
         .args(["session", "-"])
         .arg(std::env::current_exe().unwrap())
-        .args(["--exact", "keyring_child", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "keyring_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env("FERROFIT_KEYRING_CHILD", &account)
         .output()
         .expect("`keyctl` runs (Debian package keyutils)");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stdout}\n{stderr}");
-    assert!(stdout.contains("keyring round trip ok"), "{stdout}\n{stderr}");
-    assert!(!stdout.contains("s3cr3t") && !stderr.contains("s3cr3t"), "no token in any output");
+    assert!(
+        stdout.contains("keyring round trip ok"),
+        "{stdout}\n{stderr}"
+    );
+    assert!(
+        !stdout.contains("s3cr3t") && !stderr.contains("s3cr3t"),
+        "no token in any output"
+    );
 }
