@@ -65,14 +65,38 @@ fn push_with<T: fmt::Display + ?Sized>(out: &mut String, value: &T, set: &'stati
 /// template names.
 pub(crate) fn check_no_dot_segments(path: &str) -> Result<()> {
     for segment in path.split('/') {
-        let decoded = segment.replace("%2e", ".").replace("%2E", ".");
-        if decoded == "." || decoded == ".." {
+        if let Some(dots) = dot_segment(segment) {
             return Err(Error::invalid_request(format!(
-                "path `{path}` has a `{decoded}` segment; a path parameter must not be `.` or `..`"
+                "path `{path}` has a `{dots}` segment; a path parameter must not be `.` or `..`"
             )));
         }
     }
     Ok(())
+}
+
+/// `Some(".")` or `Some("..")` when `segment` is one, spelled with `.` or `%2e`/`%2E`; checked
+/// without allocating, as it runs on every call.
+fn dot_segment(segment: &str) -> Option<&'static str> {
+    let mut rest = segment.as_bytes();
+    let mut dots = 0;
+    while !rest.is_empty() {
+        if let [b'.', tail @ ..] = rest {
+            rest = tail;
+        } else if rest.len() >= 3 && rest[..3].eq_ignore_ascii_case(b"%2e") {
+            rest = &rest[3..];
+        } else {
+            return None;
+        }
+        dots += 1;
+        if dots > 2 {
+            return None;
+        }
+    }
+    match dots {
+        1 => Some("."),
+        2 => Some(".."),
+        _ => None,
+    }
 }
 
 /// Where the path starts in a URL string `scheme://authority/path…` built by us.
@@ -99,6 +123,16 @@ pub(crate) fn check_parsed(built: &str, parsed: &url::Url) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn dot_segments_are_found_however_spelled() {
+        for dots in [".", "..", "%2e", "%2E%2e", ".%2E"] {
+            assert!(dot_segment(dots).is_some(), "{dots}");
+        }
+        for other in ["", "...", "a.", ".a", "%2e%2e%2e", "%2", "%2f", "é."] {
+            assert!(dot_segment(other).is_none(), "{other}");
+        }
+    }
     use super::*;
 
     fn seg(value: &str) -> String {

@@ -307,6 +307,11 @@ impl Interceptor for LogInterceptor {
         request: Request,
         next: Next<'a>,
     ) -> BoxFuture<'a, Result<RawResponse>> {
+        // Nothing would be recorded at either level: no span, no redaction, no timing.
+        let enabled = tracing::level_filters::LevelFilter::current();
+        if self.level > enabled && self.error_level > enabled {
+            return next.run(request);
+        }
         let redactor = self.redactor_for(&request);
         let span = self.span(&request, &redactor);
         let watched_span = span.clone();

@@ -40,9 +40,12 @@ pub async fn serve() -> String {
 
 /// A keep-alive HTTP/1.1 server that answers every request with `reply`.
 pub async fn serve_reply(reply: &'static [u8]) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind loopback");
+    serve_reply_on(reply, "127.0.0.1:0").await
+}
+
+/// `serve_reply` on a given address (for clients whose URL is a compile-time constant).
+pub async fn serve_reply_on(reply: &'static [u8], address: &str) -> String {
+    let listener = TcpListener::bind(address).await.expect("bind loopback");
     let address = listener.local_addr().expect("address");
     tokio::spawn(async move {
         while let Ok((mut stream, _)) = listener.accept().await {
