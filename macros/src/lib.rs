@@ -52,3 +52,43 @@ fn rest_api_for(args: proc_macro2::TokenStream, item: syn::ItemTrait) -> proc_ma
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proc_macro2::{TokenStream, TokenTree};
+
+    /// Tokens in `stream`, inside groups too.
+    fn count(stream: TokenStream) -> usize {
+        stream
+            .into_iter()
+            .map(|tree| match tree {
+                TokenTree::Group(group) => 1 + count(group.stream()),
+                _ => 1,
+            })
+            .sum()
+    }
+
+    /// Tokens the macro emits for a trait of `endpoints` typical endpoints.
+    fn expanded(endpoints: usize) -> usize {
+        let methods: String = (0..endpoints)
+            .map(|i| {
+                format!(
+                    "#[get(\"/items/<id>\")] async fn get{i}(&self, id: u64, #[query] page: Option<u32>) -> ferrofit::Result<Item>;"
+                )
+            })
+            .collect();
+        let item: syn::ItemTrait =
+            syn::parse_str(&format!("pub trait Api {{ {methods} }}")).expect("a valid trait");
+        count(super::rest_api_for(TokenStream::new(), item))
+    }
+
+    /// Expansion size is a cost every user pays on every build: each endpoint only feeds its
+    /// arguments to the runtime. `cargo test -p ferrofit-macros -- --nocapture` prints it.
+    #[test]
+    fn each_endpoint_expands_to_a_small_fixed_size() {
+        let base = expanded(1);
+        let per_endpoint = (expanded(11) - base) / 10;
+        println!("expansion: {per_endpoint} tokens per endpoint (a one-endpoint trait: {base})");
+        assert!(per_endpoint < 250, "{per_endpoint} tokens per endpoint");
+    }
+}

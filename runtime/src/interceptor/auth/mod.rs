@@ -42,7 +42,7 @@ pub use keyring_store::KeyringTokenStore;
 pub use tokens::{MemoryTokenStore, Refresher, TokenStore, Tokens};
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -86,6 +86,8 @@ pub struct AuthInterceptor {
 struct Inner {
     refreshes: Arc<Refreshes>,
     refresh_before_expiry: Option<Duration>,
+    /// The `Authorization` value of the tokens last used: built once per token, not per call.
+    bearer: std::sync::Mutex<Option<(Arc<tokens::Tokens>, HeaderValue)>>,
 }
 
 impl AuthInterceptor {
@@ -95,6 +97,7 @@ impl AuthInterceptor {
             inner: Arc::new(Inner {
                 refreshes: Arc::new(Refreshes::new(Box::new(store), Box::new(refresher))),
                 refresh_before_expiry: None,
+                bearer: std::sync::Mutex::new(None),
             }),
         }
     }
@@ -149,7 +152,7 @@ impl Inner {
             }
         }
         if let Some(current) = &tokens {
-            set_bearer(&mut request, current)?;
+            self.set_bearer(&mut request, current)?;
         }
         let response = next.run(request.clone()).await?;
         if response.status() != StatusCode::UNAUTHORIZED {
@@ -166,7 +169,7 @@ impl Inner {
             // call, and this one answers with its 401.
             return Ok(response);
         }
-        set_bearer(&mut request, &fresh)?;
+        self.set_bearer(&mut request, &fresh)?;
         // Replayed once; a second 401 goes back to the caller as `Unauthorized`.
         next.run(request).await
     }
@@ -182,15 +185,31 @@ impl Interceptor for AuthInterceptor {
     }
 }
 
-fn set_bearer(request: &mut Request, tokens: &tokens::Tokens) -> Result<()> {
+impl Inner {
+    fn set_bearer(&self, request: &mut Request, tokens: &Arc<tokens::Tokens>) -> Result<()> {
+        let mut cached = self.bearer.lock().unwrap_or_else(PoisonError::into_inner);
+        let value = match &*cached {
+            Some((held, value)) if Arc::ptr_eq(held, tokens) => value.clone(),
+            _ => {
+                let value = bearer_value(tokens)?;
+                *cached = Some((tokens.clone(), value.clone()));
+                value
+            }
+        };
+        drop(cached);
+        request.headers_mut().insert(AUTHORIZATION, value);
+        Ok(())
+    }
+}
+
+fn bearer_value(tokens: &tokens::Tokens) -> Result<HeaderValue> {
     let mut value =
         HeaderValue::try_from(format!("Bearer {}", tokens.access_token())).map_err(|_| {
             Error::invalid_request("the access token contains characters a header cannot hold")
         })?;
     // Keeps HTTP/2 header compression from indexing the token.
     value.set_sensitive(true);
-    request.headers_mut().insert(AUTHORIZATION, value);
-    Ok(())
+    Ok(value)
 }
 
 /// `Unauthorized` for a call that never reached the server because the session had ended.
