@@ -2,6 +2,7 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod feed_cache;
 pub mod hyper_server;
 pub mod origin;
 pub mod server;
