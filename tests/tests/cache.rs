@@ -309,3 +309,23 @@ async fn stale_if_error_extends_the_offline_window_past_max_stale() {
         .await;
     assert!(matches!(forced, Err(Error::CacheMiss { .. })), "{forced:?}");
 }
+
+#[tokio::test]
+async fn absurd_header_values_from_a_hostile_server_are_survived() {
+    let s = setup().await;
+    s.origin.reply(Reply::ok(
+        "forever",
+        &[
+            (
+                "cache-control",
+                "max-age=18446744073709551615, stale-if-error=18446744073709551615",
+            ),
+            ("age", "99999999999999999999999"),
+            ("expires", "Fri, 31 Dec 9999 23:59:59 GMT"),
+        ],
+    ));
+    s.api.feed().await.unwrap();
+    s.clock.advance(3600);
+    // Whatever the cache concluded, the call answers and nothing panicked.
+    assert_eq!(s.api.feed().await.unwrap().as_str(), "forever");
+}

@@ -87,7 +87,9 @@ impl Entry {
             headers,
             body: bytes.slice(body_start..),
             semantics: meta.semantics,
-            fresh_until: UNIX_EPOCH + Duration::from_millis(meta.fresh_until_ms),
+            fresh_until: UNIX_EPOCH
+                .checked_add(Duration::from_millis(meta.fresh_until_ms))
+                .unwrap_or(UNIX_EPOCH),
         })
     }
 }

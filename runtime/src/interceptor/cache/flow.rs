@@ -142,7 +142,7 @@ pub(super) async fn handle(
             let refreshed = Entry {
                 url: entry.url.clone(),
                 status: entry.status,
-                fresh_until: now + semantics.time_to_live(now),
+                fresh_until: fresh_until(now, &semantics),
                 headers,
                 body: entry.body.clone(),
                 semantics,
@@ -207,7 +207,7 @@ async fn store_response(
         status,
         headers: rules::storable_headers(response.headers()),
         body: response.body().clone(),
-        fresh_until: now + semantics.time_to_live(now),
+        fresh_until: fresh_until(now, &semantics),
         semantics,
     };
     lookup.save(&entry).await;
@@ -387,4 +387,12 @@ fn without_fragment(url: &url::Url) -> &str {
 
 fn uri_of(request: &Request) -> Uri {
     without_fragment(request.url()).parse().unwrap_or_default()
+}
+
+/// Until when a response is fresh; a lifetime too long to add to `now` (a hostile
+/// `max-age=18446744073709551615`) means "for as long as the clock counts".
+fn fresh_until(now: SystemTime, semantics: &http_cache_semantics::CachePolicy) -> SystemTime {
+    let lifetime = semantics.time_to_live(now);
+    now.checked_add(lifetime)
+        .unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 24 * 3600))
 }
