@@ -249,16 +249,7 @@ async fn the_receive_timeout_applies_between_chunks() {
     let mut stream = FilesClient::new(client).stall(None).await.unwrap();
     assert_eq!(stream.next().await.unwrap().unwrap().len(), 1024);
     let error = stream.next().await.unwrap().unwrap_err();
-    assert!(
-        matches!(
-            error,
-            Error::Timeout {
-                phase: TimeoutPhase::Receive,
-                ..
-            }
-        ),
-        "{error:?}"
-    );
+    support::assert_timeout(&error, TimeoutPhase::Receive);
 }
 
 #[tokio::test]

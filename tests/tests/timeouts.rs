@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use ferrofit::http::Method;
 use ferrofit::testing::{MockReply, MockTransport};
-use ferrofit::{Error, TimeoutPhase, rest_api};
+use ferrofit::{TimeoutPhase, rest_api};
 use support::{Answer, CaptureServer};
 
 #[rest_api]
@@ -40,16 +40,7 @@ fn receive_client(base_url: &str) -> SlowClient {
 async fn silence_before_the_response_is_a_receive_timeout() {
     let server = CaptureServer::start(Answer::Silence(Duration::from_secs(30))).await;
     let error = receive_client(&server.base_url).slow().await.unwrap_err();
-    assert!(
-        matches!(
-            error,
-            Error::Timeout {
-                phase: TimeoutPhase::Receive,
-                ..
-            }
-        ),
-        "{error:?}"
-    );
+    support::assert_timeout(&error, TimeoutPhase::Receive);
     assert!(error.is_retryable());
 }
 
@@ -61,16 +52,7 @@ async fn silence_in_the_middle_of_the_body_is_a_receive_timeout() {
     ))
     .await;
     let error = receive_client(&server.base_url).slow().await.unwrap_err();
-    assert!(
-        matches!(
-            error,
-            Error::Timeout {
-                phase: TimeoutPhase::Receive,
-                ..
-            }
-        ),
-        "{error:?}"
-    );
+    support::assert_timeout(&error, TimeoutPhase::Receive);
 }
 
 #[tokio::test]
@@ -101,16 +83,7 @@ async fn a_full_accept_queue_is_a_connect_timeout() {
         .build()
         .unwrap();
     let error = SlowClient::new(client).slow().await.unwrap_err();
-    assert!(
-        matches!(
-            error,
-            Error::Timeout {
-                phase: TimeoutPhase::Connect,
-                ..
-            }
-        ),
-        "{error:?}"
-    );
+    support::assert_timeout(&error, TimeoutPhase::Connect);
     drop(listener);
 }
 
@@ -136,16 +109,7 @@ async fn the_total_timeout_bounds_the_whole_call() {
         .slow()
         .await
         .unwrap_err();
-    assert!(
-        matches!(
-            error,
-            Error::Timeout {
-                phase: TimeoutPhase::Total,
-                ..
-            }
-        ),
-        "{error:?}"
-    );
+    support::assert_timeout(&error, TimeoutPhase::Total);
     assert!(!error.is_retryable(), "the caller's deadline has passed");
     assert_eq!(
         mock_client(Duration::from_secs(3)).slow().await.unwrap(),
@@ -157,16 +121,7 @@ async fn the_total_timeout_bounds_the_whole_call() {
 async fn an_endpoint_timeout_overrides_the_clients() {
     let generous = mock_client(Duration::from_secs(60));
     let error = generous.impatient().await.unwrap_err();
-    assert!(
-        matches!(
-            error,
-            Error::Timeout {
-                phase: TimeoutPhase::Total,
-                ..
-            }
-        ),
-        "{error:?}"
-    );
+    support::assert_timeout(&error, TimeoutPhase::Total);
 
     let strict = mock_client(Duration::from_secs(1));
     assert_eq!(strict.patient().await.unwrap(), "late");

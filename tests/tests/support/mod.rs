@@ -239,3 +239,12 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// Asserts that `error` is a timeout of `phase`.
+#[track_caller]
+pub fn assert_timeout(error: &ferrofit::Error, phase: ferrofit::TimeoutPhase) {
+    assert!(
+        matches!(error, ferrofit::Error::Timeout { phase: actual, .. } if *actual == phase),
+        "expected a {phase:?} timeout, got {error:?}"
+    );
+}
