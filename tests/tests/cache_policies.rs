@@ -264,3 +264,39 @@ async fn a_partition_is_purged_alone() {
     );
     assert_eq!(origin.hits(), 3);
 }
+
+#[tokio::test]
+async fn a_custom_partition_keeps_tenants_apart() {
+    let origin = Origin::start().await;
+    origin
+        .reply(Reply::ok("acme", &[("cache-control", "max-age=600")]))
+        .reply(Reply::ok("globex", &[("cache-control", "max-age=600")]));
+    let clock = TestClock::new();
+    let store = Arc::new(MemoryStore::default());
+    let tenant_cache = cache(&clock, &store).partition_with(|request| {
+        request
+            .headers()
+            .get("x-tenant")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    });
+    let for_tenant = |tenant: &'static str| {
+        ferrofit::Client::builder()
+            .base_url(&origin.base_url)
+            .default_header("X-Tenant", tenant)
+            .cache(tenant_cache.clone())
+            .build()
+            .map(FeedClient::new)
+            .unwrap()
+    };
+    let (acme, globex) = (for_tenant("acme"), for_tenant("globex"));
+    assert_eq!(acme.feed().await.unwrap().as_str(), "acme");
+    let other = globex.feed().await.unwrap();
+    assert_eq!(
+        (other.as_str(), other.source()),
+        ("globex", ResponseSource::Network)
+    );
+    assert_eq!(acme.feed().await.unwrap().source(), ResponseSource::Cache);
+    assert_eq!(origin.hits(), 2);
+}
