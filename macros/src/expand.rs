@@ -33,12 +33,15 @@ pub(crate) fn expand(api: &Api) -> TokenStream {
     let client_struct = client_struct(api);
     let trait_ident = &api.item.ident;
     let client = &api.client;
+    let krate = &api.krate;
+    let mock = crate::mock::mock(api);
     quote! {
         #declaration
         #client_struct
         impl #trait_ident for #client {
             #(#methods)*
         }
+        #krate::__private::if_testing! { #mock }
     }
 }
 

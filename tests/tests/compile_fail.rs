@@ -10,5 +10,6 @@ fn ui() {
     cases.compile_fail("ui/signature/*.rs");
     cases.compile_fail("ui/attributes/*.rs");
     cases.compile_fail("ui/bodies/*.rs");
+    cases.compile_fail("ui/mocks/*.rs");
     cases.pass("ui/pass/*.rs");
 }

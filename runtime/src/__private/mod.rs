@@ -9,3 +9,37 @@ pub use call_body::{BodyArg, BodyBytes, PartValue};
 pub use decode::{Decode, Json, Raw, Text, Unit};
 
 pub use crate::endpoint::Endpoint;
+/// Named by generated bounds, so users need no `serde` path of their own.
+pub use serde;
+
+/// Emits its input only when ferrofit's `testing` feature is on: the typed mocks `#[rest_api]`
+/// generates go through it, so they never reach a build without the feature and users write
+/// no `cfg` of their own.
+#[cfg(feature = "testing")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __ferrofit_if_testing {
+    ($($item:tt)*) => { $($item)* };
+}
+
+/// Without the `testing` feature, typed mocks vanish.
+#[cfg(not(feature = "testing"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __ferrofit_if_testing {
+    ($($item:tt)*) => {};
+}
+
+pub use __ferrofit_if_testing as if_testing;
+
+#[cfg(test)]
+mod tests {
+    /// CI runs this without features too (`cargo test -p ferrofit --lib`): typed mocks are
+    /// emitted only with `testing`.
+    #[test]
+    fn gated_code_exists_only_with_its_feature() {
+        let emitted = std::cell::Cell::new(false);
+        crate::__ferrofit_if_testing! { emitted.set(true); }
+        assert_eq!(emitted.get(), cfg!(feature = "testing"));
+    }
+}

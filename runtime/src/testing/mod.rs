@@ -43,8 +43,20 @@ use crate::request::Request;
 use crate::response::RawResponse;
 use crate::transport::Transport;
 
+mod call_args;
+mod expectation;
+mod multipart_parts;
 mod route;
+mod text_values;
+mod typed;
 
+pub use call_args::{ArgError, DecodeArgs, MockCall, PathPiece};
+pub use multipart_parts::RecordedPart;
+pub use typed::{
+    BytesReply, EncodeReply, Expect, JsonReply, MockEndpoint, TextReply, TypedMock, UnitReply,
+};
+
+use expectation::{Expectation, Outcome};
 use route::{Route, path_matches, unmatched_message};
 
 /// A [`Transport`] that answers from registered routes. Cheap to clone; clones share routes
@@ -58,6 +70,10 @@ pub struct MockTransport {
 struct State {
     routes: Vec<Route>,
     requests: Vec<Request>,
+    /// Typed mocks' expectations, tried before routes for requests of their endpoints.
+    expectations: Vec<Expectation>,
+    /// Requests nothing answered, described for `TypedMock::verify`.
+    unexpected: Vec<String>,
 }
 
 impl MockTransport {
@@ -99,27 +115,52 @@ impl MockTransport {
             .count()
     }
 
-    /// Forgets all routes and recorded requests.
+    /// Forgets all routes, expectations and recorded requests.
     pub fn reset(&self) {
         let mut state = self.state();
         state.routes.clear();
         state.requests.clear();
+        state.expectations.clear();
+        state.unexpected.clear();
     }
 
+    pub(in crate::testing) fn add_expectation(&self, expectation: Expectation) {
+        self.state().expectations.push(expectation);
+    }
+
+    pub(in crate::testing) fn typed_report(&self, api: &str) -> std::result::Result<(), String> {
+        let state = self.state();
+        expectation::report(api, &state.expectations, &state.unexpected)
+    }
+
+    /// Typed expectations first, then routes; what neither answers is recorded as unexpected.
     fn answer(&self, request: &Request) -> std::result::Result<MockReply, String> {
         let mut state = self.state();
         state.requests.push(request.clone());
+        let typed = expectation::answer(&mut state.expectations, request);
+        let reason = match typed {
+            Outcome::Reply(reply) => return Ok(reply),
+            Outcome::Unexpected(reason) => Some(reason),
+            Outcome::NotMocked => None,
+        };
         let found = state
             .routes
             .iter_mut()
             .find(|route| route.has_uses_left() && route.matches(request));
-        match found {
-            Some(route) => {
-                route.hits += 1;
-                Ok(route.reply.clone())
-            }
-            None => Err(unmatched_message(request, &state.routes)),
+        if let Some(route) = found {
+            route.hits += 1;
+            return Ok(route.reply.clone());
         }
+        let message = match reason {
+            Some(reason) => reason,
+            None if request.endpoint().is_some() && state.routes.is_empty() => format!(
+                "{}: no expectation or route for this endpoint",
+                expectation::describe_call(request)
+            ),
+            None => unmatched_message(request, &state.routes),
+        };
+        state.unexpected.push(message.clone());
+        Err(message)
     }
 }
 

@@ -194,7 +194,7 @@ fn shown(secret: bool, value: &str) -> String {
 }
 
 /// The start of a body for the diagnosis, secret JSON and form fields hidden.
-fn body_text(body: &[u8], redactor: &Redactor) -> String {
+pub(super) fn body_text(body: &[u8], redactor: &Redactor) -> String {
     const LIMIT: usize = 200;
     let text = String::from_utf8_lossy(&body[..body.len().min(LIMIT)]).into_owned();
     let mut text = redactor.form_text(&redactor.json_text(&text));
