@@ -35,6 +35,7 @@ pub(crate) fn expand(api: &Api) -> TokenStream {
     let client = &api.client;
     let krate = &api.krate;
     let mock = crate::mock::mock(api);
+    let describe = crate::describe::describe(api);
     quote! {
         #declaration
         #client_struct
@@ -42,6 +43,7 @@ pub(crate) fn expand(api: &Api) -> TokenStream {
             #(#methods)*
         }
         #krate::__private::if_testing! { #mock }
+        #krate::__private::if_openapi! { #describe }
     }
 }
 

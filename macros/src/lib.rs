@@ -13,6 +13,7 @@ mod ast;
 mod attr;
 mod check;
 mod ctxt;
+mod describe;
 mod expand;
 mod headers;
 mod mock;

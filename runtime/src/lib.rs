@@ -55,6 +55,8 @@ mod encode;
 mod endpoint;
 mod error;
 pub mod interceptor;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 mod progress;
 pub mod redact;
 mod request;
@@ -92,6 +94,11 @@ pub use transport::Transport;
 /// # let _ = answer;
 /// ```
 pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// Schemas for the OpenAPI export (feature `openapi`): derive `schemars::JsonSchema` on the
+/// types a trait names. Re-exported so that the version always matches ferrofit's.
+#[cfg(feature = "openapi")]
+pub use schemars;
 
 /// Re-exported so that users can name methods, statuses and headers without a direct
 /// dependency.

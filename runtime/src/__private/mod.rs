@@ -32,6 +32,24 @@ macro_rules! __ferrofit_if_testing {
 
 pub use __ferrofit_if_testing as if_testing;
 
+/// Emits its input only when ferrofit's `openapi` feature is on: `Describe` and `openapi()`.
+#[cfg(feature = "openapi")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __ferrofit_if_openapi {
+    ($($item:tt)*) => { $($item)* };
+}
+
+/// Without the `openapi` feature, the description vanishes.
+#[cfg(not(feature = "openapi"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __ferrofit_if_openapi {
+    ($($item:tt)*) => {};
+}
+
+pub use __ferrofit_if_openapi as if_openapi;
+
 #[cfg(test)]
 mod tests {
     /// CI runs this without features too (`cargo test -p ferrofit --lib`): typed mocks are
@@ -41,5 +59,8 @@ mod tests {
         let emitted = std::cell::Cell::new(false);
         crate::__ferrofit_if_testing! { emitted.set(true); }
         assert_eq!(emitted.get(), cfg!(feature = "testing"));
+        let emitted = std::cell::Cell::new(false);
+        crate::__ferrofit_if_openapi! { emitted.set(true); }
+        assert_eq!(emitted.get(), cfg!(feature = "openapi"));
     }
 }

@@ -6,6 +6,7 @@ pub mod feed_cache;
 pub mod hyper_server;
 pub mod origin;
 pub mod server;
+pub mod tools;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

@@ -1,0 +1,206 @@
+//! Writes an [`ApiDescription`] as an OpenAPI 3.1 document.
+
+use std::fmt;
+
+use serde_json::{Map, Value, json};
+
+use super::description::{ApiDescription, EndpointDescription};
+
+/// An OpenAPI 3.1 document, as JSON.
+///
+/// # Examples
+///
+/// ```
+/// #[ferrofit::rest_api]
+/// trait Health {
+///     /// Is the service up?
+///     #[get("/health")]
+///     #[no_auth]
+///     async fn health(&self) -> ferrofit::Result<String>;
+/// }
+///
+/// let document = HealthClient::openapi();
+/// assert_eq!(document.as_json()["openapi"], "3.1.0");
+/// assert_eq!(document.as_json()["paths"]["/health"]["get"]["summary"], "Is the service up?");
+/// println!("{document}");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenApi(Value);
+
+impl OpenApi {
+    /// The document as a JSON value.
+    pub fn as_json(&self) -> &Value {
+        &self.0
+    }
+
+    /// The document as a JSON value, owned.
+    pub fn into_json(self) -> Value {
+        self.0
+    }
+
+    /// Adds a server URL (`servers`), which OpenAPI tools call the paths on.
+    #[must_use]
+    pub fn with_server(mut self, url: &str) -> Self {
+        if let Some(servers) = self.0["servers"].as_array_mut() {
+            servers.push(json!({ "url": url }));
+        } else {
+            self.0["servers"] = json!([{ "url": url }]);
+        }
+        self
+    }
+}
+
+/// Pretty-printed JSON.
+impl fmt::Display for OpenApi {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = serde_json::to_string_pretty(&self.0).map_err(|_| fmt::Error)?;
+        f.write_str(&text)
+    }
+}
+
+impl From<&ApiDescription> for OpenApi {
+    fn from(api: &ApiDescription) -> Self {
+        let mut notes: Vec<Value> = api
+            .notes()
+            .iter()
+            .map(|n| Value::from(n.as_str()))
+            .collect();
+        let mut paths = Map::new();
+        for endpoint in api.endpoints() {
+            let Some(path) = endpoint.path() else {
+                notes.push(Value::from(format!(
+                    "`{}` takes its URL at run time (#[url]); it is not under `paths`",
+                    endpoint.name()
+                )));
+                continue;
+            };
+            let item = paths
+                .entry(path)
+                .or_insert_with(|| Value::Object(Map::new()));
+            let method = endpoint.method().to_ascii_lowercase();
+            if !is_openapi_method(&method) {
+                notes.push(Value::from(format!(
+                    "`{}` uses method {}, which OpenAPI 3.1 cannot describe",
+                    endpoint.name(),
+                    endpoint.method()
+                )));
+                continue;
+            }
+            if let Some(existing) = item.get(&method) {
+                notes.push(Value::from(format!(
+                    "`{}` has the same method and path as `{}`; only the first is described",
+                    endpoint.name(),
+                    existing["operationId"].as_str().unwrap_or_default()
+                )));
+                continue;
+            }
+            item[method.as_str()] = operation(api, endpoint);
+        }
+        let mut document = json!({
+            "openapi": "3.1.0",
+            "info": { "title": api.name(), "version": api.version() },
+            "paths": paths,
+        });
+        if !api.doc().is_empty() {
+            document["info"]["description"] = Value::from(api.doc());
+        }
+        let mut components = Map::new();
+        if !api.schemas().is_empty() {
+            components.insert("schemas".into(), Value::Object(api.schemas().clone()));
+        }
+        if api.endpoints().iter().any(EndpointDescription::uses_auth) {
+            components.insert(
+                "securitySchemes".into(),
+                json!({ "bearerAuth": { "type": "http", "scheme": "bearer" } }),
+            );
+        }
+        if !components.is_empty() {
+            document["components"] = Value::Object(components);
+        }
+        if !notes.is_empty() {
+            document["x-ferrofit-notes"] = Value::Array(notes);
+        }
+        Self(document)
+    }
+}
+
+fn is_openapi_method(method: &str) -> bool {
+    matches!(
+        method,
+        "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace"
+    )
+}
+
+fn operation(api: &ApiDescription, endpoint: &EndpointDescription) -> Value {
+    let mut op = json!({
+        "operationId": endpoint.name(),
+        "tags": [api.name()],
+    });
+    let doc = endpoint.doc().trim();
+    if !doc.is_empty() {
+        let (summary, rest) = doc.split_once("\n\n").unwrap_or((doc, ""));
+        op["summary"] = Value::from(summary.replace('\n', " "));
+        if !rest.trim().is_empty() {
+            op["description"] = Value::from(doc);
+        }
+    }
+    if endpoint.deprecated() {
+        op["deprecated"] = Value::Bool(true);
+    }
+    let params: Vec<Value> = endpoint
+        .params()
+        .iter()
+        .map(|p| {
+            let mut param = json!({
+                "name": p.name(),
+                "in": p.location().as_str(),
+                "required": p.required(),
+                "schema": p.schema(),
+            });
+            if is_object(api, p.schema()) {
+                // A `#[query_map]`: its own keys at the top level of the query.
+                param["style"] = Value::from("form");
+                param["explode"] = Value::Bool(true);
+            }
+            param
+        })
+        .collect();
+    if !params.is_empty() {
+        op["parameters"] = Value::Array(params);
+    }
+    if let Some(body) = endpoint.body() {
+        let mut media = json!({ "schema": body.schema() });
+        if !body.part_types().is_empty() {
+            media["encoding"] = Value::Object(body.part_types().clone());
+        }
+        op["requestBody"] = json!({
+            "required": body.required(),
+            "content": { body.content_type(): media },
+        });
+    }
+    op["responses"] = match (endpoint.reply_content_type(), endpoint.reply_schema()) {
+        (Some(content_type), Some(schema)) => json!({
+            "200": {
+                "description": "Success",
+                "content": { content_type: { "schema": schema } },
+            }
+        }),
+        _ => json!({ "200": { "description": "Success; the body is ignored" } }),
+    };
+    op["security"] = if endpoint.uses_auth() {
+        json!([{ "bearerAuth": [] }])
+    } else {
+        json!([])
+    };
+    op
+}
+
+/// Whether a schema (following one `$ref`) describes an object.
+fn is_object(api: &ApiDescription, schema: &Value) -> bool {
+    let resolved = schema["$ref"]
+        .as_str()
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        .and_then(|name| api.schemas().get(name))
+        .unwrap_or(schema);
+    resolved["type"] == "object"
+}

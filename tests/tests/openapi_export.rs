@@ -1,0 +1,246 @@
+//! The OpenAPI 3.1 export of a trait: what the document says about each kind of parameter,
+//! body and reply, and that an independent validator (`openapi-spec-validator`) accepts it.
+
+mod support;
+
+use ferrofit::rest_api;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+#[derive(Serialize, Deserialize, JsonSchema)]
+struct Pet {
+    id: u64,
+    name: String,
+    tag: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct NewPet {
+    name: String,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)]
+enum Status {
+    Available,
+    Sold,
+}
+
+/// Not `JsonSchema`: described with an open schema and a note.
+#[derive(Serialize)]
+struct Opaque {
+    blob: String,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct Filter {
+    limit: Option<u32>,
+    owner: String,
+}
+
+/// The pet store.
+///
+/// Sample API for the export tests.
+#[allow(dead_code)]
+#[rest_api]
+#[headers("Accept: application/json")]
+trait PetApi {
+    /// Find a pet by id.
+    ///
+    /// Returns 404 when there is none.
+    #[get("/pets/<id>")]
+    async fn get_pet(&self, id: u64) -> ferrofit::Result<Pet>;
+
+    /// List pets.
+    #[get("/pets?sort=name")]
+    #[no_auth]
+    async fn list_pets(
+        &self,
+        #[query] status: Option<Status>,
+        #[query] tags: &[String],
+        #[query] limit: u32,
+        #[header("X-Request-Id")] request_id: Option<&str>,
+    ) -> ferrofit::Result<Vec<Pet>>;
+
+    #[post("/pets")]
+    async fn create_pet(&self, #[body] pet: &NewPet) -> ferrofit::Result<Pet>;
+
+    #[put("/pets/<id>/blob")]
+    async fn put_blob(&self, id: u64, #[body] blob: &Opaque) -> ferrofit::Result<()>;
+
+    #[deprecated]
+    #[delete("/pets/<id>")]
+    async fn delete_pet(&self, id: u64) -> ferrofit::Result<()>;
+
+    #[get("/pets/search")]
+    async fn search(&self, #[query_map] filter: &Filter) -> ferrofit::Result<Vec<Pet>>;
+
+    #[post("/login")]
+    #[form]
+    #[no_auth]
+    async fn login(
+        &self,
+        #[field] user: &str,
+        #[field] password: &str,
+        #[field] remember: Option<bool>,
+    ) -> ferrofit::Result<String>;
+
+    #[post("/pets/<id>/photos")]
+    #[multipart]
+    async fn upload_photo(
+        &self,
+        id: u64,
+        #[part] caption: &str,
+        #[part] meta: &NewPet,
+        #[part] photo: ferrofit::Part,
+        #[part] extra: Vec<ferrofit::Part>,
+    ) -> ferrofit::Result<()>;
+
+    #[get("/pets/<id>/photo")]
+    async fn download_photo(&self, id: u64) -> ferrofit::Result<ferrofit::ByteStream>;
+
+    #[get]
+    async fn next_page(&self, #[url] url: &str) -> ferrofit::Result<Vec<Pet>>;
+}
+
+fn document() -> Value {
+    PetApiClient::openapi().into_json()
+}
+
+fn operation(doc: &Value, path: &str, method: &str) -> Value {
+    doc["paths"][path][method].clone()
+}
+
+#[test]
+fn operations_carry_ids_summaries_security_and_deprecation() {
+    let doc = document();
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert_eq!(doc["info"]["title"], "PetApi");
+    assert_eq!(
+        doc["info"]["description"],
+        "The pet store.\n\nSample API for the export tests."
+    );
+    let get = operation(&doc, "/pets/{id}", "get");
+    assert_eq!(get["operationId"], "get_pet");
+    assert_eq!(get["summary"], "Find a pet by id.");
+    assert_eq!(
+        get["description"],
+        "Find a pet by id.\n\nReturns 404 when there is none."
+    );
+    assert_eq!(get["security"], json!([{"bearerAuth": []}]));
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearerAuth"]["scheme"],
+        "bearer"
+    );
+    assert_eq!(operation(&doc, "/pets", "get")["security"], json!([]));
+    assert_eq!(operation(&doc, "/pets/{id}", "delete")["deprecated"], true);
+}
+
+#[test]
+fn parameters_keep_their_place_type_and_optionality() {
+    let doc = document();
+    let params = operation(&doc, "/pets", "get")["parameters"].clone();
+    let by_name = |name: &str| {
+        params
+            .as_array()
+            .and_then(|a| a.iter().find(|p| p["name"] == name))
+            .cloned()
+            .unwrap_or_else(|| panic!("no parameter {name} in {params}"))
+    };
+    assert_eq!(
+        by_name("sort"),
+        json!({"name": "sort", "in": "query", "required": true, "schema": {"type": "string", "const": "name"}})
+    );
+    assert_eq!(by_name("status")["required"], false);
+    assert_eq!(
+        by_name("status")["schema"]["$ref"],
+        "#/components/schemas/Status"
+    );
+    assert_eq!(by_name("tags")["required"], false);
+    assert_eq!(
+        by_name("tags")["schema"],
+        json!({"type": "array", "items": {"type": "string"}})
+    );
+    assert_eq!(by_name("limit")["required"], true);
+    assert_eq!(by_name("limit")["schema"]["type"], "integer");
+    assert_eq!(by_name("x-request-id")["in"], "header");
+    assert_eq!(by_name("x-request-id")["required"], false);
+    let path_param = &operation(&doc, "/pets/{id}", "get")["parameters"][0];
+    assert_eq!(path_param["in"], "path");
+    assert_eq!(path_param["required"], true);
+    let map = &operation(&doc, "/pets/search", "get")["parameters"][0];
+    assert_eq!(
+        (map["style"].as_str(), map["explode"].as_bool()),
+        (Some("form"), Some(true))
+    );
+}
+
+#[test]
+fn bodies_and_replies_have_their_content_types() {
+    let doc = document();
+    let create = operation(&doc, "/pets", "post");
+    assert_eq!(
+        create["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/NewPet"
+    );
+    assert_eq!(
+        create["responses"]["200"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/Pet"
+    );
+    let login = operation(&doc, "/login", "post");
+    let form = &login["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"];
+    assert_eq!(form["required"], json!(["user", "password"]));
+    assert_eq!(form["properties"]["remember"]["type"], "boolean");
+    assert_eq!(
+        login["responses"]["200"]["content"]["text/plain"]["schema"]["type"],
+        "string"
+    );
+    let upload = &operation(&doc, "/pets/{id}/photos", "post")["requestBody"]["content"]["multipart/form-data"];
+    assert_eq!(upload["schema"]["properties"]["caption"]["type"], "string");
+    assert_eq!(
+        upload["schema"]["properties"]["photo"]["contentMediaType"],
+        "application/octet-stream"
+    );
+    assert_eq!(upload["schema"]["properties"]["extra"]["type"], "array");
+    assert_eq!(
+        upload["encoding"]["meta"]["contentType"],
+        "application/json"
+    );
+    let download = operation(&doc, "/pets/{id}/photo", "get");
+    assert!(download["responses"]["200"]["content"]["application/octet-stream"].is_object());
+    let delete = operation(&doc, "/pets/{id}", "delete");
+    assert!(delete["responses"]["200"]["content"].is_null());
+}
+
+#[test]
+fn what_cannot_be_described_is_noted_not_a_compile_error() {
+    let doc = document();
+    let blob = &operation(&doc, "/pets/{id}/blob", "put")["requestBody"]["content"]["application/json"]
+        ["schema"];
+    assert!(
+        blob["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("Opaque")),
+        "{blob}"
+    );
+    let notes = doc["x-ferrofit-notes"].to_string();
+    assert!(
+        notes.contains("Opaque` does not implement `schemars::JsonSchema`"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("`next_page` takes its URL at run time"),
+        "{notes}"
+    );
+}
+
+/// `openapi-spec-validator` (PyPI), which `.ci/run` installs, accepts the document.
+#[test]
+fn an_independent_validator_accepts_the_document() {
+    let dir = support::TempDir::new();
+    let path = dir.path().join("petapi.json");
+    std::fs::write(&path, PetApiClient::openapi().to_string()).expect("write the document");
+    support::tools::assert_valid_openapi(&path);
+}
