@@ -5,6 +5,7 @@
 pub mod feed_cache;
 pub mod hyper_server;
 pub mod origin;
+pub mod prism;
 pub mod server;
 pub mod tools;
 
