@@ -51,6 +51,8 @@ mod body;
 mod cache_options;
 mod cancel;
 mod client;
+#[cfg(all(feature = "testing", feature = "openapi"))]
+pub mod contract;
 mod encode;
 mod endpoint;
 mod error;

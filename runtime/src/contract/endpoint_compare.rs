@@ -1,0 +1,335 @@
+//! One endpoint of the trait against the provider's document: path and method, parameters,
+//! request body and success reply.
+
+use serde_json::{Map, Value};
+
+use super::Spec;
+use super::schema_compare::{Flow, Ours, Resolve, compare};
+use crate::openapi::{EndpointDescription, ParamLocation};
+
+/// The mismatches of `endpoint`, one line each; `Err` with the reason when it is not checked.
+pub(super) fn check(
+    endpoint: &EndpointDescription,
+    ours: &Ours<'_>,
+    spec: &Spec,
+) -> Result<Vec<String>, String> {
+    let path = endpoint
+        .path()
+        .ok_or("its URL is a #[url] argument, known only at run time")?;
+    let mut out = Vec::new();
+    let Some((spec_path, item)) = find_path(spec, path) else {
+        let hint = closest_path(spec, path)
+            .map(|p| format!("; did you mean `{p}`?"))
+            .unwrap_or_default();
+        out.push(format!(
+            "{} {path}: the spec has no such path{hint}",
+            endpoint.method()
+        ));
+        return Ok(out);
+    };
+    let method = endpoint.method().to_ascii_lowercase();
+    let Some(operation) = item.get(&method).map(|o| spec.resolve(o)) else {
+        let methods: Vec<&str> = [
+            "get", "put", "post", "delete", "patch", "head", "options", "trace",
+        ]
+        .into_iter()
+        .filter(|m| item.get(*m).is_some())
+        .collect();
+        out.push(format!(
+            "{} {spec_path}: the spec has no {} operation here (it has {})",
+            endpoint.method(),
+            endpoint.method(),
+            methods.join(", ").to_uppercase()
+        ));
+        return Ok(out);
+    };
+    let names = placeholder_names(path)
+        .into_iter()
+        .zip(placeholder_names(spec_path))
+        .collect::<Vec<_>>();
+    check_params(endpoint, ours, spec, item, operation, &names, &mut out);
+    check_body(endpoint, ours, spec, operation, &mut out);
+    check_reply(endpoint, ours, spec, operation, &mut out);
+    Ok(out)
+}
+
+/// Templates compared with placeholder names set aside: `/pet/{id}` is `/pet/{petId}`.
+fn shape(template: &str) -> String {
+    let mut shape = String::new();
+    let mut in_placeholder = false;
+    for c in template.trim_end_matches('/').chars() {
+        match c {
+            '{' => {
+                in_placeholder = true;
+                shape.push_str("{}");
+            }
+            '}' => in_placeholder = false,
+            c if !in_placeholder => shape.push(c),
+            _ => {}
+        }
+    }
+    shape
+}
+
+fn placeholder_names(template: &str) -> Vec<&str> {
+    template
+        .split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+        .collect()
+}
+
+fn find_path<'s>(spec: &'s Spec, path: &str) -> Option<(&'s str, &'s Value)> {
+    let wanted = shape(path);
+    spec.paths().find(|(p, _)| shape(p) == wanted)
+}
+
+/// The spec path most like `path`, for a hint: equal segments count most, then segments
+/// one or two edits apart (`pets` for `pet`), then placeholders in the same place.
+fn closest_path<'s>(spec: &'s Spec, path: &str) -> Option<&'s str> {
+    let wanted = shape(path);
+    let segments: Vec<&str> = wanted.split('/').filter(|s| !s.is_empty()).collect();
+    spec.paths()
+        .map(|(p, _)| {
+            let theirs = shape(p);
+            let theirs: Vec<&str> = theirs.split('/').filter(|s| !s.is_empty()).collect();
+            let score: usize = theirs
+                .iter()
+                .zip(&segments)
+                .map(|(a, b)| match (*a, *b) {
+                    ("{}", "{}") => 1,
+                    (a, b) if a == b => 3,
+                    (a, b) if edit_distance(a, b) <= 2 => 2,
+                    _ => 0,
+                })
+                .sum();
+            (score + usize::from(theirs.len() == segments.len()), p)
+        })
+        .filter(|(score, _)| *score >= 3)
+        .max_by_key(|(score, _)| *score)
+        .map(|(_, p)| p)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substituted = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substituted.min(row[j] + 1).min(previous + 1);
+        }
+    }
+    row[b.len()]
+}
+
+/// Path-level parameters, overridden by the operation's (same name and place).
+fn spec_params<'s>(spec: &'s Spec, item: &'s Value, operation: &'s Value) -> Vec<&'s Value> {
+    let mut params: Vec<&Value> = Vec::new();
+    for list in [&item["parameters"], &operation["parameters"]] {
+        for param in list
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|p| spec.resolve(p))
+        {
+            params.retain(|p| !(p["name"] == param["name"] && p["in"] == param["in"]));
+            params.push(param);
+        }
+    }
+    params
+}
+
+fn same_name(location: ParamLocation, ours: &str, theirs: &str) -> bool {
+    match location {
+        ParamLocation::Header => ours.eq_ignore_ascii_case(theirs),
+        _ => ours == theirs,
+    }
+}
+
+fn check_params(
+    endpoint: &EndpointDescription,
+    ours: &Ours<'_>,
+    spec: &Spec,
+    item: &Value,
+    operation: &Value,
+    path_names: &[(&str, &str)],
+    out: &mut Vec<String>,
+) {
+    let theirs = spec_params(spec, item, operation);
+    let mut matched: Vec<&Value> = Vec::new();
+    for param in endpoint.params() {
+        let location = param.location();
+        // Path placeholders match by position: the names are the trait's and the spec's own.
+        let spec_name = match location {
+            ParamLocation::Path => path_names
+                .iter()
+                .find(|(o, _)| *o == param.name())
+                .map_or(param.name(), |(_, t)| *t),
+            _ => param.name(),
+        };
+        let found = theirs.iter().find(|p| {
+            p["in"] == location.as_str()
+                && p["name"]
+                    .as_str()
+                    .is_some_and(|n| same_name(location, spec_name, n))
+        });
+        let what = format!("{} parameter `{}`", location.as_str(), param.name());
+        let Some(their_param) = found else {
+            if location == ParamLocation::Header && is_ignored_header(param.name()) {
+                continue;
+            }
+            out.push(format!("{what}: the spec has no such parameter"));
+            continue;
+        };
+        matched.push(their_param);
+        if their_param["required"] == true && !param.required() {
+            out.push(format!(
+                "{what}: the spec requires it, but the trait may leave it out"
+            ));
+        }
+        // One value is an array of one in a query or header (`status=sold`).
+        let their_schema = spec.resolve(&their_param["schema"]);
+        let theirs_repeat = their_schema["type"] == "array";
+        let ours_repeat = ours.resolve(param.schema())["type"] == "array";
+        let their_schema = if theirs_repeat && !ours_repeat && location != ParamLocation::Path {
+            &their_schema["items"]
+        } else {
+            their_schema
+        };
+        compare(
+            (param.schema(), ours),
+            (their_schema, spec),
+            Flow::Sent,
+            &what,
+            out,
+        );
+    }
+    for their_param in theirs {
+        let already = matched.iter().any(|m| std::ptr::eq(*m, their_param));
+        if !already && their_param["required"] == true {
+            out.push(format!(
+                "{} parameter `{}`: the spec requires it, but the trait never sends it",
+                their_param["in"].as_str().unwrap_or("?"),
+                their_param["name"].as_str().unwrap_or("?")
+            ));
+        }
+    }
+}
+
+/// Headers OpenAPI describes elsewhere (content negotiation, security schemes).
+fn is_ignored_header(name: &str) -> bool {
+    ["accept", "content-type", "authorization"]
+        .iter()
+        .any(|h| h.eq_ignore_ascii_case(name))
+}
+
+/// The spec's media type entry matching `content_type` (exact, `type/*` or `*/*`).
+fn media<'s>(content: &'s Map<String, Value>, content_type: &str) -> Option<&'s Value> {
+    let wanted = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let (kind, _) = wanted.split_once('/').unwrap_or((&wanted, ""));
+    let key = |k: &str| {
+        k.split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase()
+    };
+    content
+        .iter()
+        .find(|(k, _)| key(k) == wanted)
+        .or_else(|| content.iter().find(|(k, _)| key(k) == format!("{kind}/*")))
+        .or_else(|| content.iter().find(|(k, _)| key(k) == "*/*"))
+        .map(|(_, v)| v)
+}
+
+fn check_body(
+    endpoint: &EndpointDescription,
+    ours: &Ours<'_>,
+    spec: &Spec,
+    operation: &Value,
+    out: &mut Vec<String>,
+) {
+    let request_body = spec.resolve(&operation["requestBody"]);
+    let content = request_body["content"].as_object();
+    match (endpoint.body(), content) {
+        (Some(body), None) => out.push(format!(
+            "body: the trait sends {}, but the spec's operation takes no body",
+            body.content_type()
+        )),
+        (Some(body), Some(content)) => match media(content, body.content_type()) {
+            None => out.push(format!(
+                "body: the trait sends {}, the spec accepts {}",
+                body.content_type(),
+                content.keys().cloned().collect::<Vec<_>>().join(", ")
+            )),
+            Some(media) => compare(
+                (body.schema(), ours),
+                (&media["schema"], spec),
+                Flow::Sent,
+                "body",
+                out,
+            ),
+        },
+        (None, Some(content)) if request_body["required"] == true => out.push(format!(
+            "body: the spec requires one ({}), but the trait sends none",
+            content.keys().cloned().collect::<Vec<_>>().join(", ")
+        )),
+        (None, _) => {}
+    }
+}
+
+fn check_reply(
+    endpoint: &EndpointDescription,
+    ours: &Ours<'_>,
+    spec: &Spec,
+    operation: &Value,
+    out: &mut Vec<String>,
+) {
+    let responses = operation["responses"].as_object();
+    let mut codes: Vec<&String> = responses.into_iter().flatten().map(|(k, _)| k).collect();
+    codes.sort();
+    let success = codes
+        .iter()
+        .find(|c| c.starts_with('2'))
+        .or_else(|| codes.iter().find(|c| c.as_str() == "default"));
+    // A trait returning `()` reads no reply: nothing to check.
+    let (Some(content_type), Some(schema)) =
+        (endpoint.reply_content_type(), endpoint.reply_schema())
+    else {
+        return;
+    };
+    let Some(code) = success else {
+        out.push(format!(
+            "reply: the trait decodes {content_type}, but the spec lists no success reply (2XX or default)"
+        ));
+        return;
+    };
+    let response = spec.resolve(&operation["responses"][code.as_str()]);
+    let Some(content) = response["content"].as_object() else {
+        out.push(format!(
+            "reply: the trait decodes {content_type}, but the spec's {code} reply has no body"
+        ));
+        return;
+    };
+    match media(content, content_type) {
+        None => out.push(format!(
+            "reply: the trait decodes {content_type}, the spec's {code} reply is {}",
+            content.keys().cloned().collect::<Vec<_>>().join(", ")
+        )),
+        Some(media) => compare(
+            (schema, ours),
+            (&media["schema"], spec),
+            Flow::Received,
+            "reply",
+            out,
+        ),
+    }
+}
