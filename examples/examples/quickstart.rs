@@ -6,49 +6,9 @@
 
 use std::time::Duration;
 
-use ferrofit::{CancelToken, Error, rest_api};
-use ferrofit_examples::demo_server::{DemoServer, User};
-use serde::Serialize;
-
-#[derive(Serialize)]
-struct NewUser<'a> {
-    name: &'a str,
-    email: &'a str,
-    tags: &'a [&'a str],
-}
-
-#[rest_api]
-#[headers("Accept: application/json")]
-trait UserApi {
-    /// Fetch one user.
-    #[get("/users/<id>")]
-    async fn get_user(&self, id: u64) -> ferrofit::Result<User>;
-
-    #[get("/users")]
-    async fn list_users(
-        &self,
-        #[query] page: Option<u32>,
-        #[query("per-page")] per_page: u32,
-        #[query] tag: &[&str],
-    ) -> ferrofit::Result<Vec<User>>;
-
-    #[post("/users")]
-    #[headers("X-Source: quickstart")]
-    async fn create_user(
-        &self,
-        #[body] user: &NewUser<'_>,
-        #[header("X-Request-Id")] request_id: &str,
-    ) -> ferrofit::Result<User>;
-
-    #[delete("/users/{id}")]
-    async fn delete_user(&self, id: u64, #[cancel] cancel: &CancelToken) -> ferrofit::Result<()>;
-
-    #[head("/health")]
-    async fn health(&self) -> ferrofit::Result<ferrofit::Response<()>>;
-
-    #[get("/slow")]
-    async fn slow(&self, #[cancel] cancel: &CancelToken) -> ferrofit::Result<String>;
-}
+use ferrofit::{CancelToken, Error};
+use ferrofit_examples::demo_server::DemoServer;
+use ferrofit_examples::quickstart_api::{NewUser, UserApi, UserApiClient};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -3,4 +3,5 @@
 
 pub mod demo_server;
 pub mod file_server;
+pub mod quickstart_api;
 pub mod session_server;

@@ -103,6 +103,14 @@ fn endpoint(api: &Api, endpoint: &Endpoint, notes: &mut Vec<String>) -> TokenStr
             calls.push(quote!(.__param(#openapi::ParamLocation::Query, #key, true, __schemas.constant(#value))));
         }
     }
+    // Fixed headers are parameters with one value; OpenAPI describes these three elsewhere.
+    for header in crate::expand::merged_headers(&api.headers, &endpoint.headers) {
+        if ["accept", "content-type", "authorization"].contains(&header.name.as_str()) {
+            continue;
+        }
+        let (name, value) = (&header.name, &header.value);
+        calls.push(quote!(.__param(#openapi::ParamLocation::Header, #name, true, __schemas.constant(#value))));
+    }
     let mut fields = Vec::new();
     let mut open_fields = false;
     for param in &endpoint.params {

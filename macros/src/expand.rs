@@ -244,7 +244,7 @@ fn endpoint_body(api: &Api, endpoint: &Endpoint) -> TokenStream {
 }
 
 /// Trait headers, except those the method sets itself, then the method's.
-fn merged_headers<'a>(
+pub(crate) fn merged_headers<'a>(
     api: &'a [StaticHeader],
     method: &'a [StaticHeader],
 ) -> Vec<&'a StaticHeader> {

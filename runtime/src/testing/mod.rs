@@ -1,7 +1,9 @@
 //! An in-memory transport for tests: routes requests to canned replies and records them.
 //!
 //! Enabled by the `testing` feature. Interceptors run as usual in front of it, so auth, retry
-//! and logging can be tested without sockets.
+//! and logging can be tested without sockets. Routes match on method and path strings, as
+//! below; the typed mocks `#[rest_api]` generates for each trait (`UserApiMock`, see
+//! [`TypedMock`]) sit on the same transport and match on the endpoint itself.
 //!
 //! ```
 //! use ferrofit::testing::{MockReply, MockTransport};
