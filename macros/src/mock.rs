@@ -162,7 +162,11 @@ fn args_struct(api: &Api, endpoint: &Endpoint, args: &Ident) -> TokenStream {
             Role::Url => (syn::parse_quote!(#krate::Url), None, quote!(__call.url())),
             Role::Progress | Role::Cancel | Role::Extra | Role::Invalid => continue,
         };
-        fields.push(quote!(pub #ident: #field_ty));
+        let field_doc = format!(
+            "The `{}` argument, as the request carried it.",
+            ident_name(ident)
+        );
+        fields.push(quote!(#[doc = #field_doc] pub #ident: #field_ty));
         bounds.extend(bound.map(|b| quote!(#b: #krate::__private::serde::Deserialize<#de>)));
         reads.push(quote!(#ident: #read));
     }

@@ -78,6 +78,12 @@ trait PetStore {
         #[field] remember: Option<bool>,
     ) -> ferrofit::Result<String>;
 
+    #[put("/pets/<id>/photo")]
+    async fn put_photo(&self, id: u64, #[body] photo: Vec<u8>) -> ferrofit::Result<()>;
+
+    #[get("/pets/<id>/photo")]
+    async fn get_photo(&self, id: u64) -> ferrofit::Result<ferrofit::Bytes>;
+
     #[post("/pets/<id>/photos")]
     #[multipart]
     async fn upload_photo(
@@ -134,6 +140,11 @@ async fn prism_accepts_every_request_and_its_examples_decode() {
     api.delete_pet(7).await.expect("delete_pet");
     let token = api.login("ada", "p&ss w", Some(true)).await.expect("login");
     println!("login: {token:?}");
+    api.put_photo(7, b"\x89PNG\r\n".to_vec())
+        .await
+        .expect("put_photo");
+    let bytes = api.get_photo(7).await.expect("get_photo");
+    println!("get_photo: {} bytes", bytes.len());
     let photo = ferrofit::Part::bytes(&b"\x89PNG\r\n"[..]).file_name("rex.png");
     api.upload_photo(7, "Rex at the beach", photo)
         .await
