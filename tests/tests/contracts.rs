@@ -186,6 +186,7 @@ mod wrong {
         ) -> ferrofit::Result<String>;
 
         #[get("/store/inventory")]
+        #[no_auth]
         async fn inventory(
             &self,
             #[header("X-Tenant")] tenant: &str,
@@ -274,6 +275,10 @@ fn each_mistake_is_reported_by_trait_method() {
         "header parameter `x-tenant`: the spec has no such parameter",
     );
     has(
+        "inventory",
+        "security: the spec requires credentials (api_key), but the trait marks it #[no_auth]",
+    );
+    has(
         "cancel_order",
         "body: the trait sends text/plain, but the spec's operation takes no body",
     );
@@ -282,7 +287,7 @@ fn each_mistake_is_reported_by_trait_method() {
         "reply{}: the spec may send integer, the trait decodes string",
     );
     assert!(!report.is_ok());
-    assert_eq!(report.mismatches().len(), 18, "{report}");
+    assert_eq!(report.mismatches().len(), 19, "{report}");
 }
 
 #[test]

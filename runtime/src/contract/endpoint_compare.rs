@@ -47,10 +47,45 @@ pub(super) fn check(
         .into_iter()
         .zip(placeholder_names(spec_path))
         .collect::<Vec<_>>();
+    check_security(endpoint, spec, operation, &mut out);
     check_params(endpoint, ours, spec, item, operation, &names, &mut out);
     check_body(endpoint, ours, spec, operation, &mut out);
     check_reply(endpoint, ours, spec, operation, &mut out);
     Ok(out)
+}
+
+/// A `#[no_auth]` endpoint the provider protects would fail with 401 on every call.
+fn check_security(
+    endpoint: &EndpointDescription,
+    spec: &Spec,
+    operation: &Value,
+    out: &mut Vec<String>,
+) {
+    if endpoint.uses_auth() {
+        return;
+    }
+    let requirements = match operation.get("security") {
+        Some(own) => own,
+        None => &spec.as_json()["security"],
+    };
+    let Some(requirements) = requirements.as_array() else {
+        return;
+    };
+    // `{}` among the alternatives makes credentials optional.
+    let optional = requirements
+        .iter()
+        .any(|r| r.as_object().is_some_and(Map::is_empty));
+    if !requirements.is_empty() && !optional {
+        let schemes: Vec<&str> = requirements
+            .iter()
+            .filter_map(Value::as_object)
+            .flat_map(|r| r.keys().map(String::as_str))
+            .collect();
+        out.push(format!(
+            "security: the spec requires credentials ({}), but the trait marks it #[no_auth]",
+            schemes.join(" or ")
+        ));
+    }
 }
 
 /// Templates compared with placeholder names set aside: `/pet/{id}` is `/pet/{petId}`.
