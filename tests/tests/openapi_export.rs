@@ -244,3 +244,17 @@ fn an_independent_validator_accepts_the_document() {
     std::fs::write(&path, PetApiClient::openapi().to_string()).expect("write the document");
     support::tools::assert_valid_openapi(&path);
 }
+
+#[test]
+fn the_printed_document_is_the_document_with_its_keys_in_reading_order() {
+    let document = PetApiClient::openapi().with_server("https://pets.example.com/v1");
+    let text = document.to_string();
+    let reparsed: Value = serde_json::from_str(&text).expect("printed JSON parses");
+    assert_eq!(&reparsed, document.as_json());
+    let position = |key: &str| text.find(&format!("\n  \"{key}\"")).unwrap_or(usize::MAX);
+    assert!(position("openapi") < position("info"));
+    assert!(position("info") < position("servers"));
+    assert!(position("servers") < position("paths"));
+    assert!(position("paths") < position("components"));
+    assert!(position("components") < position("x-ferrofit-notes"));
+}

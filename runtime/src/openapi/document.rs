@@ -50,10 +50,31 @@ impl OpenApi {
     }
 }
 
-/// Pretty-printed JSON.
+/// Pretty-printed JSON, top-level keys in the order people read them (`openapi`, `info`,
+/// `servers`, `paths`, `components`); nested keys are sorted.
 impl fmt::Display for OpenApi {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = serde_json::to_string_pretty(&self.0).map_err(|_| fmt::Error)?;
+        #[derive(serde::Serialize)]
+        struct Ordered<'a> {
+            openapi: &'a Value,
+            info: &'a Value,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            servers: Option<&'a Value>,
+            paths: &'a Value,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            components: Option<&'a Value>,
+            #[serde(rename = "x-ferrofit-notes", skip_serializing_if = "Option::is_none")]
+            notes: Option<&'a Value>,
+        }
+        let ordered = Ordered {
+            openapi: &self.0["openapi"],
+            info: &self.0["info"],
+            servers: self.0.get("servers"),
+            paths: &self.0["paths"],
+            components: self.0.get("components"),
+            notes: self.0.get("x-ferrofit-notes"),
+        };
+        let text = serde_json::to_string_pretty(&ordered).map_err(|_| fmt::Error)?;
         f.write_str(&text)
     }
 }
