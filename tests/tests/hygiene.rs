@@ -26,6 +26,15 @@ mod shadows {
     struct Progress;
     struct ByteStream;
     struct Body;
+    // Names the typed mock and the OpenAPI description use.
+    struct Default;
+    struct Deref;
+    struct SchemaOf;
+    struct Schemas;
+    struct TypedMock;
+    struct Expect;
+    struct Deserialize;
+    struct Serialize;
 
     #[::ferrofit::rest_api]
     #[headers("X-Shadowed: yes")]
@@ -119,4 +128,21 @@ async fn generated_code_survives_shadowed_names() {
     api.raw(ferrofit::Body::from("r")).await.unwrap();
     reexported::Renamed::new(client).ping().await.unwrap();
     assert_eq!(mock.requests().len(), 6);
+}
+
+#[tokio::test]
+async fn generated_mocks_and_descriptions_survive_shadowed_names() {
+    let mock = shadows::ShadowedMock::default();
+    mock.item()
+        .with(|args| args.id == 3 && args.page == Some(2))
+        .once()
+        .returns("ok".to_owned());
+    let api = shadows::Generated::new(mock.client());
+    let token = ferrofit::CancelToken::new();
+    assert_eq!(api.item(3, Some(2), &token).await.unwrap(), "ok");
+    mock.verify();
+    let document = shadows::Generated::openapi();
+    assert!(document.as_json()["paths"]["/items/{id}"]["get"].is_object());
+    let document = reexported::Renamed::openapi();
+    assert!(document.as_json()["paths"]["/ping"]["get"].is_object());
 }
