@@ -209,7 +209,8 @@ pub struct Expect<'m, E> {
 impl<E: MockEndpoint> Expect<'_, E> {
     /// Answers only calls whose arguments pass `matcher`. The arguments are decoded from the
     /// request the client built (path, query, headers, body), so a matcher also checks that
-    /// they were encoded as the trait says. Several matchers must all pass.
+    /// they were encoded as the trait says. Several matchers must all pass. Matchers run while
+    /// the mock holds its lock: a matcher must not call the mock (its transport) itself.
     pub fn with<F>(mut self, matcher: F) -> Self
     where
         F: Fn(&E) -> bool + Send + Sync + 'static,
