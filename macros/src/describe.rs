@@ -100,12 +100,31 @@ fn endpoint(api: &Api, endpoint: &Endpoint, notes: &mut Vec<String>) -> TokenStr
     if let Some(query) = verb.template.as_ref().and_then(|t| t.query.as_deref()) {
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            // Sent next to a `#[query]` of the same key: that parameter describes both.
+            let also_an_argument = endpoint
+                .params
+                .iter()
+                .any(|p| matches!(&p.role, Some(Role::Query { key: k, .. }) if k == key));
+            if also_an_argument {
+                continue;
+            }
             calls.push(quote!(.__param(#openapi::ParamLocation::Query, #key, true, __schemas.constant(#value))));
         }
     }
     // Fixed headers are parameters with one value; OpenAPI describes these three elsewhere.
+    // A `#[header]` argument of the same name replaces the fixed value.
+    let header_args: Vec<String> = endpoint
+        .params
+        .iter()
+        .filter_map(|p| match &p.role {
+            Some(Role::Header { name }) => Some(name.to_ascii_lowercase()),
+            _ => None,
+        })
+        .collect();
     for header in crate::expand::merged_headers(&api.headers, &endpoint.headers) {
-        if ["accept", "content-type", "authorization"].contains(&header.name.as_str()) {
+        if ["accept", "content-type", "authorization"].contains(&header.name.as_str())
+            || header_args.contains(&header.name)
+        {
             continue;
         }
         let (name, value) = (&header.name, &header.value);

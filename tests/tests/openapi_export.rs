@@ -65,7 +65,12 @@ trait PetApi {
     ) -> ferrofit::Result<Vec<Pet>>;
 
     #[post("/pets")]
-    async fn create_pet(&self, #[body] pet: &NewPet) -> ferrofit::Result<Pet>;
+    #[headers("X-Client: tests", "X-Request-Id: fixed")]
+    async fn create_pet(
+        &self,
+        #[body] pet: &NewPet,
+        #[header("X-Request-Id")] request_id: &str,
+    ) -> ferrofit::Result<Pet>;
 
     #[put("/pets/<id>/blob")]
     async fn put_blob(&self, id: u64, #[body] blob: &Opaque) -> ferrofit::Result<()>;
@@ -188,6 +193,14 @@ fn bodies_and_replies_have_their_content_types() {
     assert_eq!(
         create["responses"]["200"]["content"]["application/json"]["schema"]["$ref"],
         "#/components/schemas/Pet"
+    );
+    // A fixed header is a one-value parameter, unless an argument of the same name replaces it.
+    assert_eq!(
+        create["parameters"],
+        json!([
+            {"name": "x-client", "in": "header", "required": true, "schema": {"type": "string", "const": "tests"}},
+            {"name": "x-request-id", "in": "header", "required": true, "schema": {"type": "string"}},
+        ])
     );
     let login = operation(&doc, "/login", "post");
     let form = &login["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"];
