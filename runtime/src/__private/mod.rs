@@ -63,4 +63,30 @@ mod tests {
         crate::__ferrofit_if_openapi! { emitted.set(true); }
         assert_eq!(emitted.get(), cfg!(feature = "openapi"));
     }
+
+    /// A trait compiles with and without the features: the mock and the description the macro
+    /// writes must go through the gates, or they would name `crate::testing` and
+    /// `crate::openapi`, which do not exist without them.
+    #[allow(dead_code)]
+    #[crate::rest_api(crate = "crate")]
+    trait Gated {
+        #[get("/items/<id>")]
+        async fn item(&self, id: u32, #[query] page: Option<u32>) -> crate::Result<String>;
+    }
+
+    #[test]
+    fn generated_mocks_and_descriptions_follow_the_features() {
+        let client = crate::Client::builder()
+            .base_url("http://localhost")
+            .build()
+            .expect("client");
+        let _ = GatedClient::new(client);
+        #[cfg(feature = "testing")]
+        {
+            let mock = GatedMock::new();
+            mock.item().never();
+        }
+        #[cfg(feature = "openapi")]
+        assert!(GatedClient::openapi().as_json()["paths"]["/items/{id}"].is_object());
+    }
 }
