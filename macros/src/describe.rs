@@ -10,7 +10,7 @@ use crate::ast::{Api, Endpoint, Param};
 use crate::attr::{Encoding, Role};
 use crate::owned::owned;
 use crate::path::Piece;
-use crate::ty::{BodyKind, Decoder, body_kind, part_kind};
+use crate::ty::{BodyKind, Decoder, body_kind, is_named, part_kind, single_arg};
 
 pub(crate) fn describe(api: &Api) -> TokenStream {
     let krate = &api.krate;
@@ -198,33 +198,14 @@ fn has_url(endpoint: &Endpoint) -> bool {
 /// sequence, then `inner` is its element).
 fn shape(ty: &Type) -> (Type, bool, bool) {
     let ty = owned(ty);
-    let (ty, optional) = match generic_arg(&ty, "Option") {
-        Some(inner) => (inner, true),
+    let (ty, optional) = match single_arg(&ty, "Option") {
+        Some(inner) => (inner.clone(), true),
         None => (ty, false),
     };
-    match generic_arg(&ty, "Vec") {
-        Some(inner) if !is_u8(&inner) => (inner, optional, true),
+    match single_arg(&ty, "Vec") {
+        Some(inner) if !is_named(inner, "u8") => (inner.clone(), optional, true),
         _ => (ty, optional, false),
     }
-}
-
-fn generic_arg(ty: &Type, name: &str) -> Option<Type> {
-    let Type::Path(p) = ty else { return None };
-    let last = p.path.segments.last()?;
-    if last.ident != name {
-        return None;
-    }
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
-    };
-    args.args.iter().find_map(|a| match a {
-        syn::GenericArgument::Type(t) => Some(t.clone()),
-        _ => None,
-    })
-}
-
-fn is_u8(ty: &Type) -> bool {
-    matches!(ty, Type::Path(p) if p.path.is_ident("u8"))
 }
 
 /// `(&SchemaOf::<T>::new()).schema(..)`, as an array when the value repeats.
@@ -272,7 +253,7 @@ fn field(
 fn part(openapi: &TokenStream, name: &str, param: &Param, required: bool) -> TokenStream {
     let kind = part_kind(&param.ty);
     let (inner, _, repeated) = shape(&param.ty);
-    let is_text = matches!(&inner, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "String"));
+    let is_text = is_named(&inner, "String");
     let one = if kind.raw && is_text {
         schema_of(&inner, false)
     } else if kind.raw {

@@ -172,7 +172,15 @@ fn is_bytes(ty: &Type) -> bool {
     }
 }
 
-fn is_named(ty: &Type, expected: &str) -> bool {
+/// `T` of `name<T>` (`Option<T>`, `Vec<T>`), by the written path's last segment.
+pub(crate) fn single_arg<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
+    match last_segment(ty) {
+        Some((n, args)) if n == name && args.len() == 1 => Some(args[0]),
+        _ => None,
+    }
+}
+
+pub(crate) fn is_named(ty: &Type, expected: &str) -> bool {
     matches!(last_segment(strip_references(ty)), Some((name, args)) if args.is_empty() && name == expected)
 }
 
