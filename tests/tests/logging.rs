@@ -1,8 +1,8 @@
 //! The tracing interceptor: OpenTelemetry field names, attempt counts, and no secrets in what
 //! it writes, even with headers and bodies turned on.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+mod support;
+
 use std::time::Duration;
 
 use ferrofit::http::Method;
@@ -12,45 +12,7 @@ use ferrofit::retry::{RetryInterceptor, RetryPolicy};
 use ferrofit::testing::{MockReply, MockTransport};
 use serde::Serialize;
 use serde_json::json;
-use tracing_subscriber::fmt::MakeWriter;
-
-/// Collects everything the subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-    }
-}
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Captured {
-    type Writer = Captured;
-
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
-fn subscriber(output: &Captured) -> impl tracing::Subscriber + Send + Sync {
-    tracing_subscriber::fmt()
-        .with_writer(output.clone())
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-        .finish()
-}
+use support::log_capture::{Captured, subscriber};
 
 #[derive(Serialize)]
 struct Login<'a> {

@@ -2,11 +2,14 @@
 //! from the request the real client built, typed replies, expectations and their report, and
 //! interceptors running in front of the mock as in production.
 
+mod support;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use ferrofit::auth::{AuthInterceptor, MemoryTokenStore, Tokens};
+use ferrofit::log::LogInterceptor;
 use ferrofit::retry::{RetryInterceptor, RetryPolicy};
 use ferrofit::testing::MockReply;
 use ferrofit::{Error, NetworkKind, rest_api};
@@ -432,5 +435,35 @@ async fn retry_runs_in_front_of_a_typed_mock() {
             .expect("third try"),
         ada()
     );
+    mock.verify();
+}
+
+#[tokio::test]
+async fn logging_runs_in_front_of_a_typed_mock_and_keeps_secrets_out() {
+    let output = support::log_capture::Captured::default();
+    let _guard = tracing::subscriber::set_default(support::log_capture::subscriber(&output));
+    let mock = UserApiMock::new();
+    mock.name()
+        .with(|args| args.token.as_deref() == Some("s3cr3t-token"))
+        .returns("Ada".to_owned());
+    let client = ferrofit::Client::builder()
+        .base_url("http://mock.invalid/")
+        .transport(mock.transport())
+        .interceptor(LogInterceptor::new().log_headers(true))
+        .build()
+        .expect("client");
+
+    let name = UserApiClient::new(client)
+        .name(3, Some("s3cr3t-token"))
+        .await;
+    assert_eq!(name.expect("matched"), "Ada");
+    let logged = output.text();
+    assert!(
+        logged.contains("ferrofit.endpoint=UserApi::name"),
+        "{logged}"
+    );
+    assert!(logged.contains("http.response.status_code=200"), "{logged}");
+    assert!(!logged.contains("s3cr3t-token"), "{logged}");
+    assert!(logged.contains("token=[REDACTED]"), "{logged}");
     mock.verify();
 }

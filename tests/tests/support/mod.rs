@@ -4,6 +4,7 @@
 
 pub mod feed_cache;
 pub mod hyper_server;
+pub mod log_capture;
 pub mod origin;
 pub mod prism;
 pub mod server;
