@@ -218,7 +218,7 @@ impl Call {
     /// appended to its query; its fragment is dropped.
     pub fn url<T: Display + ?Sized>(&mut self, value: &T) {
         let base = self.client.base_url();
-        match resolve_url(base, &value.to_string()) {
+        match resolve_url(base, &value.to_string(), self.client.redactor()) {
             Ok(url) => {
                 self.cross_origin = Url::parse(base).map_or(true, |b| b.origin() != url.origin());
                 self.url = url.into();
@@ -339,8 +339,8 @@ fn into_stream(body: Received) -> ByteStream {
 }
 
 /// What `#[url]` asks for, resolved against the client's base.
-fn resolve_url(base: &str, given: &str) -> Result<Url> {
-    let shown = || redact::url_text(given);
+fn resolve_url(base: &str, given: &str, redactor: &redact::Redactor) -> Result<Url> {
+    let shown = || redactor.uri_text(given);
     let mut url = match Url::parse(given) {
         Ok(absolute) => absolute,
         Err(url::ParseError::RelativeUrlWithoutBase) => {

@@ -72,14 +72,15 @@ impl<T: DeserializeOwned + Send + 'static> Decode for Json<T> {
         let input: &[u8] = if no_content { b"null" } else { &body };
         let mut deserializer = serde_json::Deserializer::from_slice(input);
         serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+            // serde quotes the value it could not use, and that value may be a token.
+            let inner = crate::redact::serde_message(&e.inner().to_string());
             let message = if no_content {
                 format!(
-                    "the response has no body, but `{}` cannot be empty: {}; return `Option<…>` or `()` to allow that",
+                    "the response has no body, but `{}` cannot be empty: {inner}; return `Option<…>` or `()` to allow that",
                     std::any::type_name::<T>(),
-                    e.inner()
                 )
             } else {
-                e.inner().to_string()
+                inner
             };
             Error::Decode {
                 path: e.path().to_string(),

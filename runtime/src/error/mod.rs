@@ -16,7 +16,7 @@ pub(crate) use validation::parse_field_errors;
 
 /// A bounded, redacted body excerpt for [`Error::Decode`].
 pub(crate) fn response_snippet(body: &[u8], redactor: &crate::redact::Redactor) -> Box<str> {
-    body_snippet(body, redactor).into_boxed_str()
+    body_snippet(body, None, redactor).into_boxed_str()
 }
 
 /// `Result` with [`Error`] as the default error type.
@@ -109,9 +109,11 @@ pub enum Error {
     Decode {
         /// Where in the body decoding failed, e.g. `items[2].email` (`.` for the root).
         path: String,
-        /// What serde said.
+        /// What serde said, with the value it quotes taken out: the found and expected
+        /// types, line and column stay.
         message: String,
-        /// The start of the body (at most 256 bytes), with secret-named JSON values redacted.
+        /// The start of the body (at most 256 bytes), with secret-named JSON members and form
+        /// fields redacted.
         snippet: Box<str>,
     },
     /// The request could not be built: bad URL, header or path value, body serialization.

@@ -111,13 +111,24 @@ impl fmt::Display for ErrorResponse {
     }
 }
 
+impl ErrorResponse {
+    /// The start of the body, bounded and without secrets, read as its content type says.
+    fn snippet(&self) -> String {
+        let content_type = self
+            .headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok());
+        body_snippet(&self.body, content_type, &self.redactor)
+    }
+}
+
 impl fmt::Debug for ErrorResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ErrorResponse")
             .field("status", &self.status)
             .field("url", &self.redactor.url(&self.url))
             .field("headers", &self.redactor.headers(&self.headers))
-            .field("body", &body_snippet(&self.body, &self.redactor))
+            .field("body", &self.snippet())
             .field("attempts", &self.attempts)
             .finish()
     }
@@ -126,14 +137,15 @@ impl fmt::Debug for ErrorResponse {
 /// Longest body excerpt kept in errors and debug output.
 pub(crate) const SNIPPET_LIMIT: usize = 256;
 
-/// The start of a body as text, bounded, with secret-named JSON values redacted.
-pub(crate) fn body_snippet(body: &[u8], redactor: &Redactor) -> String {
+/// The start of a body as text, bounded, with secret-named JSON members or form fields
+/// redacted.
+pub(crate) fn body_snippet(body: &[u8], content_type: Option<&str>, redactor: &Redactor) -> String {
     let mut end = body.len().min(SNIPPET_LIMIT);
     // Do not cut a UTF-8 sequence in half: back up to a char boundary.
     while end > 0 && end < body.len() && (body[end] & 0xC0) == 0x80 {
         end -= 1;
     }
-    let mut text = redactor.json_text(&String::from_utf8_lossy(&body[..end]));
+    let mut text = redactor.body_text(&String::from_utf8_lossy(&body[..end]), content_type);
     if end < body.len() {
         text.push('…');
     }
@@ -147,7 +159,7 @@ mod tests {
     #[test]
     fn snippet_is_bounded_and_keeps_utf8_whole() {
         let body = "é".repeat(300);
-        let snippet = body_snippet(body.as_bytes(), &Redactor::new());
+        let snippet = body_snippet(body.as_bytes(), None, &Redactor::new());
         assert!(snippet.len() <= SNIPPET_LIMIT + '…'.len_utf8());
         assert!(snippet.ends_with('…'));
         assert!(!snippet.contains('\u{FFFD}'));
@@ -158,7 +170,7 @@ mod tests {
         /// (`"sig":""` → `"sig":"[REDACTED]"` at most doubles and a bit).
         #[test]
         fn a_snippet_of_any_body_is_bounded(body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2048)) {
-            let snippet = body_snippet(&body, &Redactor::new());
+            let snippet = body_snippet(&body, None, &Redactor::new());
             proptest::prop_assert!(snippet.len() <= 3 * SNIPPET_LIMIT, "{}", snippet.len());
         }
 
@@ -168,7 +180,7 @@ mod tests {
             values in proptest::collection::vec("[a-z0-9]{0,12}", 0..64),
         ) {
             let body: String = values.iter().map(|v| format!(r#""sig":"s3{v}","#)).collect();
-            let snippet = body_snippet(body.as_bytes(), &Redactor::new());
+            let snippet = body_snippet(body.as_bytes(), None, &Redactor::new());
             proptest::prop_assert!(snippet.len() <= 3 * SNIPPET_LIMIT, "{}", snippet.len());
             proptest::prop_assert!(!snippet.contains("\"s3"), "{}", snippet);
         }

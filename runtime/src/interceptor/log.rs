@@ -188,16 +188,8 @@ impl LogInterceptor {
 
     fn body_text(&self, body: &[u8], headers: &HeaderMap, redactor: &Redactor) -> String {
         let end = body.len().min(self.body_limit);
-        let text = String::from_utf8_lossy(&body[..end]);
-        let form = headers
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("x-www-form-urlencoded"));
-        let mut text = if form {
-            redactor.form_text(&text)
-        } else {
-            redactor.json_text(&text)
-        };
+        let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
+        let mut text = redactor.body_text(&String::from_utf8_lossy(&body[..end]), content_type);
         if end < body.len() {
             text.push_str(&format!("… ({} bytes in all)", body.len()));
         }

@@ -197,7 +197,7 @@ fn shown(secret: bool, value: &str) -> String {
 pub(super) fn body_text(body: &[u8], redactor: &Redactor) -> String {
     const LIMIT: usize = 200;
     let text = String::from_utf8_lossy(&body[..body.len().min(LIMIT)]).into_owned();
-    let mut text = redactor.form_text(&redactor.json_text(&text));
+    let mut text = redactor.body_text(&text, None);
     if body.len() > LIMIT {
         text.push('…');
     }
