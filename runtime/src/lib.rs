@@ -59,6 +59,7 @@ mod error;
 pub mod interceptor;
 #[cfg(feature = "openapi")]
 pub mod openapi;
+mod origin;
 mod progress;
 pub mod redact;
 mod request;

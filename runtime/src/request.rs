@@ -4,12 +4,14 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use http::header::{AUTHORIZATION, HeaderName};
 use http::{Extensions, HeaderMap, Method};
 use url::Url;
 
 use crate::body::Body;
 use crate::cancel::CancelSet;
 use crate::endpoint::Endpoint;
+use crate::origin::Origin;
 use crate::progress::Progress;
 use crate::redact::{self, Redactor};
 
@@ -45,8 +47,23 @@ pub struct Request {
     pub(crate) progress: Option<Progress>,
     /// The caller wants the response body as a stream: the transport must not buffer it.
     pub(crate) stream_response: bool,
-    /// A `#[url]` argument sent the request to another origin than the base URL's.
-    pub(crate) cross_origin: bool,
+    /// The origin of the client's base URL, set when the request enters the client: a
+    /// request for another origin gets no credentials.
+    pub(crate) base_origin: Option<Arc<Origin>>,
+    /// The headers the client itself added as credentials.
+    pub(crate) own_credentials: OwnCredentials,
+}
+
+/// The headers a client puts on a request as its own credentials: its secret default headers
+/// and the auth interceptor's bearer token. They belong to the base URL's origin: the last step
+/// of the chain takes them off a request that an interceptor sent elsewhere. Headers the caller
+/// set on the request itself stay: sending them is the caller's choice.
+#[derive(Clone, Default)]
+pub(crate) struct OwnCredentials {
+    /// The client's secret default header names, when the defaults were applied.
+    pub(crate) defaults: Option<Arc<[HeaderName]>>,
+    /// The auth interceptor set `Authorization`.
+    pub(crate) bearer: bool,
 }
 
 impl Request {
@@ -65,7 +82,8 @@ impl Request {
             redactor: redact::built_in(),
             progress: None,
             stream_response: false,
-            cross_origin: false,
+            base_origin: None,
+            own_credentials: OwnCredentials::default(),
         }
     }
 
@@ -89,7 +107,8 @@ impl Request {
             redactor,
             progress: None,
             stream_response: false,
-            cross_origin: false,
+            base_origin: None,
+            own_credentials: OwnCredentials::default(),
         }
     }
 
@@ -202,11 +221,39 @@ impl Request {
         self.progress.as_ref()
     }
 
-    /// Whether a `#[url]` argument sent this request to another origin (scheme, host, port)
-    /// than the client's base URL, e.g. a pagination link to a CDN. The
-    /// [`AuthInterceptor`](crate::auth::AuthInterceptor) sends no token there.
+    /// Whether this request goes to another origin (scheme, host, port) than the client's base
+    /// URL — a `#[url]` link to a CDN, a URL given to [`Client::send`](crate::Client::send), a
+    /// URL an interceptor rewrote — decided from the URL it has now. There the client's secret
+    /// default headers are not sent and the [`AuthInterceptor`](crate::auth::AuthInterceptor)
+    /// sends no token. `false` for a request that has not entered a client.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let request = ferrofit::Request::new(http::Method::GET, "https://cdn.test/a.png".parse().unwrap());
+    /// assert!(!request.is_cross_origin(), "no client, no base URL to compare with");
+    /// ```
     pub fn is_cross_origin(&self) -> bool {
-        self.cross_origin
+        self.base_origin
+            .as_ref()
+            .is_some_and(|origin| !origin.contains(&self.url))
+    }
+
+    /// The request as it may leave: without the client's own credentials if it is bound for
+    /// another origin than the base URL's (an interceptor rewrote its URL after they were
+    /// added).
+    pub(crate) fn without_foreign_credentials(mut self) -> Self {
+        if !self.is_cross_origin() {
+            return self;
+        }
+        let own = std::mem::take(&mut self.own_credentials);
+        for name in own.defaults.iter().flat_map(|names| names.iter()) {
+            self.headers.remove(name);
+        }
+        if own.bearer {
+            self.headers.remove(AUTHORIZATION);
+        }
+        self
     }
 
     pub(crate) fn into_parts(self) -> (Method, Url, HeaderMap, Body) {

@@ -37,8 +37,6 @@ pub struct Call {
     empty_segment: bool,
     /// The URL came whole from a `#[url]` argument: no template path to check.
     dynamic_url: bool,
-    /// … and it points to another origin than the base URL.
-    cross_origin: bool,
     headers: HeaderMap,
     pub(super) body: PendingBody,
     pub(super) progress: Option<Progress>,
@@ -70,7 +68,6 @@ impl Call {
             empty_segment: false,
             url,
             dynamic_url: false,
-            cross_origin: false,
             headers,
             body: PendingBody::Empty,
             progress: None,
@@ -220,7 +217,6 @@ impl Call {
         let base = self.client.base_url();
         match resolve_url(base, &value.to_string(), self.client.redactor()) {
             Ok(url) => {
-                self.cross_origin = Url::parse(base).map_or(true, |b| b.origin() != url.origin());
                 self.url = url.into();
                 self.path_end = Some(self.url.find('?').unwrap_or(self.url.len()));
                 self.dynamic_url = true;
@@ -254,7 +250,6 @@ impl Call {
         *request.extensions_mut() = self.extensions;
         request.progress = self.progress;
         request.stream_response = stream_response;
-        request.cross_origin = self.cross_origin;
         if let Some(token) = self.cancel {
             request.cancel.set_call(token);
         }

@@ -12,9 +12,10 @@ use crate::error::{Error, Result};
 use crate::interceptor::Interceptor;
 use crate::interceptor::cache::CacheInterceptor;
 use crate::interceptor::log::LogInterceptor;
+use crate::origin::Origin;
 use crate::redact::{self, Redactor};
 use crate::transport::pinning::{self, Pins};
-use crate::transport::{ReqwestTransport, Transport, WatchConnects};
+use crate::transport::{ReqwestTransport, Transport, WatchConnects, redirect};
 use rustls::pki_types::CertificateDer;
 
 /// How connections are made and kept; `None` leaves reqwest's default.
@@ -67,14 +68,11 @@ impl ConnectionSettings {
         if self.http2_prior_knowledge {
             builder = builder.http2_prior_knowledge();
         }
-        if let Some(max) = self.max_redirects {
-            let policy = match max {
-                0 => reqwest::redirect::Policy::none(),
-                max => reqwest::redirect::Policy::limited(max),
-            };
-            builder = builder.redirect(policy);
-        }
-        Ok(builder)
+        // Redirects are ferrofit's to follow (`transport::redirect`): reqwest's policy forwards
+        // custom secret headers to other origins and adds a `Referer`.
+        Ok(builder
+            .redirect(reqwest::redirect::Policy::none())
+            .referer(false))
     }
 }
 
@@ -184,8 +182,10 @@ impl ClientBuilder {
 
     /// A header sent with every request unless the endpoint sets the same header itself.
     /// May be called several times for the same name to send several values. Headers whose
-    /// names are secrets (see [`redactor`](Self::redactor)) are not sent where a `#[url]`
-    /// argument points to another origin than the base URL.
+    /// names are secrets (see [`redactor`](Self::redactor)) are credentials of the base URL's
+    /// origin: they are not sent to another origin, whether a `#[url]` argument, a URL given
+    /// to [`Client::send`](crate::Client::send), an interceptor's rewrite or a redirect leads
+    /// there.
     pub fn default_header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
         let (name, value) = (name.as_ref(), value.as_ref());
         match (
@@ -254,9 +254,13 @@ impl ClientBuilder {
     }
 
     /// How many redirects a call follows (default 10; 0 follows none and returns the 3xx).
-    /// More fail with [`Error::Network`](crate::Error::Network) of kind `Redirect`. A redirect
-    /// to another host, port or scheme drops `Authorization`, `Cookie` and
-    /// `Proxy-Authorization`.
+    /// More fail with [`Error::Network`](crate::Error::Network) of kind `Redirect`. Once a
+    /// redirect leaves the origin (scheme, host, port) of the first request, every header the
+    /// client's [`redactor`](Self::redactor) calls secret — `Authorization`, `Cookie`,
+    /// `Proxy-Authorization`, API keys, session headers, your own — is dropped for the rest of
+    /// the chain, and no `Referer` is ever sent. 303 (and 301/302 after a `POST`) continue
+    /// with a `GET` without a body; 307 and 308 re-send the body unless it is a one-shot
+    /// stream, whose 3xx is then the answer.
     pub fn max_redirects(mut self, max: usize) -> Self {
         self.connection.max_redirects = Some(max);
         self
@@ -329,8 +333,14 @@ impl ClientBuilder {
     }
 
     /// Uses a `reqwest::Client` you configured (proxies, TLS, HTTP/2 settings, …) instead of
-    /// building one. Its connection pool is shared by every clone of the ferrofit client. Set
-    /// connect and receive timeouts on it directly: combining it with
+    /// building one. Its connection pool is shared by every clone of the ferrofit client.
+    ///
+    /// Build it with `.redirect(reqwest::redirect::Policy::none())`: ferrofit then follows
+    /// redirects under its own rule (see [`max_redirects`](Self::max_redirects)). A client
+    /// that follows redirects itself applies reqwest's rule instead, which forwards custom
+    /// secret headers such as `X-Api-Key` to another origin and sends a `Referer`.
+    ///
+    /// Set connect and receive timeouts on it directly: combining it with
     /// [`connect_timeout`](Self::connect_timeout) or [`receive_timeout`](Self::receive_timeout)
     /// is an error at `build()`.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
@@ -430,7 +440,7 @@ impl ClientBuilder {
         if let Some(error) = self.error.take() {
             return Err(error);
         }
-        let base = self.checked_base_url()?;
+        let (base, origin) = self.checked_base_url()?;
         let user_agent = self.user_agent.as_deref().unwrap_or(DEFAULT_USER_AGENT);
         let user_agent = HeaderValue::try_from(user_agent)
             .map_err(|_| Error::config("the user agent is not a valid header value"))?;
@@ -441,6 +451,9 @@ impl ClientBuilder {
                 self.reqwest_client()?,
                 self.max_response_size,
                 self.receive_timeout.filter(|timeout| *timeout < UNLIMITED),
+                self.connection
+                    .max_redirects
+                    .unwrap_or(redirect::DEFAULT_MAX_REDIRECTS),
             )),
         };
         let mut interceptors = self.interceptors;
@@ -450,6 +463,13 @@ impl ClientBuilder {
         Ok(Client {
             shared: Arc::new(Shared {
                 base,
+                origin: Arc::new(origin),
+                secret_defaults: self
+                    .default_headers
+                    .keys()
+                    .filter(|name| self.redactor.is_secret_header(name.as_str()))
+                    .cloned()
+                    .collect(),
                 default_headers: self.default_headers,
                 timeout: self.timeout,
                 interceptors,
@@ -462,7 +482,7 @@ impl ClientBuilder {
         })
     }
 
-    fn checked_base_url(&self) -> Result<String> {
+    fn checked_base_url(&self) -> Result<(String, Origin)> {
         let raw = self
             .base_url
             .as_deref()
@@ -477,16 +497,16 @@ impl ClientBuilder {
                 url.scheme()
             )));
         }
-        if url.host_str().is_none_or(str::is_empty) {
-            return Err(Error::config(format!("base URL `{shown}` has no host")));
-        }
+        let origin = Origin::of(&url)
+            .filter(|_| url.host_str().is_some_and(|host| !host.is_empty()))
+            .ok_or_else(|| Error::config(format!("base URL `{shown}` has no host")))?;
         if url.query().is_some() || url.fragment().is_some() {
             return Err(Error::config(format!(
                 "base URL `{}` must not have a query or fragment; put query parameters on the endpoints",
                 redact::url(&url)
             )));
         }
-        Ok(url.as_str().trim_end_matches('/').to_owned())
+        Ok((url.as_str().trim_end_matches('/').to_owned(), origin))
     }
 
     fn reqwest_client(&mut self) -> Result<reqwest::Client> {

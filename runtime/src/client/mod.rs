@@ -9,11 +9,13 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use http::HeaderMap;
+use http::header::HeaderName;
 
 use crate::cancel::CancelToken;
 use crate::error::{Error, Result, TimeoutPhase};
 use crate::interceptor::cache::CacheInterceptor;
 use crate::interceptor::{Interceptor, Next};
+use crate::origin::Origin;
 use crate::redact::{self, Redactor};
 use crate::request::Request;
 use crate::response::{RawResponse, Received, Response};
@@ -47,6 +49,10 @@ pub struct Client {
 pub(crate) struct Shared {
     /// The base URL as text, without a trailing slash; endpoint paths are appended to it.
     base: String,
+    /// The base URL's origin: requests elsewhere get no credentials.
+    origin: Arc<Origin>,
+    /// The names of the default headers the redactor calls secret.
+    secret_defaults: Arc<[HeaderName]>,
     default_headers: HeaderMap,
     timeout: Option<Duration>,
     interceptors: Vec<Arc<dyn Interceptor>>,
@@ -124,8 +130,12 @@ impl Client {
     /// What [`send`](Self::send) does, returning the response with the URL it always has. A
     /// streamed body stays bound to the call's cancellation and total timeout.
     pub(crate) async fn execute(&self, mut request: Request) -> Result<Response<Received>> {
+        request.base_origin = Some(self.shared.origin.clone());
         let cross_origin = request.is_cross_origin();
         self.apply_default_headers(request.headers_mut(), cross_origin);
+        if !cross_origin && !self.shared.secret_defaults.is_empty() {
+            request.own_credentials.defaults = Some(self.shared.secret_defaults.clone());
+        }
         if !Arc::ptr_eq(&request.redactor, &self.shared.redactor) {
             request.redactor = self.shared.redactor.clone();
         }
@@ -200,8 +210,8 @@ impl Client {
     }
 
     /// Default headers fill in only what the request does not already have: the endpoint's
-    /// own headers and parameters are more specific and win. A request a `#[url]` argument
-    /// sends to another origin gets none of the secret ones (API keys, cookies).
+    /// own headers and parameters are more specific and win. A request for another origin
+    /// than the base URL's gets none of the secret ones (API keys, cookies).
     fn apply_default_headers(&self, headers: &mut HeaderMap, cross_origin: bool) {
         for name in self.shared.default_headers.keys() {
             if cross_origin && self.shared.redactor.is_secret_header(name.as_str()) {

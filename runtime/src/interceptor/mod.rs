@@ -105,7 +105,7 @@ impl<'a> Next<'a> {
             ),
             None => {
                 self.sent.fetch_add(1, Ordering::Relaxed);
-                self.transport.send(request)
+                self.transport.send(request.without_foreign_credentials())
             }
         }
     }

@@ -2,6 +2,7 @@
 
 pub(crate) mod pinning;
 mod receive_clock;
+pub(crate) mod redirect;
 mod reqwest_transport;
 mod upload;
 

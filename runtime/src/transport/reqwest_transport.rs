@@ -6,6 +6,7 @@ use bytes::{Bytes, BytesMut};
 
 use super::Transport;
 use super::receive_clock::ReceiveClock;
+use super::redirect::{Hop, Redirects};
 use super::upload::Upload;
 use crate::BoxFuture;
 use crate::error::{Error, NetworkKind, Result, TimeoutPhase};
@@ -19,20 +20,24 @@ pub(crate) struct ReqwestTransport {
     max_response_size: u64,
     /// How long the server may stay silent; see `receive_clock`.
     receive_timeout: Option<Duration>,
+    /// How many redirects a call follows; reqwest's own policy is off.
+    max_redirects: usize,
 }
 
 impl ReqwestTransport {
     /// `client` must carry the `WatchConnects` connector layer when `receive_timeout` is set,
-    /// or connecting counts as silence.
+    /// or connecting counts as silence, and must not follow redirects itself.
     pub(crate) fn new(
         client: reqwest::Client,
         max_response_size: u64,
         receive_timeout: Option<Duration>,
+        max_redirects: usize,
     ) -> Self {
         Self {
             client,
             max_response_size,
             receive_timeout,
+            max_redirects,
         }
     }
 
@@ -41,44 +46,24 @@ impl ReqwestTransport {
         let progress = request.progress.clone();
         let stream_response = request.stream_response;
         let (method, url, headers, body) = request.into_parts();
-        // Only a receive timeout needs the clock (and the task-local it lives in).
-        let clock = self
-            .receive_timeout
-            .map(|_| ReceiveClock::new(!body.is_empty()));
-        let outgoing_body = match body.shared_bytes() {
-            // Nothing to watch: reqwest sends bytes as they are.
-            Some(bytes) if progress.is_none() && self.receive_timeout.is_none() => {
-                Some(reqwest::Body::from(bytes.clone()))
-            }
-            _ => body.open().await?.map(|opened| {
-                reqwest::Body::wrap(Upload::new(opened, progress.clone(), clock.clone()))
-            }),
+        let mut hop = Hop {
+            method,
+            url,
+            headers,
+            body,
         };
-        let outgoing = if url.username().is_empty() && url.password().is_none() {
-            let mut outgoing = reqwest::Request::new(method, url);
-            *outgoing.headers_mut() = headers;
-            *outgoing.body_mut() = outgoing_body;
-            outgoing
+        let mut redirects = Redirects::new(self.max_redirects, &hop.url);
+        let mut response = if redirects.may_follow() {
+            loop {
+                let response = self.send_hop(hop.clone(), progress.as_ref()).await?;
+                let (status, headers) = (response.status(), response.headers());
+                if !redirects.follow(&mut hop, status, headers, &redactor)? {
+                    break response;
+                }
+            }
         } else {
-            // reqwest's builder turns a URL's user name and password into `Authorization:
-            // Basic` (a header the request sets itself wins) and takes them out of the URL.
-            // It copies every header, so only URLs with credentials take this way.
-            let mut outgoing = self.client.request(method, url).headers(headers);
-            if let Some(body) = outgoing_body {
-                outgoing = outgoing.body(body);
-            }
-            outgoing.build().map_err(map_error)?
+            self.send_hop(hop, progress.as_ref()).await?
         };
-        let pending = self.client.execute(outgoing);
-        let mut response = match (&clock, self.receive_timeout) {
-            (Some(clock), Some(limit)) => tokio::select! {
-                biased;
-                response = clock.scope(pending) => response,
-                () = clock.silence(limit) => return Err(Error::timeout(TimeoutPhase::Receive)),
-            },
-            _ => pending.await,
-        }
-        .map_err(map_error)?;
         let status = response.status();
         let version = response.version();
         let headers = std::mem::take(response.headers_mut());
@@ -104,6 +89,54 @@ impl ReqwestTransport {
         Ok(RawResponse::received(
             status, version, headers, url, body, redactor,
         ))
+    }
+
+    /// Sends one request of a redirect chain and waits for the response head.
+    async fn send_hop(&self, hop: Hop, progress: Option<&Progress>) -> Result<reqwest::Response> {
+        let Hop {
+            method,
+            url,
+            headers,
+            body,
+        } = hop;
+        // Only a receive timeout needs the clock (and the task-local it lives in).
+        let clock = self
+            .receive_timeout
+            .map(|_| ReceiveClock::new(!body.is_empty()));
+        let outgoing_body = match body.shared_bytes() {
+            // Nothing to watch: reqwest sends bytes as they are.
+            Some(bytes) if progress.is_none() && self.receive_timeout.is_none() => {
+                Some(reqwest::Body::from(bytes.clone()))
+            }
+            _ => body.open().await?.map(|opened| {
+                reqwest::Body::wrap(Upload::new(opened, progress.cloned(), clock.clone()))
+            }),
+        };
+        let outgoing = if url.username().is_empty() && url.password().is_none() {
+            let mut outgoing = reqwest::Request::new(method, url);
+            *outgoing.headers_mut() = headers;
+            *outgoing.body_mut() = outgoing_body;
+            outgoing
+        } else {
+            // reqwest's builder turns a URL's user name and password into `Authorization:
+            // Basic` (a header the request sets itself wins) and takes them out of the URL.
+            // It copies every header, so only URLs with credentials take this way.
+            let mut outgoing = self.client.request(method, url).headers(headers);
+            if let Some(body) = outgoing_body {
+                outgoing = outgoing.body(body);
+            }
+            outgoing.build().map_err(map_error)?
+        };
+        let pending = self.client.execute(outgoing);
+        match (&clock, self.receive_timeout) {
+            (Some(clock), Some(limit)) => tokio::select! {
+                biased;
+                response = clock.scope(pending) => response,
+                () = clock.silence(limit) => return Err(Error::timeout(TimeoutPhase::Receive)),
+            },
+            _ => pending.await,
+        }
+        .map_err(map_error)
     }
 }
 

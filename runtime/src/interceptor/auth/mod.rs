@@ -1,9 +1,13 @@
 //! Bearer authentication with single-flight token refresh.
 //!
 //! [`AuthInterceptor`] adds `Authorization: Bearer <access token>` to every request (except
-//! endpoints marked `#[no_auth]`, and requests a `#[url]` argument sends to another origin than
-//! the base URL: a server-given link must not carry the token to a host it names). When the server answers 401 it refreshes the tokens **once
-//! for all calls that failed together** and sends each of them again, once:
+//! endpoints marked `#[no_auth]`, and requests for another origin than the base URL's — a
+//! `#[url]` link, a URL given to [`Client::send`](crate::Client::send), a URL an interceptor
+//! rewrote —, see [`Request::is_cross_origin`](crate::Request::is_cross_origin): a
+//! server-given link must not carry the token to a host it names; should an interceptor after
+//! this one send the request elsewhere, the token is taken off before it leaves). When the
+//! server answers 401 it refreshes the tokens **once for all calls that failed together** and
+//! sends each of them again, once:
 //!
 //! - N calls failing together cause one [`Refresher`] call; each is then replayed with the new
 //!   token.
@@ -198,6 +202,7 @@ impl Inner {
         };
         drop(cached);
         request.headers_mut().insert(AUTHORIZATION, value);
+        request.own_credentials.bearer = true;
         Ok(())
     }
 }
