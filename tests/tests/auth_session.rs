@@ -236,9 +236,11 @@ async fn a_late_refresh_result_never_overwrites_a_new_session() {
     // Sign out and in while the refresh of the old session is running.
     s.store.clear();
     s.store.set(session("second"));
-    call.await
-        .unwrap()
-        .expect("replayed with the new session's token");
+    let error = call.await.unwrap().unwrap_err();
+    assert!(
+        matches!(error, Error::Unauthorized { .. }),
+        "never replayed with the new session's token: {error:?}"
+    );
     assert_eq!(s.store.get().unwrap().access_token(), "second");
 }
 
@@ -248,9 +250,11 @@ async fn a_late_refusal_never_clears_a_new_session() {
     let call = s.spawn_call();
     s.until_refreshing().await;
     s.store.set(session("second"));
-    call.await
-        .unwrap()
-        .expect("replayed with the new session's token");
+    let error = call.await.unwrap().unwrap_err();
+    assert!(
+        matches!(error, Error::Unauthorized { .. }),
+        "its own session ended; it does not go on in the new one: {error:?}"
+    );
     assert_eq!(s.store.get().unwrap().access_token(), "second");
     assert_eq!(s.expired.get(), 0, "the new session did not end");
 }

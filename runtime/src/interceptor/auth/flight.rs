@@ -1,6 +1,8 @@
 //! The single-flight token refresh: one refresh per session at a time, run detached from the
-//! calls that wait for it, tagged with the tokens it replaces.
+//! calls that wait for it, tagged with the tokens it replaces. A call is only ever given
+//! tokens of the session it was sent in.
 
+use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -14,9 +16,10 @@ use crate::error::{Error, NetworkKind};
 /// What a refresh came to, as every waiting call sees it.
 #[derive(Clone)]
 pub(super) enum Outcome {
-    /// Tokens to send now: the refreshed ones, or those of a session that began meanwhile.
+    /// Tokens to send now: the refreshed ones of the call's own session.
     Refreshed(Arc<Tokens>),
-    /// There is no session: the refresh was refused, or the user had signed out.
+    /// The call's session is over: the refresh was refused, the user signed out, or another
+    /// session (another user) took its place. The call must not be replayed.
     Expired,
     /// The refresh could not be done right now; the tokens are kept.
     Failed(Arc<Error>),
@@ -28,7 +31,13 @@ pub(super) struct Refreshes {
     pub(super) refresher: Box<dyn Refresher>,
     pub(super) on_session_expired: Option<Box<dyn Fn() + Send + Sync>>,
     slot: Mutex<Slot>,
+    /// Which tokens this interceptor's refreshes replaced with which, newest last: how a call
+    /// tells the successor of the tokens it sent from another session's.
+    lineage: Mutex<VecDeque<(Arc<Tokens>, Arc<Tokens>)>>,
 }
+
+/// Refreshes remembered: a call waits for at most one or two, so a few cover any call.
+const LINEAGE: usize = 8;
 
 #[derive(Default)]
 struct Slot {
@@ -51,13 +60,57 @@ impl Refreshes {
             refresher,
             on_session_expired: None,
             slot: Mutex::new(Slot::default()),
+            lineage: Mutex::new(VecDeque::with_capacity(LINEAGE)),
         }
     }
 
-    /// The tokens to use instead of `stale` (the access token a call found wanting, or `None`
-    /// if it was sent without one): the store's, if they are already others; else those of
-    /// the refresh in progress for the current session, which is started if need be.
-    pub(super) async fn refresh(self: &Arc<Self>, stale: Option<&str>) -> Outcome {
+    /// Whether `later` belongs to the same session as `sent`: they are the same tokens, carry
+    /// the same subject, or `later` came from `sent` through this interceptor's refreshes.
+    fn same_session(&self, sent: &Tokens, later: &Tokens) -> bool {
+        if sent == later || sent.subject().is_some_and(|s| later.subject() == Some(s)) {
+            return true;
+        }
+        let lineage = self.lineage.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut current = sent;
+        for _ in 0..LINEAGE {
+            let Some((_, next)) = lineage.iter().rev().find(|(from, _)| **from == *current) else {
+                return false;
+            };
+            if **next == *later {
+                return true;
+            }
+            current = next;
+        }
+        false
+    }
+
+    fn remember(&self, replaced: &Arc<Tokens>, fresh: &Arc<Tokens>) {
+        let mut lineage = self.lineage.lock().unwrap_or_else(PoisonError::into_inner);
+        if lineage.len() == LINEAGE {
+            lineage.pop_front();
+        }
+        lineage.push_back((replaced.clone(), fresh.clone()));
+    }
+
+    /// What the store holds now, for a call of `session`: its tokens if they are of that
+    /// session, `Expired` otherwise.
+    fn current_for(&self, session: &Tokens) -> Outcome {
+        match self.store.get() {
+            Some(current) if self.same_session(session, &current) => Outcome::Refreshed(current),
+            _ => Outcome::Expired,
+        }
+    }
+
+    /// The tokens to use instead of `sent` (what a call found wanting; `None` if it was sent
+    /// without a token): the store's, if they are already newer tokens of the same session;
+    /// else those of the refresh in progress for that session, which is started if need be.
+    /// A call sent without a token, or in a session that has ended or been replaced by
+    /// another user's, gets `Expired`: replaying it with someone else's token would hand
+    /// their data to the code acting for the first.
+    pub(super) async fn refresh(self: &Arc<Self>, sent: Option<&Arc<Tokens>>) -> Outcome {
+        let Some(sent) = sent else {
+            return Outcome::Expired;
+        };
         let outcome = {
             let mut slot = self.slot.lock().unwrap_or_else(PoisonError::into_inner);
             let Some(current) = self.store.get() else {
@@ -65,8 +118,12 @@ impl Refreshes {
                 // refresh, and nobody to tell again.
                 return Outcome::Expired;
             };
-            if Some(current.access_token()) != stale {
-                return Outcome::Refreshed(current);
+            if *current != **sent {
+                return if self.same_session(sent, &current) {
+                    Outcome::Refreshed(current)
+                } else {
+                    Outcome::Expired
+                };
             }
             match &slot.flight {
                 Some(flight) if *flight.replaces == *current => flight.outcome.clone(),
@@ -124,13 +181,16 @@ impl Refreshes {
     async fn run(&self, replaces: &Arc<Tokens>) -> Outcome {
         match self.refresher.refresh(replaces).await {
             Ok(fresh) => {
+                let fresh = Arc::new(fresh);
                 // If the user signed out (and maybe in) meanwhile, this result belongs to a
-                // session that is gone: it is dropped, and the waiters get what the store
-                // holds now.
-                self.store.compare_and_set(replaces, fresh);
-                self.store
-                    .get()
-                    .map_or(Outcome::Expired, Outcome::Refreshed)
+                // session that is gone: it is dropped. The waiters get what the store holds
+                // only if it is of their session (a refresh elsewhere with the same subject).
+                if self.store.compare_and_set(replaces, Tokens::clone(&fresh)) {
+                    self.remember(replaces, &fresh);
+                    Outcome::Refreshed(fresh)
+                } else {
+                    self.current_for(replaces)
+                }
             }
             Err(error) if is_refusal(&error) => {
                 // Only the session this refresh belongs to ends, once; a session begun
@@ -140,9 +200,7 @@ impl Refreshes {
                 {
                     hook();
                 }
-                self.store
-                    .get()
-                    .map_or(Outcome::Expired, Outcome::Refreshed)
+                self.current_for(replaces)
             }
             Err(error) => Outcome::Failed(Arc::new(error)),
         }

@@ -11,8 +11,12 @@
 //!
 //! - N calls failing together cause one [`Refresher`] call; each is then replayed with the new
 //!   token.
-//! - A 401 for a request that carried a token older than the current one (a refresh finished
-//!   meanwhile) is replayed with the current token, without a new refresh.
+//! - A 401 for a request that carried a token older than the current one is replayed with the
+//!   current token, without a new refresh — but only if the current token is of the same
+//!   session: this interceptor's own refresh produced it from the one sent, or both carry the
+//!   same [`subject`](Tokens::subject). A call whose session ended, or was replaced by another
+//!   sign-in (another user), fails with its 401 as `Error::Unauthorized` and is never replayed
+//!   with the new session's token; so does a call that was sent without a token.
 //! - A request whose body cannot be sent twice (a one-shot stream, see
 //!   [`Body::is_replayable`](crate::Body::is_replayable)) is not replayed: the tokens are still
 //!   refreshed for the calls that follow, and this call fails with its 401 as
@@ -31,7 +35,9 @@
 //!   call waiting for it is cancelled, so a provider that rotates refresh tokens never sees a
 //!   rotated token again. A panicking refresher fails the waiting calls, not later ones.
 //! - A refresh belongs to the session it started in: if the user signed out (and in) meanwhile,
-//!   its late result never overwrites the new tokens, and a late refusal never clears them.
+//!   its late result never overwrites the new tokens, a late refusal never clears them, and the
+//!   calls that waited for it fail with `Unauthorized` instead of going on with the new
+//!   session's tokens.
 //!
 //! With [`refresh_before_expiry`](AuthInterceptor::refresh_before_expiry), tokens whose expiry
 //! is known are refreshed (single-flight as well) shortly before they run out.
@@ -148,7 +154,7 @@ impl Inner {
         if let (Some(current), Some(margin)) = (&tokens, self.refresh_before_expiry)
             && current.expires_within(margin)
         {
-            match refreshes.refresh(Some(current.access_token())).await {
+            match refreshes.refresh(Some(current)).await {
                 Outcome::Refreshed(fresh) => tokens = Some(fresh),
                 Outcome::Expired => return Err(session_expired(&request)),
                 // The old token may still be good for a while: try it.
@@ -162,8 +168,7 @@ impl Inner {
         if response.status() != StatusCode::UNAUTHORIZED {
             return Ok(response);
         }
-        let sent = tokens.as_ref().map(|t| t.access_token());
-        let fresh = match refreshes.refresh(sent).await {
+        let fresh = match refreshes.refresh(tokens.as_ref()).await {
             Outcome::Refreshed(fresh) => fresh,
             Outcome::Expired => return Ok(response),
             Outcome::Failed(error) => return Err(error.duplicate()),
