@@ -52,6 +52,9 @@ pub struct Request {
     pub(crate) base_origin: Option<Arc<Origin>>,
     /// The headers the client itself added as credentials.
     pub(crate) own_credentials: OwnCredentials,
+    /// A cache wants to know the headers that left: the end of the chain puts them on the
+    /// response.
+    pub(crate) record_sent_headers: bool,
 }
 
 /// The headers a client puts on a request as its own credentials: its secret default headers
@@ -84,6 +87,7 @@ impl Request {
             stream_response: false,
             base_origin: None,
             own_credentials: OwnCredentials::default(),
+            record_sent_headers: false,
         }
     }
 
@@ -109,6 +113,7 @@ impl Request {
             stream_response: false,
             base_origin: None,
             own_credentials: OwnCredentials::default(),
+            record_sent_headers: false,
         }
     }
 

@@ -84,6 +84,8 @@ pub struct RawResponse {
     attempts: u32,
     source: ResponseSource,
     redactor: Arc<Redactor>,
+    /// The headers of the request as it left for the network, when a cache asked for them.
+    sent_headers: Option<Box<HeaderMap>>,
 }
 
 impl RawResponse {
@@ -99,6 +101,7 @@ impl RawResponse {
             attempts: 1,
             source: ResponseSource::Network,
             redactor: redact::built_in(),
+            sent_headers: None,
         }
     }
 
@@ -121,6 +124,7 @@ impl RawResponse {
             attempts: 1,
             source: ResponseSource::Network,
             redactor,
+            sent_headers: None,
         }
     }
 
@@ -219,6 +223,15 @@ impl RawResponse {
         self.source = source;
     }
 
+    /// The headers of the request as it left for the network, if a cache asked for them.
+    pub(crate) fn sent_headers(&self) -> Option<&HeaderMap> {
+        self.sent_headers.as_deref()
+    }
+
+    pub(crate) fn set_sent_headers(&mut self, headers: HeaderMap) {
+        self.sent_headers = Some(Box::new(headers));
+    }
+
     /// The response the client hands back: its own URL, or else `request_url`, and the
     /// client's secret names.
     pub(crate) fn into_response(
@@ -287,6 +300,7 @@ impl From<Response<Received>> for RawResponse {
             attempts: response.attempts,
             source: response.source,
             redactor: response.redactor,
+            sent_headers: None,
         };
         match response.value {
             Received::Bytes(bytes) => raw.body = bytes,

@@ -10,6 +10,7 @@ use url::Url;
 use super::{Client, Shared};
 use crate::error::{Error, Result};
 use crate::interceptor::Interceptor;
+use crate::interceptor::auth::{AuthInterceptor, TokenStore};
 use crate::interceptor::cache::CacheInterceptor;
 use crate::interceptor::log::LogInterceptor;
 use crate::origin::Origin;
@@ -124,6 +125,10 @@ pub struct ClientBuilder {
     /// How many of the first interceptors are `LogInterceptor`s: the cache goes after them.
     leading_logs: usize,
     cache: Option<CacheInterceptor>,
+    /// Caches added with `interceptor`, by position: they are partitioned like `cache`.
+    chained_caches: Vec<(usize, CacheInterceptor)>,
+    /// The token store of the last auth interceptor added: caches partition by it.
+    auth_tokens: Option<Arc<dyn TokenStore>>,
     redactor: Redactor,
     error: Option<Error>,
 }
@@ -144,6 +149,8 @@ impl ClientBuilder {
             interceptors: Vec::new(),
             leading_logs: 0,
             cache: None,
+            chained_caches: Vec::new(),
+            auth_tokens: None,
             redactor: Redactor::new(),
             error: None,
         }
@@ -369,9 +376,16 @@ impl ClientBuilder {
     /// Adds an interceptor. The first added is the outermost: it sees each request first and
     /// each response last.
     pub fn interceptor(mut self, interceptor: impl Interceptor) -> Self {
-        let is_log = (&interceptor as &dyn std::any::Any).is::<LogInterceptor>();
-        if is_log && self.leading_logs == self.interceptors.len() {
+        let any = &interceptor as &dyn std::any::Any;
+        if any.is::<LogInterceptor>() && self.leading_logs == self.interceptors.len() {
             self.leading_logs += 1;
+        }
+        if let Some(auth) = any.downcast_ref::<AuthInterceptor>() {
+            self.auth_tokens = Some(auth.token_store());
+        }
+        if let Some(cache) = any.downcast_ref::<CacheInterceptor>() {
+            self.chained_caches
+                .push((self.interceptors.len(), cache.clone()));
         }
         self.interceptors.push(Arc::new(interceptor));
         self
@@ -457,6 +471,16 @@ impl ClientBuilder {
             )),
         };
         let mut interceptors = self.interceptors;
+        // The cache runs before auth adds `Authorization`: without the token store it would
+        // put every signed-in user in one partition.
+        if let Some(tokens) = &self.auth_tokens {
+            self.cache = self
+                .cache
+                .map(|cache| cache.with_default_tokens(tokens.clone()));
+            for (at, cache) in self.chained_caches {
+                interceptors[at] = Arc::new(cache.with_default_tokens(tokens.clone()));
+            }
+        }
         if let Some(cache) = &self.cache {
             interceptors.insert(self.leading_logs, Arc::new(cache.clone()));
         }

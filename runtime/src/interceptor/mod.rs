@@ -105,7 +105,17 @@ impl<'a> Next<'a> {
             ),
             None => {
                 self.sent.fetch_add(1, Ordering::Relaxed);
-                self.transport.send(request.without_foreign_credentials())
+                let request = request.without_foreign_credentials();
+                if !request.record_sent_headers {
+                    return self.transport.send(request);
+                }
+                let sent = request.headers().clone();
+                let response = self.transport.send(request);
+                Box::pin(async move {
+                    let mut response = response.await?;
+                    response.set_sent_headers(sent);
+                    Ok(response)
+                })
             }
         }
     }

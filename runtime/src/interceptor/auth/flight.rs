@@ -27,7 +27,7 @@ pub(super) enum Outcome {
 
 /// Runs refreshes: at most one at a time, shared by every call that needs it.
 pub(super) struct Refreshes {
-    pub(super) store: Box<dyn TokenStore>,
+    pub(super) store: Arc<dyn TokenStore>,
     pub(super) refresher: Box<dyn Refresher>,
     pub(super) on_session_expired: Option<Box<dyn Fn() + Send + Sync>>,
     slot: Mutex<Slot>,
@@ -54,7 +54,7 @@ struct Flight {
 }
 
 impl Refreshes {
-    pub(super) fn new(store: Box<dyn TokenStore>, refresher: Box<dyn Refresher>) -> Self {
+    pub(super) fn new(store: Arc<dyn TokenStore>, refresher: Box<dyn Refresher>) -> Self {
         Self {
             store,
             refresher,

@@ -105,11 +105,17 @@ impl AuthInterceptor {
     pub fn new(store: impl TokenStore, refresher: impl Refresher) -> Self {
         Self {
             inner: Arc::new(Inner {
-                refreshes: Arc::new(Refreshes::new(Box::new(store), Box::new(refresher))),
+                refreshes: Arc::new(Refreshes::new(Arc::new(store), Box::new(refresher))),
                 refresh_before_expiry: None,
                 bearer: std::sync::Mutex::new(None),
             }),
         }
+    }
+
+    /// The store this interceptor reads tokens from: a cache in the same client partitions by
+    /// it.
+    pub(crate) fn token_store(&self) -> Arc<dyn TokenStore> {
+        self.inner.refreshes.store.clone()
     }
 
     fn inner_mut(&mut self) -> &mut Inner {
@@ -146,7 +152,7 @@ impl AuthInterceptor {
 
 impl Inner {
     async fn handle(&self, mut request: Request, next: Next<'_>) -> Result<RawResponse> {
-        if request.endpoint().is_some_and(|e| e.skips_auth()) || request.is_cross_origin() {
+        if !applies_to(&request) {
             return next.run(request).await;
         }
         let refreshes = &self.refreshes;
@@ -212,7 +218,14 @@ impl Inner {
     }
 }
 
-fn bearer_value(tokens: &tokens::Tokens) -> Result<HeaderValue> {
+/// Whether the auth interceptor sends a token with `request`: not for `#[no_auth]` endpoints,
+/// not to another origin than the base URL's.
+pub(crate) fn applies_to(request: &Request) -> bool {
+    !(request.endpoint().is_some_and(|e| e.skips_auth()) || request.is_cross_origin())
+}
+
+/// The `Authorization` value the auth interceptor sends for `tokens`.
+pub(crate) fn bearer_value(tokens: &tokens::Tokens) -> Result<HeaderValue> {
     let mut value =
         HeaderValue::try_from(format!("Bearer {}", tokens.access_token())).map_err(|_| {
             Error::invalid_request("the access token contains characters a header cannot hold")

@@ -166,7 +166,7 @@ pub trait TokenStore: Send + Sync + 'static {
     }
 }
 
-impl<T: TokenStore> TokenStore for Arc<T> {
+impl<T: TokenStore + ?Sized> TokenStore for Arc<T> {
     fn get(&self) -> Option<Arc<Tokens>> {
         (**self).get()
     }

@@ -1,20 +1,25 @@
 //! A stored response and its encoding in a store: a magic tag with the format version, the
 //! metadata as JSON, then the body. An entry of another version decodes as nothing, so a
 //! format change drops old entries instead of failing.
+//!
+//! What is in it was cleaned before: headers without secrets, the RFC state built from a
+//! [`RequestView`](super::view::RequestView), a final URL only after a redirect, and then
+//! without secrets.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::{BufMut, Bytes, BytesMut};
-use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
-use http_cache_semantics::{CachePolicy as Semantics, RequestLike, ResponseLike};
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use http_cache_semantics::{CachePolicy as Semantics, ResponseLike};
 use serde::{Deserialize, Serialize};
 
-/// `FFC` and the format version.
-const MAGIC: &[u8; 4] = b"FFC\x01";
+/// `FFC` and the format version. Version 1 kept request headers and URLs with their secrets.
+const MAGIC: &[u8; 4] = b"FFC\x02";
 
 /// One stored response.
 pub(crate) struct Entry {
-    pub(crate) url: String,
+    /// Where a redirect led, without secrets; `None` when the response is the request URL's.
+    pub(crate) url: Option<String>,
     pub(crate) status: StatusCode,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
@@ -26,7 +31,7 @@ pub(crate) struct Entry {
 
 #[derive(Serialize, Deserialize)]
 struct Meta {
-    url: String,
+    url: Option<String>,
     status: u16,
     headers: Vec<(String, Vec<u8>)>,
     semantics: Semantics,
@@ -94,31 +99,6 @@ impl Entry {
     }
 }
 
-/// A request as the RFC rules see it.
-pub(crate) struct RequestView<'a> {
-    pub(crate) method: &'a Method,
-    pub(crate) uri: Uri,
-    pub(crate) headers: &'a HeaderMap,
-}
-
-impl RequestLike for RequestView<'_> {
-    fn uri(&self) -> Uri {
-        self.uri.clone()
-    }
-
-    fn is_same_uri(&self, other: &Uri) -> bool {
-        &self.uri == other
-    }
-
-    fn method(&self) -> &Method {
-        self.method
-    }
-
-    fn headers(&self) -> &HeaderMap {
-        self.headers
-    }
-}
-
 /// A response as the RFC rules see it.
 pub(crate) struct ResponseView<'a> {
     pub(crate) status: StatusCode,
@@ -182,7 +162,7 @@ mod tests {
         headers.insert("etag", HeaderValue::from_static("\"v1\""));
         headers.insert("x-bin", HeaderValue::from_bytes(b"caf\xe9").unwrap());
         Entry {
-            url: "https://h.test/a".into(),
+            url: Some("https://h.test/b".into()),
             status: StatusCode::OK,
             headers,
             body: Bytes::from_static(b"{\"a\":1}"),

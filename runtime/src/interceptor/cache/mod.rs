@@ -16,11 +16,23 @@
 //!   `must-revalidate` nor `no-cache` forbids it.
 //! - **`max_stale`**: the client's limit; an entry stale for longer is never served and is
 //!   purged — unless the server's `stale-if-error` still lets it answer an error.
-//! - **Partitions**: entries are keyed by partition + URL. By default the partition comes
-//!   from the request's credentials (`Authorization`, `Cookie`); with
-//!   [`partition_by_tokens`](CacheInterceptor::partition_by_tokens) it comes from the auth
-//!   interceptor's token store, so one user's data is never served to another after a
-//!   logout and login.
+//! - **Partitions**: entries are keyed by partition + URL, so one user's data is never served
+//!   to another. In a client with an [`AuthInterceptor`](crate::auth::AuthInterceptor), the
+//!   partition comes from its token store (the user's [`subject`](crate::auth::Tokens::subject),
+//!   else a hash of the refresh token) and the request's other credentials, whatever order
+//!   the builder calls came in; without one, from the credentials the request carries (every
+//!   header the client's redaction policy calls secret, and the URL's user name and password).
+//!   [`partition_by_tokens`](CacheInterceptor::partition_by_tokens) and
+//!   [`partition_with`](CacheInterceptor::partition_with) choose otherwise. Only requests
+//!   without any credential share a partition, and a response is never stored there if the
+//!   request turned out to carry one (an interceptor behind the cache added it), nor if it
+//!   varies on a header the cache did not see, nor if the session changed during the call.
+//! - **No secret at rest**: keys and entries hold keyed hashes (HMAC-SHA-256 under a key of
+//!   the store's, see [`CacheStore::hashing_key`]) of credentials, secret query values and
+//!   secret headers a response varies on, never the values; a URL's user name and password,
+//!   secret response headers (`Set-Cookie`, `Proxy-Authenticate`, `Proxy-Authentication-Info`
+//!   and any other the redaction policy names) and request headers the rules do not need are
+//!   not stored at all.
 //! - **Invalidation**: a successful POST, PUT, PATCH or DELETE removes the entries for its URL
 //!   (and its `Location` and `Content-Location` on the same origin).
 //! - **Where the value came from**: [`Response::source`](crate::Response::source).
@@ -29,8 +41,9 @@
 //!
 //! Put the cache **first** (outermost), so a hit is served without waking auth, retry or the
 //! network: [`ClientBuilder::cache`](crate::ClientBuilder::cache) does that whatever the
-//! order of the builder calls. Partition it by the token store the auth interceptor uses,
-//! because the `Authorization` header is not on the request yet when the cache sees it:
+//! order of the builder calls. The `Authorization` header is not on the request yet when the
+//! cache sees it, so the cache partitions by the auth interceptor's token store (the builder
+//! wires it; naming the store yourself, as here, does the same):
 //!
 //! ```
 //! use std::sync::Arc;
@@ -49,10 +62,15 @@
 
 mod entry;
 mod flow;
+mod keys;
+mod lookup;
+mod partition;
 #[cfg(feature = "redb")]
 mod redb_store;
 mod rules;
 mod store;
+mod storing;
+mod view;
 
 pub use crate::cache_options::{CacheOptions, CachePolicy};
 pub use crate::response::ResponseSource;
@@ -64,9 +82,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use http::HeaderMap;
-use sha2::{Digest, Sha256};
-
+use self::keys::Hasher;
+use self::partition::{Partition, token_part};
 use crate::BoxFuture;
 use crate::error::Result;
 use crate::interceptor::auth::{TokenStore, Tokens};
@@ -75,7 +92,6 @@ use crate::request::Request;
 use crate::response::RawResponse;
 
 type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
-type PartitionFn = Arc<dyn Fn(&Request) -> String + Send + Sync>;
 
 /// The cache interceptor. Cheap to clone: clones share the store and settings, so keep one to
 /// [`clear`](Self::clear) the cache later.
@@ -108,21 +124,16 @@ struct Settings {
     error_codes: Vec<u16>,
     partition: Partition,
     clock: Clock,
-}
-
-#[derive(Clone)]
-enum Partition {
-    /// From the request's `Authorization` and `Cookie` headers.
-    Credentials,
-    /// From the auth interceptor's current tokens.
-    Tokens(Arc<dyn TokenStore>),
-    Custom(PartitionFn),
+    /// Hashes credentials under the store's key.
+    hasher: Hasher,
 }
 
 impl CacheInterceptor {
     /// A cache on `store`: policy `Standard`, no `max_stale` limit, fallback on 500, 502, 503
-    /// and 504, partitioned by the request's credentials.
+    /// and 504, partitioned by the client's auth interceptor's tokens if it has one, else by the
+    /// request's credentials.
     pub fn new(store: impl CacheStore) -> Self {
+        let hasher = Hasher::for_store(&store);
         Self {
             inner: Arc::new(Settings {
                 store: Arc::new(store),
@@ -130,6 +141,7 @@ impl CacheInterceptor {
                 error_codes: vec![500, 502, 503, 504],
                 partition: Partition::Credentials,
                 clock: Arc::new(SystemTime::now),
+                hasher,
             }),
         }
     }
@@ -172,15 +184,28 @@ impl CacheInterceptor {
 
     /// Partitions entries by the tokens in `store` — the store the
     /// [`AuthInterceptor`](crate::auth::AuthInterceptor) uses — by their
-    /// [`subject`](crate::auth::Tokens::subject), or a hash of the refresh (else access) token.
-    /// Without tokens, requests share the anonymous partition.
+    /// [`subject`](crate::auth::Tokens::subject), or a hash of the refresh (else access) token,
+    /// together with the request's other credentials. Without tokens or credentials, requests
+    /// share the anonymous partition. A client with an auth interceptor does this with its
+    /// store unless told otherwise.
     #[must_use]
     pub fn partition_by_tokens(mut self, store: impl TokenStore) -> Self {
         self.settings().partition = Partition::Tokens(Arc::new(store));
         self
     }
 
-    /// Partitions entries by what `partition` says of each request (a tenant, say).
+    /// The cache as a client with an auth interceptor reading `store` uses it: partitioned by
+    /// `store`, unless a partition was chosen.
+    pub(crate) fn with_default_tokens(mut self, store: Arc<dyn TokenStore>) -> Self {
+        if matches!(self.inner.partition, Partition::Credentials) {
+            self.settings().partition = Partition::Tokens(store);
+        }
+        self
+    }
+
+    /// Partitions entries by what `partition` says of each request (a tenant, say). The name is
+    /// stored as a keyed hash. It replaces the partition by credentials: requests it puts in
+    /// one partition share their entries, whoever sends them.
     #[must_use]
     pub fn partition_with(
         mut self,
@@ -210,67 +235,26 @@ impl CacheInterceptor {
             .map_err(store_error)
     }
 
-    /// Removes every entry of the partition `tokens` belong to (call it when a session ends).
+    /// Removes every entry of the partitions `tokens` belong to (call it when a session ends).
     ///
     /// # Errors
     ///
     /// [`Error::Network`](crate::Error::Network) with kind `Other` when the store fails.
     pub async fn clear_partition_of(&self, tokens: &Tokens) -> Result<()> {
-        let prefix = format!("{}|", token_partition(Some(tokens)));
+        // Partition names of these tokens start with their part, which has a fixed length.
+        let Some(prefix) = token_part(Some(tokens), &self.inner.hasher) else {
+            return Ok(());
+        };
         self.inner
             .store
             .remove_prefix(&prefix)
             .await
             .map_err(store_error)
     }
-
-    /// The partition `request` falls in.
-    fn partition_of(&self, request: &Request) -> String {
-        match &self.inner.partition {
-            Partition::Credentials => credentials_partition(request.headers()),
-            Partition::Tokens(store) => token_partition(store.get().as_deref()),
-            Partition::Custom(partition) => format!("c:{}", partition(request)),
-        }
-    }
 }
 
 fn store_error(error: crate::error::BoxError) -> crate::Error {
     crate::Error::network(crate::NetworkKind::Other, error)
-}
-
-/// A short, stable, one-way name for a secret: stored keys outlive the process and must not
-/// reveal the credential.
-fn digest(secret: &[u8]) -> String {
-    let hash = Sha256::digest(secret);
-    hash[..12].iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn credentials_partition(headers: &HeaderMap) -> String {
-    let mut secret = Vec::new();
-    for name in [http::header::AUTHORIZATION, http::header::COOKIE] {
-        for value in headers.get_all(name) {
-            secret.extend_from_slice(value.as_bytes());
-            secret.push(b'\n');
-        }
-    }
-    if secret.is_empty() {
-        "anon".to_owned()
-    } else {
-        format!("h:{}", digest(&secret))
-    }
-}
-
-fn token_partition(tokens: Option<&Tokens>) -> String {
-    match tokens {
-        None => "anon".to_owned(),
-        Some(tokens) => match tokens.subject() {
-            Some(subject) => format!("s:{}", digest(subject.as_bytes())),
-            None => {
-                let secret = tokens.refresh_token().unwrap_or(tokens.access_token());
-                format!("t:{}", digest(secret.as_bytes()))
-            }
-        },
-    }
 }
 
 impl Interceptor for CacheInterceptor {
@@ -288,6 +272,7 @@ impl fmt::Debug for CacheInterceptor {
         f.debug_struct("CacheInterceptor")
             .field("defaults", &self.inner.defaults)
             .field("error_codes", &self.inner.error_codes)
+            .field("partition", &self.inner.partition)
             .finish_non_exhaustive()
     }
 }
@@ -309,28 +294,5 @@ mod tests {
             Arc::ptr_eq(&original.inner.store, &tuned.inner.store),
             "one store"
         );
-    }
-
-    #[test]
-    fn partitions_hide_credentials_and_tell_users_apart() {
-        let mut headers = HeaderMap::new();
-        assert_eq!(credentials_partition(&headers), "anon");
-        headers.insert("authorization", "Bearer secret-1".parse().unwrap());
-        let first = credentials_partition(&headers);
-        headers.insert("authorization", "Bearer secret-2".parse().unwrap());
-        let second = credentials_partition(&headers);
-        assert_ne!(first, second);
-        assert!(!first.contains("secret"));
-        let alice = Tokens::new("a1").with_refresh("r1").with_subject("alice");
-        let alice_later = Tokens::new("a2").with_refresh("r2").with_subject("alice");
-        assert_eq!(
-            token_partition(Some(&alice)),
-            token_partition(Some(&alice_later))
-        );
-        assert_ne!(
-            token_partition(Some(&Tokens::new("a1"))),
-            token_partition(Some(&Tokens::new("a2")))
-        );
-        assert_eq!(token_partition(None), "anon");
     }
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 
 use bytes::Bytes;
-use redb::{Database, ReadableDatabase, TableDefinition};
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 
 use super::store::CacheStore;
 use crate::BoxFuture;
@@ -13,7 +13,15 @@ use crate::error::{BoxError, Error, Result};
 
 /// The entries, under a name that carries the store's layout version: a file written by
 /// another layout is simply a file without this table.
-const ENTRIES: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("ferrofit-cache-v1");
+const ENTRIES: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("ferrofit-cache-v2");
+
+/// Version 1's entries held credentials in clear (request headers, URLs): dropped at open.
+const OLD_ENTRIES: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("ferrofit-cache-v1");
+
+/// The store's own settings; `hashing-key` is the key the cache hashes credentials under.
+const META: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("ferrofit-cache-meta");
+
+const HASHING_KEY: &str = "hashing-key";
 
 /// Databases open in this process, by canonical path: redb locks a file to one `Database`,
 /// and every store opened on the same path shares it.
@@ -26,7 +34,9 @@ static OPEN: Mutex<Option<HashMap<PathBuf, Weak<Database>>>> = Mutex::new(None);
 ///   clients (and clones) in one process use one file.
 /// - A file that is not a redb database, or is damaged beyond repair, is set aside (renamed
 ///   `<name>.corrupt`) and a fresh store is created: a cache never fails to open over it.
-/// - Entries written in another format version are dropped when read, not reported as errors.
+/// - Entries written in another format version are dropped when read, not reported as errors;
+///   those of the first layout, which held credentials in clear, are deleted when the file is
+///   opened.
 /// - Each write is committed durably (on the blocking pool) before the response is returned;
 ///   reads run inline, being a few cached pages.
 ///
@@ -47,6 +57,7 @@ static OPEN: Mutex<Option<HashMap<PathBuf, Weak<Database>>>> = Mutex::new(None);
 pub struct RedbStore {
     db: Arc<Database>,
     path: PathBuf,
+    hashing_key: [u8; 32],
 }
 
 impl RedbStore {
@@ -62,17 +73,23 @@ impl RedbStore {
         let mut open = OPEN.lock().unwrap_or_else(PoisonError::into_inner);
         let open = open.get_or_insert_with(HashMap::new);
         if let Some(db) = open.get(&canonical).and_then(Weak::upgrade) {
+            let hashing_key = hashing_key(&db).map_err(|e| file_error(path, &e))?;
             return Ok(Self {
                 db,
                 path: canonical,
+                hashing_key,
             });
         }
-        let db = Arc::new(create(path)?);
+        let mut db = create(path)?;
+        drop_old_entries(&mut db).map_err(|e| file_error(path, &e))?;
+        let hashing_key = hashing_key(&db).map_err(|e| file_error(path, &e))?;
+        let db = Arc::new(db);
         open.retain(|_, db| db.strong_count() > 0);
         open.insert(canonical.clone(), Arc::downgrade(&db));
         Ok(Self {
             db,
             path: canonical,
+            hashing_key,
         })
     }
 
@@ -146,6 +163,61 @@ fn create(path: &Path) -> Result<Database> {
     }
 }
 
+fn file_error(path: &Path, error: &redb::Error) -> Error {
+    Error::File {
+        path: path.to_owned(),
+        kind: std::io::ErrorKind::Other,
+        message: error.to_string(),
+    }
+}
+
+/// Removes the entries of layout version 1, which held credentials in clear, and compacts the
+/// file so that their pages are given back.
+fn drop_old_entries(db: &mut Database) -> std::result::Result<(), redb::Error> {
+    let txn = db.begin_write()?;
+    let dropped = txn.delete_table(OLD_ENTRIES)?;
+    txn.commit()?;
+    if dropped {
+        db.compact()?;
+    }
+    Ok(())
+}
+
+/// The file's hashing key, made (from the OS's secure random source) the first time.
+fn hashing_key(db: &Database) -> std::result::Result<[u8; 32], redb::Error> {
+    let read = db.begin_read()?;
+    match read.open_table(META) {
+        Ok(table) => {
+            if let Some(key) = table.get(HASHING_KEY)?
+                && let Ok(key) = <[u8; 32]>::try_from(key.value())
+            {
+                return Ok(key);
+            }
+        }
+        Err(redb::TableError::TableDoesNotExist(_)) => {}
+        Err(error) => return Err(error.into()),
+    }
+    drop(read);
+    let txn = db.begin_write()?;
+    let key = {
+        let mut table = txn.open_table(META)?;
+        // Another process may have written it since we looked.
+        let existing = table
+            .get(HASHING_KEY)?
+            .and_then(|key| <[u8; 32]>::try_from(key.value()).ok());
+        match existing {
+            Some(key) => key,
+            None => {
+                let key = super::keys::random_key();
+                table.insert(HASHING_KEY, key.as_slice())?;
+                key
+            }
+        }
+    };
+    txn.commit()?;
+    Ok(key)
+}
+
 fn read(db: &Database, key: &str) -> std::result::Result<Option<Bytes>, redb::Error> {
     let txn = db.begin_read()?;
     let table = match txn.open_table(ENTRIES) {
@@ -216,6 +288,13 @@ impl CacheStore for RedbStore {
                 Ok(())
             })
         }))
+    }
+
+    /// A random key kept in the file, so that partitions of signed-in users survive a restart.
+    /// Whoever can read the file can read the key: the hashes keep credentials out of the file,
+    /// not out of reach of guessing by someone who has it.
+    fn hashing_key(&self) -> Option<[u8; 32]> {
+        Some(self.hashing_key)
     }
 }
 

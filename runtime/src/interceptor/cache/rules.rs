@@ -17,7 +17,9 @@ use std::time::{Duration, SystemTime};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use http_cache_semantics::{CacheOptions as Rules, CachePolicy as Semantics};
 
-use super::entry::{RequestView, ResponseView, has_directive};
+use super::entry::{ResponseView, has_directive};
+use super::view::RequestView;
+use crate::redact::Redactor;
 
 /// Statuses the crate judges itself.
 const KNOWN_TO_THE_CRATE: [u16; 14] = [
@@ -34,9 +36,11 @@ const KEPT_FROM_STORED: [HeaderName; 6] = [
     HeaderName::from_static("content-md5"),
 ];
 
-/// The headers of a response as they are stored (RFC 9111 §3.1): without the hop-by-hop ones
-/// and without those its `Connection` header names.
-pub(super) fn storable_headers(headers: &HeaderMap) -> HeaderMap {
+/// The headers of a response as they are stored (RFC 9111 §3.1): without the hop-by-hop ones,
+/// those its `Connection` header names, and every header the client's redaction policy calls
+/// secret — `Set-Cookie`, `Proxy-Authenticate` and `Proxy-Authentication-Info` (which §3.1
+/// forbids storing) among them: nothing secret is at rest, nor replayed on a hit.
+pub(super) fn storable_headers(headers: &HeaderMap, redactor: &Redactor) -> HeaderMap {
     let listed: Vec<String> = headers
         .get_all(header::CONNECTION)
         .iter()
@@ -59,13 +63,21 @@ pub(super) fn storable_headers(headers: &HeaderMap) -> HeaderMap {
     {
         stored.remove(name);
     }
+    let secret: Vec<HeaderName> = stored
+        .keys()
+        .filter(|name| redactor.is_secret_header(name.as_str()))
+        .cloned()
+        .collect();
+    for name in secret {
+        stored.remove(name);
+    }
     stored
 }
 
 /// The RFC state of a response received at `now`; `None` when a `must-understand` response
 /// has a status we do not understand (then it must not be stored).
 pub(super) fn judge(
-    request: &RequestView<'_>,
+    request: &RequestView,
     status: StatusCode,
     headers: &HeaderMap,
     now: SystemTime,
@@ -151,11 +163,10 @@ mod tests {
     use super::*;
 
     fn judged(status: u16, headers: &[(&'static str, &'static str)]) -> Option<Semantics> {
-        let request_headers = HeaderMap::new();
         let request = RequestView {
-            method: &http::Method::GET,
+            method: http::Method::GET,
             uri: "http://h.test/".parse().unwrap(),
-            headers: &request_headers,
+            headers: HeaderMap::new(),
         };
         let mut map = HeaderMap::new();
         for (n, v) in headers {
@@ -192,6 +203,27 @@ mod tests {
         let s = judged(599, &[("cache-control", "max-age=60")]).unwrap();
         assert!(ttl(&s) > 0);
         assert!(judged(599, &[("cache-control", "max-age=60, must-understand")]).is_none());
+    }
+
+    #[test]
+    fn secret_and_hop_by_hop_headers_are_never_stored() {
+        let mut headers = HeaderMap::new();
+        for (name, value) in [
+            ("set-cookie", "sid=s3cr3t"),
+            ("proxy-authenticate", "Basic realm=x"),
+            ("proxy-authentication-info", "nextnonce=n"),
+            ("x-subject-token", "t0k3n"),
+            ("connection", "x-hop"),
+            ("x-hop", "1"),
+            ("etag", "\"v1\""),
+            ("content-type", "application/json"),
+        ] {
+            headers.append(name, HeaderValue::from_static(value));
+        }
+        let stored = storable_headers(&headers, &Redactor::new());
+        let mut names: Vec<&str> = stored.keys().map(HeaderName::as_str).collect();
+        names.sort_unstable();
+        assert_eq!(names, ["content-type", "etag"]);
     }
 
     #[test]

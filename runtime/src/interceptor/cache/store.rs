@@ -51,6 +51,15 @@ pub trait CacheStore: Send + Sync + 'static {
     /// Removes every key that starts with `prefix` (all of them for `""`): a partition purge
     /// or a clear.
     fn remove_prefix<'a>(&'a self, prefix: &'a str) -> BoxFuture<'a, Result<(), BoxError>>;
+
+    /// The secret key the cache hashes credentials under (HMAC-SHA-256) in the keys and
+    /// entries it writes here. A store that outlives the process should keep one and return it
+    /// every time, or its entries of signed-in users are unreachable after a restart (they
+    /// are misses, never wrong answers). The default, `None`, is a random key for the life of
+    /// the process: right for stores in memory.
+    fn hashing_key(&self) -> Option<[u8; 32]> {
+        None
+    }
 }
 
 /// An in-memory store bounded by total size, evicting the least recently used entries, with a
@@ -216,6 +225,10 @@ impl<S: CacheStore> CacheStore for std::sync::Arc<S> {
 
     fn remove_prefix<'a>(&'a self, prefix: &'a str) -> BoxFuture<'a, Result<(), BoxError>> {
         (**self).remove_prefix(prefix)
+    }
+
+    fn hashing_key(&self) -> Option<[u8; 32]> {
+        (**self).hashing_key()
     }
 }
 
