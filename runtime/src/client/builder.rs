@@ -274,13 +274,21 @@ impl ClientBuilder {
     }
 
     /// Pins `host` (`api.example.com`, `*.example.com` for one more label, `**.example.com`
-    /// for any number, none included) to public keys, as OkHttp's `CertificatePinner` does:
-    /// a connection succeeds only when normal certificate validation passes **and** a
-    /// certificate of the chain the server presents (its leaf and intermediates; a root it
-    /// does not send cannot match) has a SubjectPublicKeyInfo whose SHA-256 is one of the pins
-    /// (`sha256/<base64>`, the HPKP and OkHttp format). HTTP/2 is still offered by ALPN. Failure is
-    /// [`Error::Tls`](crate::Error::Tls) with kind `Pinning`, listing the expected and actual
-    /// pins, and is never retried. Hosts without pins are validated as usual.
+    /// for any number, none included; an IP address, `[::1]` or `::1`) to public keys, as
+    /// OkHttp's `CertificatePinner` does: a connection succeeds only when normal certificate
+    /// validation passes **and** the chain validation built — the leaf, the intermediates it
+    /// went through and the root it ended at, even though servers do not send their root —
+    /// holds a key whose SubjectPublicKeyInfo hashes to one of the pins (`sha256/<base64>`,
+    /// the HPKP and OkHttp format). Certificates a server sends that the validated chain does
+    /// not use never count: an impostor cannot pass by appending the real, public leaf. HTTP/2
+    /// is still offered by ALPN. Failure is [`Error::Tls`](crate::Error::Tls) with kind
+    /// `Pinning`, listing the expected pins and those of the validated chain, and is never
+    /// retried. Hosts without pins are validated as usual.
+    ///
+    /// `host` is read as the TLS layer will see it: an internationalized name as its punycode
+    /// (`bücher.example` is `xn--bcher-kva.example`), an IPv4 address in any form the URL
+    /// parser accepts (`127.1` is `127.0.0.1`), IPv6 canonically. A pattern that could never
+    /// match a host (`api.example.com:443`, `*.10.0.0.1`, a URL) is refused by `build()`.
     ///
     /// Give at least two pins per host — the current key and a backup — or `build()` refuses;
     /// see [`allow_single_pin`](Self::allow_single_pin). A malformed pin or pattern is
@@ -304,7 +312,9 @@ impl ClientBuilder {
         if pins.len() == 1 {
             self.connection.single_pins.push(host.to_owned());
         }
-        if let Err(message) = self.connection.pins.add(host, &pins) {
+        let added =
+            pinning::parse_pins(&pins).and_then(|pins| self.connection.pins.add(host, pins));
+        if let Err(message) = added {
             self.fail(message);
         }
         self

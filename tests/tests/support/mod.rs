@@ -8,6 +8,7 @@ pub mod log_capture;
 pub mod origin;
 pub mod prism;
 pub mod server;
+pub mod tls;
 pub mod tools;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
