@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use ferrofit::auth::{AuthInterceptor, MemoryTokenStore, Tokens};
 use ferrofit::http::{HeaderMap, Method, StatusCode};
 use ferrofit::{Request, rest_api};
-use support::hyper_server::{HyperServer, ok};
+use support::hyper_server::{HyperServer, ok, redirect};
 use support::{Answer, CaptureServer, Captured};
 
 const LANDED: &str = "HTTP/1.1 200 OK\r\ncontent-length: 6\r\n\r\nlanded";
@@ -82,12 +82,7 @@ async fn redirector(
         let (record, location) = (record.clone(), location.clone());
         async move {
             record.lock().unwrap().push(request.headers().clone());
-            let mut response = ok("");
-            *response.status_mut() = status;
-            response
-                .headers_mut()
-                .insert("location", location.parse().unwrap());
-            response
+            redirect(status, &location)
         }
     })
     .await;
@@ -128,12 +123,7 @@ async fn a_redirect_within_the_origin_keeps_the_credentials_but_another_port_is_
             if request.uri().path() == "/landing" {
                 return ok("landed");
             }
-            let mut response = ok("");
-            *response.status_mut() = StatusCode::FOUND;
-            response
-                .headers_mut()
-                .insert("location", "/landing".parse().unwrap());
-            response
+            redirect(StatusCode::FOUND, "/landing")
         }
     })
     .await;

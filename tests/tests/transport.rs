@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use ferrofit::http::Version;
 use ferrofit::{Error, NetworkKind, Response, rest_api};
-use support::hyper_server::{HyperServer, ok};
+use support::hyper_server::{HyperServer, ok, redirect};
 
 #[rest_api]
 trait Echo {
@@ -83,13 +83,8 @@ async fn redirecting(location: Option<String>) -> (HyperServer, Arc<Mutex<Vec<Op
                 record.lock().unwrap().push(auth);
                 return ok("landed");
             }
-            let mut response = ok("");
-            *response.status_mut() = http::StatusCode::FOUND;
             let location = location.unwrap_or_else(|| "/landing".to_owned());
-            response
-                .headers_mut()
-                .insert("location", location.parse().unwrap());
-            response
+            redirect(http::StatusCode::FOUND, &location)
         }
     })
     .await;
@@ -125,15 +120,8 @@ async fn a_redirect_to_another_host_drops_authorization_but_one_on_the_same_host
 #[tokio::test]
 async fn redirects_are_bounded() {
     // A server that redirects to itself forever.
-    let server = HyperServer::start(|_request| async {
-        let mut response = ok("");
-        *response.status_mut() = http::StatusCode::FOUND;
-        response
-            .headers_mut()
-            .insert("location", "/start".parse().unwrap());
-        response
-    })
-    .await;
+    let server =
+        HyperServer::start(|_request| async { redirect(http::StatusCode::FOUND, "/start") }).await;
     let client = ferrofit::Client::builder()
         .base_url(&server.base_url)
         .max_redirects(3)

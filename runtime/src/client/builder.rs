@@ -7,6 +7,7 @@ use http::HeaderMap;
 use http::header::{HeaderName, HeaderValue, USER_AGENT};
 use url::Url;
 
+use super::connection::ConnectionSettings;
 use super::{Client, Shared};
 use crate::error::{Error, Result};
 use crate::interceptor::Interceptor;
@@ -15,67 +16,7 @@ use crate::interceptor::cache::CacheInterceptor;
 use crate::interceptor::log::LogInterceptor;
 use crate::origin::Origin;
 use crate::redact::{self, Redactor};
-use crate::transport::pinning::{self, Pins};
 use crate::transport::{ReqwestTransport, Transport, WatchConnects, redirect};
-use rustls::pki_types::CertificateDer;
-
-/// How connections are made and kept; `None` leaves reqwest's default.
-#[derive(Default)]
-struct ConnectionSettings {
-    pool_idle_timeout: Option<Option<Duration>>,
-    pool_max_idle_per_host: Option<usize>,
-    tcp_keepalive: Option<Duration>,
-    http2_prior_knowledge: bool,
-    max_redirects: Option<usize>,
-    pins: Pins,
-    /// Host patterns given a single pin, refused at `build()` unless allowed.
-    single_pins: Vec<String>,
-    allow_single_pin: bool,
-    extra_roots: Vec<CertificateDer<'static>>,
-}
-
-impl ConnectionSettings {
-    fn is_default(&self) -> bool {
-        self.pins.is_empty()
-            && self.extra_roots.is_empty()
-            && self.pool_idle_timeout.is_none()
-            && self.pool_max_idle_per_host.is_none()
-            && self.tcp_keepalive.is_none()
-            && !self.http2_prior_knowledge
-            && self.max_redirects.is_none()
-    }
-
-    fn apply(&self, mut builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder> {
-        if !self.single_pins.is_empty() && !self.allow_single_pin {
-            return Err(Error::config(format!(
-                "`{}` has a single pin: pin a backup key too (the next key you will deploy, or your CA's), or call `.allow_single_pin()` if you accept being locked out when the key changes",
-                self.single_pins.join("`, `")
-            )));
-        }
-        if !self.pins.is_empty() || !self.extra_roots.is_empty() {
-            let tls = pinning::tls_config(self.pins.clone(), self.extra_roots.clone())
-                .map_err(Error::config)?;
-            builder = builder.tls_backend_preconfigured(tls);
-        }
-        if let Some(idle) = self.pool_idle_timeout {
-            builder = builder.pool_idle_timeout(idle);
-        }
-        if let Some(max) = self.pool_max_idle_per_host {
-            builder = builder.pool_max_idle_per_host(max);
-        }
-        if let Some(interval) = self.tcp_keepalive {
-            builder = builder.tcp_keepalive(interval);
-        }
-        if self.http2_prior_knowledge {
-            builder = builder.http2_prior_knowledge();
-        }
-        // Redirects are ferrofit's to follow (`transport::redirect`): reqwest's policy forwards
-        // custom secret headers to other origins and adds a `Referer`.
-        Ok(builder
-            .redirect(reqwest::redirect::Policy::none())
-            .referer(false))
-    }
-}
 
 /// Default limit on response bodies: 16 MiB.
 pub const DEFAULT_MAX_RESPONSE_SIZE: u64 = 16 * 1024 * 1024;
@@ -309,12 +250,7 @@ impl ClientBuilder {
     /// ```
     pub fn pin<P: Into<String>>(mut self, host: &str, pins: impl IntoIterator<Item = P>) -> Self {
         let pins: Vec<String> = pins.into_iter().map(Into::into).collect();
-        if pins.len() == 1 {
-            self.connection.single_pins.push(host.to_owned());
-        }
-        let added =
-            pinning::parse_pins(&pins).and_then(|pins| self.connection.pins.add(host, pins));
-        if let Err(message) = added {
+        if let Err(message) = self.connection.pin(host, &pins) {
             self.fail(message);
         }
         self
@@ -342,9 +278,8 @@ impl ClientBuilder {
     /// # Ok::<(), ferrofit::Error>(())
     /// ```
     pub fn add_root_certificate(mut self, certificate: impl AsRef<[u8]>) -> Self {
-        match pinning::parse_roots(certificate.as_ref()) {
-            Ok(roots) => self.connection.extra_roots.extend(roots),
-            Err(message) => self.fail(message),
+        if let Err(message) = self.connection.add_roots(certificate.as_ref()) {
+            self.fail(message);
         }
         self
     }

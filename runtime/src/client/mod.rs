@@ -1,6 +1,7 @@
 //! The client: shared configuration, the interceptor chain and the transport.
 
 mod builder;
+mod connection;
 
 pub use builder::{ClientBuilder, DEFAULT_MAX_RESPONSE_SIZE};
 

@@ -5,6 +5,7 @@
 //! kept: the found and expected *types*, field names, line and column.
 
 use super::REDACTED;
+use super::text::string_end;
 
 /// Messages serde_json writes about the syntax, and serde's messages about fields and lengths:
 /// they name no value and are kept as they are.
@@ -76,7 +77,8 @@ fn split_position(message: &str) -> (&str, &str) {
 fn unexpected(what: &str, rest: &str) -> Option<String> {
     const EXPECTED: &str = ", expected ";
     let (kind, after_value) = if let Some(quoted) = rest.strip_prefix("string \"") {
-        ("string", &quoted[debug_string_end(quoted)? + 1..])
+        // `{:?}` escapes quotes and backslashes as JSON does: its end is found the same way.
+        ("string", &quoted[string_end(quoted)? + 1..])
     } else if let Some(tick) = rest.find(" `").filter(|&t| !rest[..t].contains(EXPECTED)) {
         let close = rest[tick + 2..].find(&format!("`{EXPECTED}"))?;
         (&rest[..tick], &rest[tick + 2 + close + 1..])
@@ -86,20 +88,6 @@ fn unexpected(what: &str, rest: &str) -> Option<String> {
     };
     let expected = after_value.strip_prefix(EXPECTED)?;
     Some(format!("{what}: {kind}, expected {expected}"))
-}
-
-/// Index of the closing quote of a `{:?}`-printed string whose opening quote was consumed.
-fn debug_string_end(s: &str) -> Option<usize> {
-    let mut escaped = false;
-    for (i, byte) in s.bytes().enumerate() {
-        match byte {
-            _ if escaped => escaped = false,
-            b'\\' => escaped = true,
-            b'"' => return Some(i),
-            _ => {}
-        }
-    }
-    None
 }
 
 /// The text with whatever it puts in `"…"` or `` `…` `` replaced.

@@ -204,7 +204,7 @@ fn uri_like_string<'a>(content: &'a str, redactor: &Redactor) -> Cow<'a, str> {
 }
 
 /// Index of the closing quote of a JSON string whose opening quote was just consumed.
-fn string_end(s: &str) -> Option<usize> {
+pub(super) fn string_end(s: &str) -> Option<usize> {
     let mut escaped = false;
     for (i, byte) in s.bytes().enumerate() {
         match byte {

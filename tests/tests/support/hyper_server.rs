@@ -61,3 +61,13 @@ impl HyperServer {
 pub fn ok(body: &str) -> Response<Full<Bytes>> {
     Response::new(Full::new(Bytes::from(body.to_owned())))
 }
+
+/// A `status` redirect to `location`.
+pub fn redirect(status: http::StatusCode, location: &str) -> Response<Full<Bytes>> {
+    let mut response = ok("");
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert("location", location.parse().expect("a valid Location"));
+    response
+}
