@@ -47,16 +47,17 @@ pub(crate) struct Hop {
 pub(crate) struct Redirects {
     max: usize,
     followed: usize,
-    /// The first request's origin; `None` once a hop has left it.
+    /// The first request's origin, taken at the first redirect (most calls have none);
+    /// `None` once a hop has left it.
     origin: Option<Origin>,
 }
 
 impl Redirects {
-    pub(crate) fn new(max: usize, first: &Url) -> Self {
+    pub(crate) fn new(max: usize) -> Self {
         Self {
             max,
             followed: 0,
-            origin: Origin::of(first),
+            origin: None,
         }
     }
 
@@ -98,6 +99,9 @@ impl Redirects {
                 NetworkKind::Redirect,
                 format!("too many redirects (more than {})", self.max),
             ));
+        }
+        if self.followed == 0 {
+            self.origin = Origin::of(&hop.url);
         }
         self.followed += 1;
         if drops_body {
@@ -185,7 +189,7 @@ mod tests {
     fn leaving_the_origin_drops_every_secret_for_good() {
         let redactor = Redactor::new();
         let mut hop = hop(Method::GET, "https://a.test/x", Body::empty());
-        let mut redirects = Redirects::new(10, &hop.url);
+        let mut redirects = Redirects::new(10);
         assert!(
             redirects
                 .follow(&mut hop, StatusCode::FOUND, &redirect_to("/y"), &redactor)
@@ -251,7 +255,7 @@ mod tests {
         ];
         for (method, status, after, dropped) in cases {
             let mut hop = hop(method.clone(), "https://a.test/", Body::from("{}"));
-            let mut redirects = Redirects::new(10, &hop.url);
+            let mut redirects = Redirects::new(10);
             assert!(
                 redirects
                     .follow(&mut hop, status, &redirect_to("/next"), &redactor)
@@ -271,13 +275,13 @@ mod tests {
     fn limits_and_unusable_locations_end_the_chain() {
         let redactor = Redactor::new();
         let mut first = hop(Method::GET, "https://a.test/", Body::empty());
-        let mut none = Redirects::new(0, &first.url);
+        let mut none = Redirects::new(0);
         assert!(
             !none
                 .follow(&mut first, StatusCode::FOUND, &redirect_to("/n"), &redactor)
                 .unwrap()
         );
-        let mut two = Redirects::new(2, &first.url);
+        let mut two = Redirects::new(2);
         for _ in 0..2 {
             assert!(
                 two.follow(&mut first, StatusCode::FOUND, &redirect_to("/n"), &redactor)
@@ -298,7 +302,7 @@ mod tests {
             "{error:?}"
         );
         for location in ["ftp://a.test/", "http://[::1", "javascript:alert(1)"] {
-            let mut redirects = Redirects::new(10, &first.url);
+            let mut redirects = Redirects::new(10);
             let followed = redirects
                 .follow(
                     &mut first,
@@ -314,7 +318,7 @@ mod tests {
             None,
         );
         let mut streamed = hop(Method::POST, "https://a.test/", stream);
-        let mut redirects = Redirects::new(10, &streamed.url);
+        let mut redirects = Redirects::new(10);
         assert!(
             !redirects
                 .follow(

@@ -52,10 +52,14 @@ impl ReqwestTransport {
             headers,
             body,
         };
-        let mut redirects = Redirects::new(self.max_redirects, &hop.url);
+        let mut redirects = Redirects::new(self.max_redirects);
         let mut response = if redirects.may_follow() {
             loop {
-                let response = self.send_hop(hop.clone(), progress.as_ref()).await?;
+                // The original goes out (reqwest adds headers to it; it has room for them), the
+                // copy stays for the next hop.
+                let copy = hop.clone();
+                let sent = std::mem::replace(&mut hop, copy);
+                let response = self.send_hop(sent, progress.as_ref()).await?;
                 let (status, headers) = (response.status(), response.headers());
                 if !redirects.follow(&mut hop, status, headers, &redactor)? {
                     break response;
