@@ -171,6 +171,17 @@ impl Redactor {
 
     /// A URI reference that may not parse (a `#[url]` argument, a header value) without its
     /// user name, password and secret query or fragment values.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let redactor = ferrofit::redact::Redactor::new();
+    /// assert_eq!(
+    ///     redactor.uri_text("https://cdn.test:99999/o?X-Amz-Signature=s1g&part=2"),
+    ///     "https://cdn.test:99999/o?X-Amz-Signature=[REDACTED]&part=2"
+    /// );
+    /// assert_eq!(redactor.uri_text("/next?page_token=t"), "/next?page_token=[REDACTED]");
+    /// ```
     pub fn uri_text<'a>(&self, raw: &'a str) -> Cow<'a, str> {
         text::uri_reference(raw, self)
     }

@@ -57,6 +57,27 @@ pub trait CacheStore: Send + Sync + 'static {
     /// every time, or its entries of signed-in users are unreachable after a restart (they
     /// are misses, never wrong answers). The default, `None`, is a random key for the life of
     /// the process: right for stores in memory.
+    ///
+    /// # Examples
+    ///
+    /// A store shared by a fleet keeps one key where its entries are, so every process hashes
+    /// alike (here, a key given at construction, for brevity):
+    ///
+    /// ```
+    /// use ferrofit::cache::{CacheStore, MemoryStore};
+    /// use ferrofit::{BoxError, BoxFuture, Bytes};
+    ///
+    /// struct Keyed { inner: MemoryStore, key: [u8; 32] }
+    ///
+    /// impl CacheStore for Keyed {
+    ///     fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Bytes>, BoxError>> { self.inner.get(key) }
+    ///     fn put<'a>(&'a self, key: &'a str, value: Bytes) -> BoxFuture<'a, Result<(), BoxError>> { self.inner.put(key, value) }
+    ///     fn remove<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), BoxError>> { self.inner.remove(key) }
+    ///     fn remove_prefix<'a>(&'a self, prefix: &'a str) -> BoxFuture<'a, Result<(), BoxError>> { self.inner.remove_prefix(prefix) }
+    ///     fn hashing_key(&self) -> Option<[u8; 32]> { Some(self.key) }
+    /// }
+    /// # let _ = Keyed { inner: MemoryStore::default(), key: [7; 32] };
+    /// ```
     fn hashing_key(&self) -> Option<[u8; 32]> {
         None
     }

@@ -79,6 +79,15 @@ impl KeyringTokenStore {
     ///
     /// [`Error::Config`](crate::Error::Config) when the kernel keyring cannot keep tokens for
     /// this process, with the remedy.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// // A service started with `keyctl session - my-service`.
+    /// let store = ferrofit::auth::KeyringTokenStore::kernel_keyring("my-service", "robot")?;
+    /// # let _ = store;
+    /// # Ok::<(), ferrofit::Error>(())
+    /// ```
     #[cfg(target_os = "linux")]
     pub fn kernel_keyring(service: &str, account: &str) -> Result<Self> {
         Self::open(Backend::KernelKeyring, service, account)
