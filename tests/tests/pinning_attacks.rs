@@ -6,27 +6,13 @@
 mod support;
 
 use ferrofit::retry::{RetryInterceptor, RetryPolicy};
-use ferrofit::{Error, Response, TlsKind, rest_api};
-use support::tls::{Ca, Chain, TlsServer, unused_pin};
+use ferrofit::{Error, Response, rest_api};
+use support::tls::{Ca, Chain, TlsServer, assert_pinning_error, unused_pin};
 
 #[rest_api]
 trait Secure {
     #[get("/ping")]
     async fn ping(&self) -> ferrofit::Result<Response<String>>;
-}
-
-fn assert_pinning_error(error: &Error) {
-    assert!(
-        matches!(
-            error,
-            Error::Tls {
-                kind: TlsKind::Pinning,
-                ..
-            }
-        ),
-        "{error:?}"
-    );
-    assert_eq!(error.attempts(), 1, "never retried");
 }
 
 #[tokio::test]

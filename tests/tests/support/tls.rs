@@ -190,3 +190,19 @@ impl TlsServer {
         self.handshakes.load(Ordering::SeqCst)
     }
 }
+
+/// Asserts that `error` is a pinning refusal, made once.
+#[track_caller]
+pub fn assert_pinning_error(error: &ferrofit::Error) {
+    assert!(
+        matches!(
+            error,
+            ferrofit::Error::Tls {
+                kind: ferrofit::TlsKind::Pinning,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(error.attempts(), 1, "never retried");
+}
