@@ -59,8 +59,9 @@ pub struct Request {
 
 /// The headers a client puts on a request as its own credentials: its secret default headers
 /// and the auth interceptor's bearer token. They belong to the base URL's origin: the last step
-/// of the chain takes them off a request that an interceptor sent elsewhere. Headers the caller
-/// set on the request itself stay: sending them is the caller's choice.
+/// of the chain takes them off a request that an interceptor sent elsewhere. Other headers the
+/// caller set stay, sending them is the caller's choice; one named like a secret default header
+/// is taken off with the defaults (which of the two it holds is not tracked: the safe side).
 #[derive(Clone, Default)]
 pub(crate) struct OwnCredentials {
     /// The client's secret default header names, when the defaults were applied.

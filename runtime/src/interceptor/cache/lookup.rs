@@ -21,6 +21,8 @@ pub(super) struct Call<'r> {
     pub(super) partition: String,
     /// The URL as keys and stored requests write it.
     pub(super) url_key: String,
+    /// The entry's key: partition and URL.
+    key: String,
     /// The request headers as they will reach the network, as far as the cache can tell.
     pub(super) seen: Cow<'r, HeaderMap>,
     pub(super) max_stale: Option<Duration>,
@@ -34,18 +36,17 @@ impl<'r> Call<'r> {
     ) -> Self {
         let settings = &cache.inner;
         let tokens = settings.partition.token_store().map(|store| &**store);
+        let partition = settings.partition.name(request, &settings.hasher);
+        let url_key = keys::url_key(request.url(), request.redactor(), &settings.hasher);
         Self {
             cache,
             request,
-            partition: settings.partition.name(request, &settings.hasher),
-            url_key: keys::url_key(request.url(), request.redactor(), &settings.hasher),
+            key: format!("{partition}|{url_key}"),
+            partition,
+            url_key,
             seen: view::seen_headers(request, tokens),
             max_stale,
         }
-    }
-
-    fn key(&self) -> String {
-        format!("{}|{}", self.partition, self.url_key)
     }
 
     /// The request as the rules see it next to a response with `response_headers`.
@@ -62,7 +63,7 @@ impl<'r> Call<'r> {
     /// The stored entry, unless there is none, it cannot be read (another format, damage),
     /// or it has been stale for longer than `max_stale` (then it is purged).
     pub(super) async fn load(&self, now: SystemTime) -> Option<Entry> {
-        let bytes = match self.cache.inner.store.get(&self.key()).await {
+        let bytes = match self.cache.inner.store.get(&self.key).await {
             Ok(found) => found?,
             Err(error) => {
                 warn(&error);
@@ -84,19 +85,13 @@ impl<'r> Call<'r> {
     }
 
     pub(super) async fn save(&self, entry: &Entry) {
-        if let Err(error) = self
-            .cache
-            .inner
-            .store
-            .put(&self.key(), entry.encode())
-            .await
-        {
+        if let Err(error) = self.cache.inner.store.put(&self.key, entry.encode()).await {
             warn(&error);
         }
     }
 
     pub(super) async fn remove(&self) {
-        if let Err(error) = self.cache.inner.store.remove(&self.key()).await {
+        if let Err(error) = self.cache.inner.store.remove(&self.key).await {
             warn(&error);
         }
     }
