@@ -299,7 +299,8 @@ async fn tokens_about_to_expire_are_refreshed_before_sending() {
     let store = Arc::new(MemoryTokenStore::with_tokens(
         Tokens::new("old")
             .with_refresh("refresh-1")
-            .expiring_in(Duration::from_secs(10)),
+            .with_issued_at(std::time::SystemTime::now() - Duration::from_secs(3600))
+            .expiring_at(std::time::SystemTime::now() + Duration::from_secs(10)),
     ));
     let auth = AuthInterceptor::new(store, refreshes.refresher(Duration::ZERO, new_tokens))
         .refresh_before_expiry(Duration::from_secs(60));

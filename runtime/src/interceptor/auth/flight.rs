@@ -5,6 +5,7 @@
 use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime};
 
 use futures_util::FutureExt;
 use futures_util::future::Shared;
@@ -30,6 +31,9 @@ pub(super) struct Refreshes {
     pub(super) store: Arc<dyn TokenStore>,
     pub(super) refresher: Box<dyn Refresher>,
     pub(super) on_session_expired: Option<Box<dyn Fn() + Send + Sync>>,
+    /// How long a refresh may take before its waiters fail and the next 401 starts another;
+    /// `None` waits as long as the refresher does.
+    pub(super) deadline: Option<Duration>,
     slot: Mutex<Slot>,
     /// Which tokens this interceptor's refreshes replaced with which, newest last: how a call
     /// tells the successor of the tokens it sent from another session's.
@@ -38,6 +42,10 @@ pub(super) struct Refreshes {
 
 /// Refreshes remembered: a call waits for at most one or two, so a few cover any call.
 const LINEAGE: usize = 8;
+
+/// How long a refresh may take by default: a token endpoint that accepts the connection and
+/// goes silent must not hold every later 401 for the life of the process.
+pub(super) const DEFAULT_DEADLINE: Duration = Duration::from_secs(30);
 
 #[derive(Default)]
 struct Slot {
@@ -51,6 +59,18 @@ struct Flight {
     /// The tokens this refresh replaces: its result belongs to their session alone.
     replaces: Arc<Tokens>,
     outcome: Shared<BoxFuture<'static, Outcome>>,
+    /// The task running the refresh, if it was spawned.
+    task: Option<tokio::task::AbortHandle>,
+}
+
+impl Flight {
+    /// Whether nobody runs this flight any more: its task ended without clearing the slot,
+    /// which a finished refresh always does first (the runtime it ran on was shut down).
+    fn is_abandoned(&self) -> bool {
+        self.task
+            .as_ref()
+            .is_some_and(tokio::task::AbortHandle::is_finished)
+    }
 }
 
 impl Refreshes {
@@ -59,6 +79,7 @@ impl Refreshes {
             store,
             refresher,
             on_session_expired: None,
+            deadline: Some(DEFAULT_DEADLINE),
             slot: Mutex::new(Slot::default()),
             lineage: Mutex::new(VecDeque::with_capacity(LINEAGE)),
         }
@@ -126,7 +147,9 @@ impl Refreshes {
                 };
             }
             match &slot.flight {
-                Some(flight) if *flight.replaces == *current => flight.outcome.clone(),
+                Some(flight) if *flight.replaces == *current && !flight.is_abandoned() => {
+                    flight.outcome.clone()
+                }
                 _ => self.start(&mut slot, current),
             }
         };
@@ -147,21 +170,22 @@ impl Refreshes {
         let this = self.clone();
         let replaces = current.clone();
         let run = async move {
-            let outcome = AssertUnwindSafe(this.run(&replaces))
-                .catch_unwind()
-                .await
-                // A panicking refresher must not poison auth for the life of the process.
-                .unwrap_or_else(|_| {
-                    Outcome::Failed(Arc::new(refresh_failed("the refresher panicked")))
-                });
+            let outcome = this.run_within_deadline(&replaces).await;
             this.finish(id);
             outcome
         };
+        let mut abort = None;
         let outcome: BoxFuture<'static, Outcome> = match tokio::runtime::Handle::try_current() {
             Ok(runtime) => {
                 let task = runtime.spawn(run);
+                abort = Some(task.abort_handle());
+                let this = self.clone();
                 Box::pin(async move {
                     task.await.unwrap_or_else(|_| {
+                        // The task is gone without finishing (its runtime was shut down, as a
+                        // per-call `block_on` does): the slot must not keep a flight that
+                        // nobody runs, or every later 401 would join it.
+                        this.finish(id);
                         Outcome::Failed(Arc::new(refresh_failed("the refresh task was stopped")))
                     })
                 })
@@ -174,13 +198,41 @@ impl Refreshes {
             id,
             replaces: current,
             outcome: outcome.clone(),
+            task: abort,
         });
         outcome
     }
 
+    /// Runs the refresher, failed if it panics or outlives the deadline (which needs tokio's
+    /// timer: without a runtime it is not enforced).
+    async fn run_within_deadline(&self, replaces: &Arc<Tokens>) -> Outcome {
+        let run = AssertUnwindSafe(self.run(replaces)).catch_unwind();
+        let outcome = match self.deadline {
+            Some(deadline) if tokio::runtime::Handle::try_current().is_ok() => {
+                match tokio::time::timeout(deadline, run).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => {
+                        return Outcome::Failed(Arc::new(refresh_failed(&format!(
+                            "no answer within {deadline:?}"
+                        ))));
+                    }
+                }
+            }
+            _ => run.await,
+        };
+        // A panicking refresher must not poison auth for the life of the process.
+        outcome
+            .unwrap_or_else(|_| Outcome::Failed(Arc::new(refresh_failed("the refresher panicked"))))
+    }
+
     async fn run(&self, replaces: &Arc<Tokens>) -> Outcome {
         match self.refresher.refresh(replaces).await {
-            Ok(fresh) => {
+            Ok(mut fresh) => {
+                // Tokens whose issue time is unknown were issued now, as far as this process
+                // can tell: their lifetime bounds how early they are refreshed again.
+                if fresh.issued_at().is_none() && fresh.expires_at().is_some() {
+                    fresh = fresh.with_issued_at(SystemTime::now());
+                }
                 let fresh = Arc::new(fresh);
                 // If the user signed out (and maybe in) meanwhile, this result belongs to a
                 // session that is gone: it is dropped. The waiters get what the store holds

@@ -39,8 +39,15 @@
 //!   calls that waited for it fail with `Unauthorized` instead of going on with the new
 //!   session's tokens.
 //!
+//! - A refresh that takes longer than its deadline ([`refresh_timeout`](AuthInterceptor::refresh_timeout),
+//!   30 s by default) fails its waiting calls, and so does one whose task is gone (its runtime
+//!   was shut down): the next 401 starts a new refresh, so a token endpoint that hangs once
+//!   never blocks auth for the life of the process.
+//!
 //! With [`refresh_before_expiry`](AuthInterceptor::refresh_before_expiry), tokens whose expiry
-//! is known are refreshed (single-flight as well) shortly before they run out.
+//! is known are refreshed (single-flight as well) shortly before they run out: never earlier
+//! than halfway through their lifetime, and after a failed attempt not again for a while (the
+//! calls go on with the current token meanwhile).
 
 mod flight;
 #[cfg(feature = "keyring")]
@@ -52,8 +59,10 @@ pub use keyring_store::KeyringTokenStore;
 pub use tokens::{MemoryTokenStore, Refresher, TokenStore, Tokens};
 
 use std::fmt;
-use std::sync::{Arc, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
+
+use tokio::time::Instant;
 
 use bytes::Bytes;
 use http::header::{AUTHORIZATION, HeaderValue};
@@ -96,8 +105,40 @@ pub struct AuthInterceptor {
 struct Inner {
     refreshes: Arc<Refreshes>,
     refresh_before_expiry: Option<Duration>,
+    /// When a proactive refresh may be tried again after failures.
+    proactive_backoff: Mutex<Backoff>,
     /// The `Authorization` value of the tokens last used: built once per token, not per call.
-    bearer: std::sync::Mutex<Option<(Arc<tokens::Tokens>, HeaderValue)>>,
+    bearer: Mutex<Option<(Arc<tokens::Tokens>, HeaderValue)>>,
+}
+
+/// Failed proactive refreshes in a row, and until when the next one waits.
+#[derive(Default)]
+struct Backoff {
+    failures: u32,
+    not_before: Option<Instant>,
+}
+
+/// The pause after the first failed proactive refresh; it doubles with each failure after it.
+const PROACTIVE_BACKOFF: Duration = Duration::from_secs(5);
+/// The longest pause between failed proactive refreshes.
+const PROACTIVE_BACKOFF_MAX: Duration = Duration::from_secs(300);
+
+impl Backoff {
+    fn allows(&self, now: Instant) -> bool {
+        self.not_before.is_none_or(|at| now >= at)
+    }
+
+    /// Counts a failure; calls that joined the same failed refresh count once.
+    fn failed(&mut self, now: Instant) {
+        if !self.allows(now) {
+            return;
+        }
+        let pause = PROACTIVE_BACKOFF
+            .saturating_mul(2u32.saturating_pow(self.failures))
+            .min(PROACTIVE_BACKOFF_MAX);
+        self.failures = self.failures.saturating_add(1);
+        self.not_before = Some(now + pause);
+    }
 }
 
 impl AuthInterceptor {
@@ -107,7 +148,8 @@ impl AuthInterceptor {
             inner: Arc::new(Inner {
                 refreshes: Arc::new(Refreshes::new(Arc::new(store), Box::new(refresher))),
                 refresh_before_expiry: None,
-                bearer: std::sync::Mutex::new(None),
+                proactive_backoff: Mutex::new(Backoff::default()),
+                bearer: Mutex::new(None),
             }),
         }
     }
@@ -137,8 +179,42 @@ impl AuthInterceptor {
         self
     }
 
+    /// How long a refresh may take before the calls waiting for it fail (with
+    /// `Error::Network`) and the next 401 starts another one; `None` waits as long as the
+    /// refresher does. Default: 30 seconds. The deadline runs on tokio's timer; a refresher
+    /// run outside a tokio runtime is not bounded by it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ferrofit::auth::{AuthInterceptor, MemoryTokenStore, Tokens};
+    ///
+    /// let refresher = |tokens: Tokens| async move { Ok(tokens) };
+    /// let auth = AuthInterceptor::new(MemoryTokenStore::new(), refresher)
+    ///     .refresh_timeout(Some(Duration::from_secs(10)));
+    /// # let _ = auth;
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If called on a clone of an interceptor (configure it before cloning).
+    #[must_use]
+    pub fn refresh_timeout(mut self, deadline: Option<Duration>) -> Self {
+        let refreshes = Arc::get_mut(&mut self.inner_mut().refreshes)
+            .expect("AuthInterceptor is configured before it is used");
+        refreshes.deadline = deadline;
+        self
+    }
+
     /// Refreshes tokens whose expiry is known when they expire within `margin`, before
     /// sending, instead of waiting for a 401.
+    ///
+    /// The margin is at most half the token's lifetime, when that is known (see
+    /// [`Tokens::with_issued_at`]): 4-minute tokens with a 5-minute margin are renewed after
+    /// 2 minutes, not on every call. After a proactive refresh fails, the call goes on with
+    /// the current token and the next proactive attempt waits 5 s, doubling with each failure
+    /// up to 5 minutes (a 401 still refreshes at once).
     ///
     /// # Panics
     ///
@@ -158,13 +234,17 @@ impl Inner {
         let refreshes = &self.refreshes;
         let mut tokens = refreshes.store.get();
         if let (Some(current), Some(margin)) = (&tokens, self.refresh_before_expiry)
-            && current.expires_within(margin)
+            && current.due_for_refresh(margin)
+            && self.backoff().allows(Instant::now())
         {
             match refreshes.refresh(Some(current)).await {
-                Outcome::Refreshed(fresh) => tokens = Some(fresh),
+                Outcome::Refreshed(fresh) => {
+                    *self.backoff() = Backoff::default();
+                    tokens = Some(fresh);
+                }
                 Outcome::Expired => return Err(session_expired(&request)),
                 // The old token may still be good for a while: try it.
-                Outcome::Failed(_) => {}
+                Outcome::Failed(_) => self.backoff().failed(Instant::now()),
             }
         }
         if let Some(current) = &tokens {
@@ -201,6 +281,12 @@ impl Interceptor for AuthInterceptor {
 }
 
 impl Inner {
+    fn backoff(&self) -> std::sync::MutexGuard<'_, Backoff> {
+        self.proactive_backoff
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
     fn set_bearer(&self, request: &mut Request, tokens: &Arc<tokens::Tokens>) -> Result<()> {
         let mut cached = self.bearer.lock().unwrap_or_else(PoisonError::into_inner);
         let value = match &*cached {
@@ -266,6 +352,23 @@ mod tests {
             "https://auth.test/token".parse().unwrap(),
             Bytes::from_static(body.as_bytes()),
         ))
+    }
+
+    #[test]
+    fn failed_proactive_refreshes_pause_longer_each_time_up_to_five_minutes() {
+        let start = Instant::now();
+        let mut backoff = Backoff::default();
+        assert!(backoff.allows(start));
+        let mut at = start;
+        for expected in [5, 10, 20, 40, 80, 160, 300, 300] {
+            backoff.failed(at);
+            let pause = Duration::from_secs(expected);
+            assert!(!backoff.allows(at + pause - Duration::from_millis(1)));
+            // Calls that joined the same failed refresh do not lengthen the pause.
+            backoff.failed(at + Duration::from_millis(1));
+            assert!(backoff.allows(at + pause), "pause of {expected}s");
+            at += pause;
+        }
     }
 
     #[test]

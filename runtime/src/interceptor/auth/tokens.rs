@@ -29,6 +29,7 @@ pub struct Tokens {
     access: String,
     refresh: Option<String>,
     expires_at: Option<SystemTime>,
+    issued_at: Option<SystemTime>,
     subject: Option<String>,
 }
 
@@ -39,6 +40,7 @@ impl Tokens {
             access: access.into(),
             refresh: None,
             expires_at: None,
+            issued_at: None,
             subject: None,
         }
     }
@@ -59,10 +61,41 @@ impl Tokens {
 
     /// Sets the access token to expire `lifetime` from now (an OAuth `expires_in`). A lifetime
     /// too long to represent (a server's `expires_in` is untrusted) means no known expiry.
+    ///
+    /// It also records now as the issue time (see [`with_issued_at`](Self::with_issued_at)).
     #[must_use]
     pub fn expiring_in(mut self, lifetime: Duration) -> Self {
-        self.expires_at = SystemTime::now().checked_add(lifetime);
+        let now = SystemTime::now();
+        self.expires_at = now.checked_add(lifetime);
+        self.issued_at = Some(now);
         self
+    }
+
+    /// Sets when the access token was issued (a JWT's `iat`). With the expiry it gives the
+    /// token's lifetime, which bounds how early
+    /// [`refresh_before_expiry`](crate::auth::AuthInterceptor::refresh_before_expiry) renews
+    /// it: never earlier than halfway through. Tokens a refresher returns without one are
+    /// taken to be issued when the refresh finished.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// let now = SystemTime::now();
+    /// let tokens = ferrofit::auth::Tokens::new("a")
+    ///     .with_issued_at(now)
+    ///     .expiring_at(now + Duration::from_secs(240));
+    /// assert_eq!(tokens.issued_at(), Some(now));
+    /// ```
+    #[must_use]
+    pub fn with_issued_at(mut self, at: SystemTime) -> Self {
+        self.issued_at = Some(at);
+        self
+    }
+
+    /// When the access token was issued, if known.
+    pub fn issued_at(&self) -> Option<SystemTime> {
+        self.issued_at
     }
 
     /// Names whom the tokens belong to (a user id), so that a
@@ -109,6 +142,18 @@ impl Tokens {
                 .is_none_or(|horizon| at <= horizon)
         })
     }
+
+    /// Whether a proactive refresh with `margin` is due: the token expires within `margin`,
+    /// clamped to half its lifetime when that is known, so short-lived tokens are not renewed
+    /// on every call.
+    pub(crate) fn due_for_refresh(&self, margin: Duration) -> bool {
+        let lifetime = self
+            .issued_at
+            .zip(self.expires_at)
+            .map(|(issued, expires)| expires.duration_since(issued).unwrap_or_default());
+        let margin = lifetime.map_or(margin, |lifetime| margin.min(lifetime / 2));
+        self.expires_within(margin)
+    }
 }
 
 impl fmt::Debug for Tokens {
@@ -120,6 +165,7 @@ impl fmt::Debug for Tokens {
                 &self.refresh.as_ref().map(|_| crate::redact::REDACTED),
             )
             .field("expires_at", &self.expires_at)
+            .field("issued_at", &self.issued_at)
             .field("subject", &self.subject)
             .finish()
     }

@@ -1,7 +1,7 @@
 //! How tokens are written in a credential store entry: JSON, with the expiry in seconds since
 //! the epoch. An entry is untrusted input (another program may have written it).
 
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +12,9 @@ struct Stored {
     access: String,
     refresh: Option<String>,
     expires_at_secs: Option<u64>,
+    /// Absent in entries written before it was kept.
+    #[serde(default)]
+    issued_at_secs: Option<u64>,
     subject: Option<String>,
 }
 
@@ -19,14 +22,16 @@ pub(super) fn encode(tokens: &Tokens) -> String {
     let stored = Stored {
         access: tokens.access_token().to_owned(),
         refresh: tokens.refresh_token().map(str::to_owned),
-        expires_at_secs: tokens
-            .expires_at()
-            .and_then(|at| at.duration_since(UNIX_EPOCH).ok())
-            .map(|d| d.as_secs()),
+        expires_at_secs: tokens.expires_at().and_then(epoch_secs),
+        issued_at_secs: tokens.issued_at().and_then(epoch_secs),
         subject: tokens.subject().map(str::to_owned),
     };
     // Plain strings and numbers: serializing cannot fail.
     serde_json::to_string(&stored).unwrap_or_default()
+}
+
+fn epoch_secs(at: SystemTime) -> Option<u64> {
+    at.duration_since(UNIX_EPOCH).ok().map(|d| d.as_secs())
 }
 
 /// The tokens in `secret`; `None`, with a warning that does not quote it, when it is not an
@@ -61,6 +66,13 @@ pub(super) fn decode(secret: &str) -> Option<Tokens> {
     if let Some(at) = expires_at {
         tokens = tokens.expiring_at(at);
     }
+    // An issue time no clock can hold only loses the lifetime bound, not the tokens.
+    if let Some(at) = stored
+        .issued_at_secs
+        .and_then(|secs| UNIX_EPOCH.checked_add(Duration::from_secs(secs)))
+    {
+        tokens = tokens.with_issued_at(at);
+    }
     if let Some(subject) = stored.subject {
         tokens = tokens.with_subject(subject);
     }
@@ -76,6 +88,7 @@ mod tests {
         let tokens = Tokens::new("a")
             .with_refresh("r")
             .with_subject("s")
+            .with_issued_at(UNIX_EPOCH + Duration::from_secs(3_999_996_400))
             .expiring_at(UNIX_EPOCH + Duration::from_secs(4_000_000_000));
         assert_eq!(decode(&encode(&tokens)), Some(tokens));
         let far = r#"{"access":"a","refresh":null,"expires_at_secs":18446744073709551615,"subject":null}"#;
