@@ -74,7 +74,10 @@ mod transport;
 pub use body::{Body, Multipart, Part};
 pub use bytes::Bytes;
 pub use cancel::CancelToken;
-pub use client::{Client, ClientBuilder, DEFAULT_MAX_RESPONSE_SIZE};
+pub use client::{
+    Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE,
+    DEFAULT_RECEIVE_TIMEOUT,
+};
 pub use endpoint::Endpoint;
 pub use error::{
     BoxError, Error, ErrorResponse, FieldErrors, NetworkKind, Result, TimeoutPhase, TlsKind,

@@ -55,11 +55,10 @@ async fn silence_in_the_middle_of_the_body_is_a_receive_timeout() {
     support::assert_timeout(&error, TimeoutPhase::Receive);
 }
 
-#[tokio::test]
-async fn a_full_accept_queue_is_a_connect_timeout() {
-    // A listener that never accepts, with its accept queue filled: the kernel drops further
-    // SYNs, so the next connect hangs until the connect timeout. The shorter receive timeout
-    // does not run while connecting (with reqwest's read timeout it fired first).
+/// A listener that never accepts, with its accept queue filled: the kernel drops further
+/// SYNs, so the next connect hangs until a connect timeout ends it. Returned with the streams
+/// that fill it, which must stay open.
+async fn full_accept_queue() -> (tokio::net::TcpListener, Vec<tokio::net::TcpStream>) {
     let listener = tokio::net::TcpSocket::new_v4().unwrap();
     listener.bind("127.0.0.1:0".parse().unwrap()).unwrap();
     let listener = listener.listen(1).unwrap();
@@ -76,15 +75,76 @@ async fn a_full_accept_queue_is_a_connect_timeout() {
             _ => break,
         }
     }
+    (listener, fillers)
+}
+
+#[tokio::test]
+async fn a_full_accept_queue_is_a_connect_timeout() {
+    // The shorter receive timeout does not run while connecting (with reqwest's read timeout
+    // it fired first).
+    let (listener, _fillers) = full_accept_queue().await;
     let client = ferrofit::Client::builder()
-        .base_url(format!("http://{address}"))
+        .base_url(format!("http://{}", listener.local_addr().unwrap()))
         .connect_timeout(Duration::from_millis(400))
         .receive_timeout(Duration::from_millis(50))
         .build()
         .unwrap();
     let error = SlowClient::new(client).slow().await.unwrap_err();
     support::assert_timeout(&error, TimeoutPhase::Connect);
-    drop(listener);
+}
+
+// The defaults run on tokio's paused clock: the server really never answers, so the clock
+// jumping to the next timer can only fire the timeout under test (the other is turned off).
+
+#[tokio::test]
+async fn by_default_a_connect_that_hangs_ends_after_10_seconds() {
+    let (listener, _fillers) = full_accept_queue().await;
+    tokio::time::pause();
+    let client = ferrofit::Client::builder()
+        .base_url(format!("http://{}", listener.local_addr().unwrap()))
+        .receive_timeout(None)
+        .build()
+        .unwrap();
+    let started = tokio::time::Instant::now();
+    let error = SlowClient::new(client).slow().await.unwrap_err();
+    support::assert_timeout(&error, TimeoutPhase::Connect);
+    assert_eq!(
+        started.elapsed().as_secs(),
+        ferrofit::DEFAULT_CONNECT_TIMEOUT.as_secs()
+    );
+    assert_eq!(ferrofit::DEFAULT_CONNECT_TIMEOUT, Duration::from_secs(10));
+}
+
+#[tokio::test(start_paused = true)]
+async fn by_default_a_silent_server_ends_the_call_after_30_seconds() {
+    let server = CaptureServer::start(Answer::Silence(Duration::from_secs(3600))).await;
+    let client = ferrofit::Client::builder()
+        .base_url(&server.base_url)
+        .connect_timeout(None)
+        .build()
+        .unwrap();
+    let started = tokio::time::Instant::now();
+    let error = SlowClient::new(client).slow().await.unwrap_err();
+    support::assert_timeout(&error, TimeoutPhase::Receive);
+    assert_eq!(
+        started.elapsed().as_secs(),
+        ferrofit::DEFAULT_RECEIVE_TIMEOUT.as_secs()
+    );
+    assert_eq!(ferrofit::DEFAULT_RECEIVE_TIMEOUT, Duration::from_secs(30));
+}
+
+#[tokio::test(start_paused = true)]
+async fn timeouts_set_to_none_wait_as_long_as_the_server() {
+    let server = CaptureServer::start(Answer::Silence(Duration::from_secs(3600))).await;
+    let client = ferrofit::Client::builder()
+        .base_url(&server.base_url)
+        .connect_timeout(None)
+        .receive_timeout(None)
+        .build()
+        .unwrap();
+    let api = SlowClient::new(client);
+    let call = tokio::time::timeout(Duration::from_secs(600), api.slow());
+    assert!(call.await.is_err(), "still waiting after 10 minutes");
 }
 
 fn mock_client(timeout: Duration) -> SlowClient {

@@ -25,6 +25,36 @@ pub const DEFAULT_MAX_RESPONSE_SIZE: u64 = 16 * 1024 * 1024;
 /// current instant and would overflow on `Duration::MAX`.
 const UNLIMITED: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 
+/// Default [`ClientBuilder::connect_timeout`]: 10 seconds.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Default [`ClientBuilder::receive_timeout`]: 30 seconds of silence from the server.
+pub const DEFAULT_RECEIVE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A timeout the caller set (to a duration or to none), or the default.
+#[derive(Clone, Copy, Debug, Default)]
+enum TimeoutSetting {
+    #[default]
+    Default,
+    Set(Option<Duration>),
+}
+
+impl TimeoutSetting {
+    /// The timeout in effect, `default` unless set; durations too long for the layers below
+    /// mean none.
+    fn effective(self, default: Duration) -> Option<Duration> {
+        match self {
+            Self::Default => Some(default),
+            Self::Set(timeout) => timeout,
+        }
+        .filter(|timeout| *timeout < UNLIMITED)
+    }
+
+    fn is_set(self) -> bool {
+        matches!(self, Self::Set(_))
+    }
+}
+
 const DEFAULT_USER_AGENT: &str = concat!("ferrofit/", env!("CARGO_PKG_VERSION"));
 
 /// Configures a [`Client`]. Setters never fail; problems are reported by [`build`](Self::build).
@@ -52,8 +82,8 @@ const DEFAULT_USER_AGENT: &str = concat!("ferrofit/", env!("CARGO_PKG_VERSION"))
 #[must_use = "a builder does nothing until `build()` is called"]
 pub struct ClientBuilder {
     base_url: Option<String>,
-    connect_timeout: Option<Duration>,
-    receive_timeout: Option<Duration>,
+    connect_timeout: TimeoutSetting,
+    receive_timeout: TimeoutSetting,
     timeout: Option<Duration>,
     default_headers: HeaderMap,
     user_agent: Option<String>,
@@ -78,8 +108,8 @@ impl ClientBuilder {
     pub(crate) fn new() -> Self {
         Self {
             base_url: None,
-            connect_timeout: None,
-            receive_timeout: None,
+            connect_timeout: TimeoutSetting::Default,
+            receive_timeout: TimeoutSetting::Default,
             timeout: None,
             default_headers: HeaderMap::new(),
             user_agent: None,
@@ -104,9 +134,24 @@ impl ClientBuilder {
         self
     }
 
-    /// How long establishing a connection may take. Fails with `Timeout { phase: Connect }`.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = Some(timeout);
+    /// How long establishing a connection (TCP and TLS) may take; `None` for no limit.
+    /// Default: [`DEFAULT_CONNECT_TIMEOUT`] (10 s). Fails with `Timeout { phase: Connect }`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let client = ferrofit::Client::builder()
+    ///     .base_url("https://api.example.com")
+    ///     .connect_timeout(Duration::from_secs(3))
+    ///     .receive_timeout(None) // a server that may think for minutes
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok::<(), ferrofit::Error>(())
+    /// ```
+    pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.connect_timeout = TimeoutSetting::Set(timeout.into());
         self
     }
 
@@ -115,14 +160,17 @@ impl ClientBuilder {
     /// `Timeout { phase: Receive }`. It never runs while connecting (that is
     /// [`connect_timeout`](Self::connect_timeout)) or while the request body is still being
     /// uploaded, however long that takes. A slow body that keeps arriving is not cut; use
-    /// [`timeout`](Self::timeout) for that.
-    pub fn receive_timeout(mut self, timeout: Duration) -> Self {
-        self.receive_timeout = Some(timeout);
+    /// [`timeout`](Self::timeout) for that. `None` for no limit. Default:
+    /// [`DEFAULT_RECEIVE_TIMEOUT`] (30 s).
+    pub fn receive_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.receive_timeout = TimeoutSetting::Set(timeout.into());
         self
     }
 
     /// How long a whole call may take, interceptors and retries included. An endpoint's
-    /// `#[timeout(..)]` overrides it. Fails with `Timeout { phase: Total }`.
+    /// `#[timeout(..)]` overrides it. Fails with `Timeout { phase: Total }`. Default: none
+    /// (a large download may take as long as it keeps arriving; the connect and receive
+    /// timeouts end calls to a server that went silent).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -406,14 +454,18 @@ impl ClientBuilder {
         self.default_headers.entry(USER_AGENT).or_insert(user_agent);
         let transport = match self.transport.take() {
             Some(transport) => transport,
-            None => Arc::new(ReqwestTransport::new(
-                self.reqwest_client()?,
-                self.max_response_size,
-                self.receive_timeout.filter(|timeout| *timeout < UNLIMITED),
-                self.connection
-                    .max_redirects
-                    .unwrap_or(redirect::DEFAULT_MAX_REDIRECTS),
-            )),
+            None => {
+                // Read before `reqwest_client` takes a caller's `http_client` away.
+                let receive_timeout = self.effective_receive_timeout();
+                Arc::new(ReqwestTransport::new(
+                    self.reqwest_client()?,
+                    self.max_response_size,
+                    receive_timeout,
+                    self.connection
+                        .max_redirects
+                        .unwrap_or(redirect::DEFAULT_MAX_REDIRECTS),
+                ))
+            }
         };
         let mut interceptors = self.interceptors;
         // The cache runs before auth adds `Authorization`: without the token store it would
@@ -478,9 +530,18 @@ impl ClientBuilder {
         Ok((url.as_str().trim_end_matches('/').to_owned(), origin))
     }
 
+    /// The receive timeout the transport applies: none over a caller's own `http_client`,
+    /// which carries the timeouts it was built with.
+    fn effective_receive_timeout(&self) -> Option<Duration> {
+        if self.http_client.is_some() && !self.receive_timeout.is_set() {
+            return None;
+        }
+        self.receive_timeout.effective(DEFAULT_RECEIVE_TIMEOUT)
+    }
+
     fn reqwest_client(&mut self) -> Result<reqwest::Client> {
         if let Some(client) = self.http_client.take() {
-            if self.connect_timeout.is_some() || self.receive_timeout.is_some() {
+            if self.connect_timeout.is_set() || self.receive_timeout.is_set() {
                 return Err(Error::config(
                     "connect_timeout and receive_timeout cannot be combined with http_client; set them on the reqwest::Client you pass",
                 ));
@@ -493,14 +554,17 @@ impl ClientBuilder {
             return Ok(client);
         }
         let mut builder = self.connection.apply(reqwest::Client::builder())?;
-        let limited = |timeout: &Duration| *timeout < UNLIMITED;
-        if let Some(timeout) = self.connect_timeout.filter(limited) {
+        if let Some(timeout) = self.connect_timeout.effective(DEFAULT_CONNECT_TIMEOUT) {
             builder = builder.connect_timeout(timeout);
         }
         // The receive timeout is the transport's: reqwest's read timeout would also run while
         // connecting and uploading. This layer lets the transport see connects. Only then:
         // a layered connector is cloned for every request, which costs every call.
-        if self.receive_timeout.as_ref().is_some_and(limited) {
+        if self
+            .receive_timeout
+            .effective(DEFAULT_RECEIVE_TIMEOUT)
+            .is_some()
+        {
             builder = builder.connector_layer(WatchConnects);
         }
         builder

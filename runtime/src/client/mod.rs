@@ -3,7 +3,9 @@
 mod builder;
 mod connection;
 
-pub use builder::{ClientBuilder, DEFAULT_MAX_RESPONSE_SIZE};
+pub use builder::{
+    ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_RECEIVE_TIMEOUT,
+};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
