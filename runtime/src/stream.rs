@@ -124,7 +124,8 @@ impl ByteStream {
     /// Writes the body to the file at `path` and returns its size. The body goes to a
     /// temporary file next to `path` first, renamed to `path` only when the whole body has
     /// arrived: on an error, a cancellation or a timeout (or if this future is dropped) the
-    /// partial file is removed and an existing file at `path` is left as it was.
+    /// partial file is removed and an existing file at `path` is left as it was. The file's
+    /// data is synced to the disk before the rename.
     ///
     /// # Errors
     ///
@@ -149,6 +150,11 @@ impl ByteStream {
             written += chunk.len() as u64;
         }
         file.flush()
+            .await
+            .map_err(|e| Error::file(partial_path, &e))?;
+        // On disk before it gets its final name: after a power loss the path holds the old
+        // file or the whole new one, never a truncated one.
+        file.sync_all()
             .await
             .map_err(|e| Error::file(partial_path, &e))?;
         drop(file);

@@ -194,8 +194,10 @@ impl BodyReader {
             // Most small bodies arrive in one chunk: hand it over without copying.
             return Ok(first);
         };
-        let hint = self.total.unwrap_or(0).min(limit);
-        let mut buffer = BytesMut::with_capacity(usize::try_from(hint).unwrap_or(0));
+        let mut buffer = BytesMut::with_capacity(initial_capacity(
+            self.total.unwrap_or(0).min(limit),
+            first.len() + second.len(),
+        ));
         buffer.extend_from_slice(&first);
         let mut next = Some(second);
         while let Some(chunk) = next {
@@ -207,6 +209,15 @@ impl BodyReader {
         }
         Ok(buffer.freeze())
     }
+}
+
+/// What to reserve for a body announced as `announced` bytes (already capped by the limit)
+/// once `arrived` bytes are in: the announced size only as far as the data that arrived backs
+/// it up (4 times that), so a server that announces a large body and trickles it cannot make
+/// every concurrent call reserve the whole limit up front; the buffer grows as data comes.
+fn initial_capacity(announced: u64, arrived: usize) -> usize {
+    let backed = u64::try_from(arrived).unwrap_or(u64::MAX).saturating_mul(4);
+    usize::try_from(announced.min(backed)).unwrap_or(0)
 }
 
 /// Classifies a reqwest error. The URL is stripped: it may carry secrets in its query.
@@ -258,4 +269,18 @@ fn find_source<'a, T: std::error::Error + 'static>(
         };
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::initial_capacity;
+
+    #[test]
+    fn an_announced_length_reserves_only_what_arrived_data_backs_up() {
+        // 16 MiB announced, two 1 KiB chunks in: 8 KiB reserved, not 16 MiB.
+        assert_eq!(initial_capacity(16 << 20, 2048), 8192);
+        // A small body is reserved whole.
+        assert_eq!(initial_capacity(5000, 2048), 5000);
+        assert_eq!(initial_capacity(0, 2048), 0);
+    }
 }

@@ -77,8 +77,10 @@ impl Entry {
     pub(crate) fn decode(bytes: &Bytes) -> Option<Self> {
         let rest = bytes.strip_prefix(MAGIC.as_slice())?;
         let len = usize::try_from(u32::from_le_bytes(rest.get(..4)?.try_into().ok()?)).ok()?;
-        let meta: Meta = serde_json::from_slice(rest.get(4..4 + len)?).ok()?;
-        let body_start = MAGIC.len() + 4 + len;
+        // Checked: on a 32-bit target a damaged length near `u32::MAX` would wrap around.
+        let meta_end = len.checked_add(4)?;
+        let meta: Meta = serde_json::from_slice(rest.get(4..meta_end)?).ok()?;
+        let body_start = meta_end.checked_add(MAGIC.len())?;
         let mut headers = HeaderMap::with_capacity(meta.headers.len());
         for (name, value) in meta.headers {
             headers.append(
@@ -150,6 +152,16 @@ pub(crate) fn directive_seconds(headers: &HeaderMap, name: &str) -> Option<Durat
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_damaged_meta_length_is_no_entry_rather_than_a_panic() {
+        for len in [u32::MAX, u32::MAX - 3, u32::MAX - 4, 1 << 31] {
+            let mut bytes = MAGIC.to_vec();
+            bytes.extend_from_slice(&len.to_le_bytes());
+            bytes.extend_from_slice(b"{}");
+            assert!(Entry::decode(&Bytes::from(bytes)).is_none(), "length {len}");
+        }
+    }
 
     fn entry() -> Entry {
         let request = http::Request::get("https://h.test/a").body(()).unwrap();
