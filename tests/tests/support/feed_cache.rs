@@ -21,6 +21,12 @@ pub trait Feed {
     ) -> ferrofit::Result<Response<String>>;
 
     #[get("/feed")]
+    async fn feed_if_none_match(
+        &self,
+        #[header("If-None-Match")] etag: &str,
+    ) -> ferrofit::Result<Response<String>>;
+
+    #[get("/feed")]
     async fn feed_with(&self, #[extra] cache: CacheOptions) -> ferrofit::Result<Response<String>>;
 
     #[get("/feed")]

@@ -1,13 +1,16 @@
 //! What the cache does with one request: look up, serve, revalidate, fall back, store,
 //! invalidate.
 
+use std::sync::Arc;
 use std::time::SystemTime;
 
-use http::{HeaderMap, Method, header};
+use http::{HeaderMap, Method, StatusCode, header};
 use http_cache_semantics::BeforeRequest;
 
+use super::coalesce::{self, Landed, Turn};
 use super::entry::{Entry, directive_seconds, has_directive};
 use super::lookup::Call;
+use super::rules;
 use super::storing::{self, is_unsafe, store_response};
 use super::{CacheInterceptor, CacheOptions, CachePolicy, ResponseSource};
 use crate::error::{Error, Result};
@@ -36,63 +39,205 @@ pub(super) async fn handle(
         call.remove().await;
         return next.run(request.clone()).await;
     }
-    let now = (cache.inner.clock)();
-    let stored = call.load(now).await;
-    if let Some(answer) = answer_by_policy(&call, policy, stored.as_ref(), now)? {
-        return Ok(answer);
+    let coalesced = policy == CachePolicy::Standard && !request.streams_response();
+    loop {
+        let now = (cache.inner.clock)();
+        let stored = call.load(now).await;
+        if let Some(answer) = answer_from_store(&call, policy, stored.as_ref(), now)? {
+            return Ok(answer);
+        }
+        if !coalesced {
+            return fetch(&call, policy, stored.as_ref(), next).await.0;
+        }
+        match cache.inner.misses.turn(call.miss_key()) {
+            Turn::Lead(leader) => {
+                let (result, landed) = fetch(&call, policy, stored.as_ref(), next).await;
+                leader.land(landed);
+                return result;
+            }
+            Turn::Follow(flight) => match coalesce::follow(flight).await {
+                // Read what the leader stored; if it is not fresh for this caller after all,
+                // ask the network.
+                Some(Landed::Stored) => {
+                    let now = (cache.inner.clock)();
+                    let stored = call.load(now).await;
+                    if let Some(answer) = answer_from_store(&call, policy, stored.as_ref(), now)? {
+                        return Ok(answer);
+                    }
+                    return fetch(&call, policy, stored.as_ref(), next).await.0;
+                }
+                Some(Landed::NotStored) => {
+                    return fetch(&call, policy, stored.as_ref(), next).await.0;
+                }
+                Some(Landed::Failed(error)) => {
+                    let now = (cache.inner.clock)();
+                    return on_failure(&call, stored.as_ref(), error.duplicate(), now);
+                }
+                // The leader was cancelled: choose another.
+                None => {}
+            },
+        }
     }
-    let mut outgoing = request.clone();
+}
+
+/// What the store answers without the network: the policy's answer (`OnlyIfCached`,
+/// `ForceCache`), or a fresh entry under `Standard`.
+fn answer_from_store(
+    call: &Call<'_>,
+    policy: CachePolicy,
+    stored: Option<&Entry>,
+    now: SystemTime,
+) -> Result<Option<RawResponse>> {
+    if let Some(answer) = answer_by_policy(call, policy, stored, now)? {
+        return Ok(Some(answer));
+    }
+    Ok(stored
+        .filter(|entry| policy == CachePolicy::Standard && is_fresh_for(call, entry, now))
+        // Served with the stored headers and our `Age`: the crate's copy rewrites `Date`.
+        .map(|entry| call.serve(entry, now, ResponseSource::Cache)))
+}
+
+fn is_fresh_for(call: &Call<'_>, entry: &Entry, now: SystemTime) -> bool {
+    matches!(
+        entry
+            .semantics
+            .before_request(&call.view_for(&entry.headers), now),
+        BeforeRequest::Fresh(_)
+    )
+}
+
+/// Asks the network — revalidating `stored` when the rules allow — and stores what may be
+/// kept. Returns the answer and what followers of this miss should do.
+async fn fetch(
+    call: &Call<'_>,
+    policy: CachePolicy,
+    stored: Option<&Entry>,
+    next: Next<'_>,
+) -> (Result<RawResponse>, Landed) {
+    let now = (call.cache.inner.clock)();
+    let mut outgoing = call.request.clone();
     // The cache learns what was sent, to keep only what belongs to this partition.
     outgoing.record_sent_headers = true;
-    let mut revalidating = None;
-    if policy == CachePolicy::Standard
-        && let Some(entry) = &stored
-    {
-        match entry
-            .semantics
-            .before_request(&call.view_for(&entry.headers), now)
-        {
-            // Served with the stored headers and our `Age`: the crate's copy rewrites `Date`.
-            BeforeRequest::Fresh(_) => return Ok(call.serve(entry, now, ResponseSource::Cache)),
-            BeforeRequest::Stale { request, matches } => {
-                if matches {
-                    set_validators(outgoing.headers_mut(), &request.headers);
-                    revalidating = Some(entry);
+    let revalidating =
+        stored
+            .filter(|_| policy == CachePolicy::Standard)
+            .filter(|entry| {
+                match entry
+                    .semantics
+                    .before_request(&call.view_for(&entry.headers), now)
+                {
+                    BeforeRequest::Stale {
+                        request,
+                        matches: true,
+                    } => {
+                        set_validators(outgoing.headers_mut(), &request.headers);
+                        true
+                    }
+                    _ => false,
                 }
-            }
-        }
-    }
-    let result = next.run(outgoing).await;
-    let response = match result {
-        Err(error) => {
-            let offline = matches!(error, Error::Network { .. } | Error::Timeout { .. });
-            let stale = stored.as_ref().filter(|_| offline);
-            return match stale.and_then(|entry| fallback(&call, entry, now)) {
-                Some(stale) => Ok(stale),
-                None => Err(error),
-            };
-        }
+            });
+    let response = match next.run(outgoing.clone()).await {
         Ok(response) => response,
+        Err(error) => {
+            let landed = if is_offline(&error) {
+                Landed::Failed(Arc::new(error.duplicate()))
+            } else {
+                Landed::NotStored
+            };
+            return (on_failure(call, stored, error, now), landed);
+        }
     };
-    let now = (cache.inner.clock)();
-    if let Some(refreshed) =
-        revalidating.and_then(|entry| storing::refreshed(&call, entry, &response, now))
+    let now = (call.cache.inner.clock)();
+    if let Some(entry) = revalidating
+        && response.status() == StatusCode::NOT_MODIFIED
+    {
+        return on_not_modified(call, entry, response, outgoing, next, now).await;
+    }
+    on_response(call, policy, stored, response, now).await
+}
+
+/// A `304` answering a revalidation. It refreshes the stored entry only if its validator
+/// names that entry (RFC 9111 §4.3.4). Otherwise it answers the caller's own condition and
+/// goes back to the caller as it is; or, if the condition was only ours, the response is
+/// fetched again without one.
+async fn on_not_modified(
+    call: &Call<'_>,
+    entry: &Entry,
+    not_modified: RawResponse,
+    mut outgoing: Request,
+    next: Next<'_>,
+    now: SystemTime,
+) -> (Result<RawResponse>, Landed) {
+    let callers_own = has_condition(call.request.headers());
+    if rules::not_modified_selects(&entry.headers, not_modified.headers(), !callers_own)
+        && let Some(refreshed) = storing::refreshed(call, entry, &not_modified, now)
     {
         call.save(&refreshed).await;
-        return Ok(call.serve(&refreshed, now, ResponseSource::Revalidated));
+        return (
+            Ok(call.serve(&refreshed, now, ResponseSource::Revalidated)),
+            Landed::Stored,
+        );
     }
-    if cache
+    if callers_own {
+        return (Ok(not_modified), Landed::NotStored);
+    }
+    for name in [header::IF_NONE_MATCH, header::IF_MODIFIED_SINCE] {
+        outgoing.headers_mut().remove(name);
+    }
+    match next.run(outgoing).await {
+        Ok(response) => on_response(call, CachePolicy::Standard, None, response, now).await,
+        Err(error) => (Err(error), Landed::NotStored),
+    }
+}
+
+/// A full response: the stale entry instead of an error status the cache falls back on, else
+/// the response, stored if it may be.
+async fn on_response(
+    call: &Call<'_>,
+    policy: CachePolicy,
+    stored: Option<&Entry>,
+    response: RawResponse,
+    now: SystemTime,
+) -> (Result<RawResponse>, Landed) {
+    if call
+        .cache
         .inner
         .error_codes
         .contains(&response.status().as_u16())
-        && let Some(stale) = stored
-            .as_ref()
-            .and_then(|entry| fallback(&call, entry, now))
+        && let Some(stale) = stored.and_then(|entry| fallback(call, entry, now))
     {
-        return Ok(stale);
+        return (Ok(stale), Landed::NotStored);
     }
-    store_response(&call, policy, &response, now).await;
-    Ok(response)
+    let landed = if store_response(call, policy, &response, now).await {
+        Landed::Stored
+    } else {
+        Landed::NotStored
+    };
+    (Ok(response), landed)
+}
+
+/// A failed exchange: the stale entry when the network is unreachable and the rules allow it,
+/// else the error.
+fn on_failure(
+    call: &Call<'_>,
+    stored: Option<&Entry>,
+    error: Error,
+    now: SystemTime,
+) -> Result<RawResponse> {
+    let stale = stored.filter(|_| is_offline(&error));
+    match stale.and_then(|entry| fallback(call, entry, now)) {
+        Some(stale) => Ok(stale),
+        None => Err(error),
+    }
+}
+
+fn is_offline(error: &Error) -> bool {
+    matches!(error, Error::Network { .. } | Error::Timeout { .. })
+}
+
+/// Whether the caller made the request conditional itself.
+fn has_condition(headers: &HeaderMap) -> bool {
+    headers.contains_key(header::IF_NONE_MATCH) || headers.contains_key(header::IF_MODIFIED_SINCE)
 }
 
 /// The options of this call: its own, else its endpoint's, else the cache's.

@@ -84,9 +84,14 @@ impl<'r> Call<'r> {
         usable
     }
 
-    pub(super) async fn save(&self, entry: &Entry) {
-        if let Err(error) = self.cache.inner.store.put(&self.key, entry.encode()).await {
-            warn(&error);
+    /// Stores `entry`; whether the store took it.
+    pub(super) async fn save(&self, entry: &Entry) -> bool {
+        match self.cache.inner.store.put(&self.key, entry.encode()).await {
+            Ok(()) => true,
+            Err(error) => {
+                warn(&error);
+                false
+            }
         }
     }
 
@@ -94,6 +99,26 @@ impl<'r> Call<'r> {
         if let Err(error) = self.cache.inner.store.remove(&self.key).await {
             warn(&error);
         }
+    }
+
+    /// What tells concurrent misses apart: the entry's key and every header the request
+    /// will carry (hashed), so only requests that would get the same answer share one.
+    pub(super) fn miss_key(&self) -> String {
+        let mut lines: Vec<(&str, &[u8])> = self
+            .seen
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_bytes()))
+            .collect();
+        lines.sort_unstable();
+        let mut text = Vec::new();
+        for (name, value) in lines {
+            text.extend_from_slice(name.as_bytes());
+            text.push(b':');
+            text.extend_from_slice(value);
+            text.push(b'\n');
+        }
+        let headers = self.cache.inner.hasher.digest("miss-headers", &text);
+        format!("{}|{} {headers}", self.key, self.request.method())
     }
 
     /// The key of `url` in this call's partition.

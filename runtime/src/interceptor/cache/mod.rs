@@ -60,6 +60,7 @@
 //! # Ok::<(), ferrofit::Error>(())
 //! ```
 
+mod coalesce;
 mod entry;
 mod flow;
 mod keys;
@@ -126,6 +127,8 @@ struct Settings {
     clock: Clock,
     /// Hashes credentials under the store's key.
     hasher: Hasher,
+    /// Misses in flight, shared by every clone (they share the store).
+    misses: Arc<coalesce::Misses>,
 }
 
 impl CacheInterceptor {
@@ -142,6 +145,7 @@ impl CacheInterceptor {
                 partition: Partition::Credentials,
                 clock: Arc::new(SystemTime::now),
                 hasher,
+                misses: Arc::default(),
             }),
         }
     }

@@ -1,8 +1,11 @@
 //! Where RFC 9111 needs more than the `http-cache-semantics` crate gives, fixed on our side
 //! before its rules run:
 //!
-//! - §5.1: an `Age` that is not one non-negative integer makes the response stale (the crate
-//!   reads it as 0, which made such responses fresh).
+//! - §5.1: `Age` is the first member of its lines taken as one list; a value that is not a
+//!   non-negative integer is ignored (the crate read it as 0 only sometimes).
+//! - §5.3: an `Expires` that is not an HTTP-date is already expired, and the RFC 850 and
+//!   asctime forms are read (the crate's RFC 2822 parser took `Thu, 18  Aug  2050` as a date
+//!   and refused the older forms).
 //! - §5.2: directive names are case-insensitive (the crate matched `no-cache` exactly, so
 //!   `No-Cache` was ignored).
 //! - §3: any final status is storable with explicit freshness; the crate only knows a fixed
@@ -111,6 +114,37 @@ pub(super) fn judge(
     Some(Semantics::new_options(request, &response, now, rules))
 }
 
+/// Whether a `304` selects the stored response for update (RFC 9111 §4.3.4): its strong
+/// `ETag` is the stored one; or its weak one matches the stored one by weak comparison; or,
+/// without an `ETag`, its `Last-Modified` is the stored one; or it carries no validator, and
+/// the revalidation asked only with the stored response's validators (`ours_only`), so the
+/// answer can be about nothing else.
+pub(super) fn not_modified_selects(
+    stored: &HeaderMap,
+    not_modified: &HeaderMap,
+    ours_only: bool,
+) -> bool {
+    fn text(headers: &HeaderMap, name: HeaderName) -> Option<&str> {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    }
+    if let Some(etag) = text(not_modified, header::ETAG) {
+        let Some(stored_etag) = text(stored, header::ETAG) else {
+            return false;
+        };
+        return match etag.strip_prefix("W/") {
+            None => etag == stored_etag,
+            Some(weak) => weak == stored_etag.trim_start_matches("W/"),
+        };
+    }
+    if let Some(modified) = text(not_modified, header::LAST_MODIFIED) {
+        return text(stored, header::LAST_MODIFIED) == Some(modified);
+    }
+    ours_only
+}
+
 /// The stored headers updated from a `304` (RFC 9111 §3.2), keeping those that describe the
 /// stored body.
 pub(super) fn merge_not_modified(stored: &HeaderMap, not_modified: &HeaderMap) -> HeaderMap {
@@ -127,8 +161,8 @@ pub(super) fn merge_not_modified(stored: &HeaderMap, not_modified: &HeaderMap) -
     merged
 }
 
-/// Headers as the rules should read them: `Cache-Control` lower-cased, and an invalid `Age`
-/// replaced by the largest age (RFC 9111 §1.2.2), so the response counts as stale.
+/// Headers as the rules should read them: `Cache-Control` lower-cased, `Age` as its first
+/// member or not at all, `Expires` as an IMF-fixdate or already expired.
 fn normalized(headers: &HeaderMap) -> HeaderMap {
     let mut headers = headers.clone();
     let lowered: Vec<HeaderValue> = headers
@@ -143,19 +177,52 @@ fn normalized(headers: &HeaderMap) -> HeaderMap {
             headers.append(header::CACHE_CONTROL, value);
         }
     }
-    let ages: Vec<&HeaderValue> = headers.get_all(header::AGE).iter().collect();
-    let valid = match ages.as_slice() {
-        [] => true,
-        [one] => {
-            let text = one.as_bytes();
-            !text.is_empty() && text.iter().all(u8::is_ascii_digit)
-        }
-        _ => false,
+    match first_age(&headers) {
+        Some(age) => headers.insert(header::AGE, age),
+        None => headers.remove(header::AGE),
     };
-    if !valid {
-        headers.insert(header::AGE, HeaderValue::from_static("2147483648"));
+    if let Some(expires) = headers.get(header::EXPIRES) {
+        let expires = canonical_expires(expires);
+        headers.insert(header::EXPIRES, expires);
     }
     headers
+}
+
+/// The `Age` to judge by (RFC 9111 §5.1): the first member of the field's lines taken as one
+/// list, when it is a non-negative integer (parameters after `;` aside); ages past 2^31
+/// seconds are that. `None` — the field is ignored — for any other value.
+fn first_age(headers: &HeaderMap) -> Option<HeaderValue> {
+    let first_line = headers.get(header::AGE)?.to_str().ok()?;
+    let member = first_line.split(',').next()?;
+    let member = member.split(';').next()?.trim();
+    if member.is_empty() || !member.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    const LARGEST: &str = "2147483648";
+    let capped = match member.trim_start_matches('0') {
+        "" => "0",
+        digits
+            if digits.len() > LARGEST.len()
+                || (digits.len() == LARGEST.len() && digits > LARGEST) =>
+        {
+            LARGEST
+        }
+        digits => digits,
+    };
+    HeaderValue::try_from(capped).ok()
+}
+
+/// `Expires` (RFC 9111 §5.3) as the rules' parser reads it: any HTTP-date form `httpdate`
+/// accepts (IMF-fixdate, RFC 850, asctime) rewritten as an IMF-fixdate; anything else —
+/// `0`, a misspelt date — as a time in the past, "already expired".
+fn canonical_expires(expires: &HeaderValue) -> HeaderValue {
+    let parsed = expires
+        .to_str()
+        .ok()
+        .and_then(|text| httpdate::parse_http_date(text.trim()).ok());
+    let at = parsed.unwrap_or(std::time::UNIX_EPOCH);
+    HeaderValue::try_from(httpdate::fmt_http_date(at))
+        .unwrap_or(HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT"))
 }
 
 #[cfg(test)]
@@ -185,13 +252,64 @@ mod tests {
     }
 
     #[test]
-    fn invalid_ages_make_a_response_stale_and_a_valid_one_counts() {
-        for age in ["7200.0", "old", "-1", "0, 0", "3600 x"] {
-            let s = judged(200, &[("cache-control", "max-age=3600"), ("age", age)]).unwrap();
-            assert_eq!(ttl(&s), 0, "{age}");
+    fn the_first_age_member_counts_and_an_invalid_age_is_ignored() {
+        let max_age = ("cache-control", "max-age=3600");
+        // Ignored: the response is as fresh as its max-age.
+        for age in ["abc", "-7200", "7200.0", ""] {
+            let s = judged(200, &[max_age, ("age", age)]).unwrap();
+            assert!(ttl(&s) >= 3599, "Age {age:?} is ignored");
         }
-        let s = judged(200, &[("cache-control", "max-age=3600"), ("age", "600")]).unwrap();
+        // The first member of the first line, as one list.
+        for (lines, fresh) in [
+            (&["0, 7200"][..], true),
+            (&["7200, 0"], false),
+            (&["0", "7200"], true),
+            (&["7200", "0"], false),
+            (&["0, 0"], true),
+            (&["600", "600"], true),
+            (&["7200;foo=bar"], false),
+        ] {
+            let mut headers = vec![max_age];
+            headers.extend(lines.iter().map(|line| ("age", *line)));
+            let s = judged(200, &headers).unwrap();
+            assert_eq!(ttl(&s) > 0, fresh, "Age lines {lines:?}");
+        }
+        for large in [
+            "2147483647",
+            "2147483648",
+            "2147483649",
+            "99999999999999999999",
+        ] {
+            let s = judged(200, &[max_age, ("age", large)]).unwrap();
+            assert_eq!(ttl(&s), 0, "Age {large}");
+        }
+        let s = judged(200, &[max_age, ("age", "600")]).unwrap();
         assert!((2990..=3000).contains(&ttl(&s)));
+    }
+
+    #[test]
+    fn an_expires_that_is_no_http_date_is_already_expired() {
+        let future = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(3600));
+        let future: &'static str = Box::leak(future.into_boxed_str());
+        let s = judged(200, &[("expires", future)]).unwrap();
+        assert!(ttl(&s) > 3000, "a valid Expires gives freshness");
+        for invalid in [
+            "0",
+            "Thu, 18  Aug  2050 02:01:18 GMT",
+            "Thu 18 Aug 2050 02:01:18 GMT",
+            "Thu, 18-Aug-2050 02:01:18 GMT",
+        ] {
+            let s = judged(200, &[("expires", invalid)]).unwrap();
+            assert_eq!(ttl(&s), 0, "Expires {invalid:?}");
+        }
+        // The other HTTP-date forms are read.
+        for other_form in [
+            "Thursday, 18-Aug-50 02:01:18 GMT",
+            "Thu Aug 18 02:01:18 2050",
+        ] {
+            let s = judged(200, &[("expires", other_form)]).unwrap();
+            assert!(ttl(&s) > 3000, "Expires {other_form:?}");
+        }
     }
 
     #[test]
@@ -224,6 +342,49 @@ mod tests {
         let mut names: Vec<&str> = stored.keys().map(HeaderName::as_str).collect();
         names.sort_unstable();
         assert_eq!(names, ["content-type", "etag"]);
+    }
+
+    #[test]
+    fn a_304_updates_only_the_response_its_validator_names() {
+        let stored = headers(&[
+            ("etag", "\"stored\""),
+            ("last-modified", "Tue, 01 Dec 2026 00:00:00 GMT"),
+        ]);
+        let selects = |answer: &[(&'static str, &'static str)], ours_only| {
+            not_modified_selects(&stored, &headers(answer), ours_only)
+        };
+        assert!(selects(&[("etag", "\"stored\"")], false));
+        assert!(
+            selects(&[("etag", "W/\"stored\"")], false),
+            "weak comparison"
+        );
+        assert!(
+            !selects(&[("etag", "\"client\"")], true),
+            "the caller's validator"
+        );
+        assert!(selects(
+            &[("last-modified", "Tue, 01 Dec 2026 00:00:00 GMT")],
+            false
+        ));
+        assert!(!selects(
+            &[("last-modified", "Wed, 02 Dec 2026 00:00:00 GMT")],
+            true
+        ));
+        assert!(
+            selects(&[], true),
+            "no validator: ours was the only question"
+        );
+        assert!(
+            !selects(&[], false),
+            "no validator: it may answer the caller's"
+        );
+    }
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        pairs
+            .iter()
+            .map(|(n, v)| (HeaderName::from_static(n), HeaderValue::from_static(v)))
+            .collect()
     }
 
     #[test]

@@ -21,7 +21,7 @@ pub(super) async fn store_response(
     policy: CachePolicy,
     response: &RawResponse,
     now: SystemTime,
-) {
+) -> bool {
     let request = call.request;
     let status = response.status();
     if request.method() == Method::HEAD
@@ -31,12 +31,12 @@ pub(super) async fn store_response(
         || has_directive(request.headers(), "no-store")
         || !belongs_to_partition(call, response)
     {
-        return;
+        return false;
     }
     let headers = rules::storable_headers(response.headers(), request.redactor());
     let view = call.view_for(&headers);
     let Some(semantics) = rules::judge(&view, status, &headers, now) else {
-        return;
+        return false;
     };
     let force = matches!(
         policy,
@@ -49,7 +49,7 @@ pub(super) async fn store_response(
         || headers.contains_key(header::ETAG)
         || headers.contains_key(header::LAST_MODIFIED);
     if !((semantics.is_storable() && useful) || force) {
-        return;
+        return false;
     }
     let entry = Entry {
         url: redirected_url(call, response),
@@ -59,7 +59,7 @@ pub(super) async fn store_response(
         fresh_until: fresh_until(now, &semantics),
         semantics,
     };
-    call.save(&entry).await;
+    call.save(&entry).await
 }
 
 /// Whether what came back may be kept in the partition the request arrived in. Not when:

@@ -1,0 +1,165 @@
+//! Concurrent misses for one request go to the network once: the others wait for the first
+//! and share its answer or its error; a cancelled leader hands over to a waiter.
+//!
+//! The origin holds every request until the test opens its gate. The tests run on one thread,
+//! so a call that has started has also reached its first wait inside the cache (a store
+//! lookup in memory never waits) before the test runs again: when the test sees that all
+//! calls started, every one of them is either the leader or waiting for it.
+
+mod support;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use axum::Router;
+use axum::body::Body;
+use axum::routing::get;
+use ferrofit::cache::{CacheInterceptor, MemoryStore};
+use ferrofit::{Error, Response, ResponseSource, rest_api};
+use tokio::sync::Semaphore;
+
+#[rest_api]
+trait Feed {
+    #[get("/feed")]
+    async fn feed(&self) -> ferrofit::Result<Response<String>>;
+}
+
+/// An origin whose answers wait for the gate; `failing` ones break off their body.
+struct GatedOrigin {
+    base_url: String,
+    hits: Arc<AtomicUsize>,
+    gate: Arc<Semaphore>,
+}
+
+impl GatedOrigin {
+    async fn start(failing: bool) -> Self {
+        let hits = Arc::new(AtomicUsize::new(0));
+        let gate = Arc::new(Semaphore::new(0));
+        let (counted, gated) = (hits.clone(), gate.clone());
+        let router = Router::new().route(
+            "/feed",
+            get(move || {
+                let (counted, gated) = (counted.clone(), gated.clone());
+                async move {
+                    counted.fetch_add(1, Ordering::SeqCst);
+                    let _open = gated.acquire().await.unwrap();
+                    let body = if failing {
+                        Body::from_stream(futures_util::stream::iter([
+                            Ok(axum::body::Bytes::from_static(b"par")),
+                            Err(std::io::Error::other("origin broke off")),
+                        ]))
+                    } else {
+                        Body::from("shared answer")
+                    };
+                    axum::response::Response::builder()
+                        .header("cache-control", "max-age=60")
+                        .header("content-length", "13")
+                        .body(body)
+                        .unwrap()
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base_url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        Self {
+            base_url,
+            hits,
+            gate,
+        }
+    }
+
+    fn open(&self) {
+        self.gate.add_permits(Semaphore::MAX_PERMITS / 2);
+    }
+
+    fn hits(&self) -> usize {
+        self.hits.load(Ordering::SeqCst)
+    }
+}
+
+fn feed(origin: &GatedOrigin) -> FeedClient {
+    let client = ferrofit::Client::builder()
+        .base_url(&origin.base_url)
+        .cache(CacheInterceptor::new(MemoryStore::default()))
+        .build()
+        .unwrap();
+    FeedClient::new(client)
+}
+
+type Call = tokio::task::JoinHandle<ferrofit::Result<Response<String>>>;
+
+/// Starts `count` calls, and returns once each has started.
+async fn start_calls(api: &FeedClient, count: usize) -> Vec<Call> {
+    let started = Arc::new(AtomicUsize::new(0));
+    let calls: Vec<Call> = (0..count)
+        .map(|_| {
+            let (api, started) = (api.clone(), started.clone());
+            tokio::spawn(async move {
+                started.fetch_add(1, Ordering::SeqCst);
+                api.feed().await
+            })
+        })
+        .collect();
+    while started.load(Ordering::SeqCst) < count {
+        tokio::task::yield_now().await;
+    }
+    calls
+}
+
+async fn until_hits(origin: &GatedOrigin, hits: usize) {
+    while origin.hits() < hits {
+        tokio::task::yield_now().await;
+    }
+}
+
+#[tokio::test]
+async fn sixty_four_concurrent_misses_make_one_request_and_get_sixty_four_answers() {
+    let origin = GatedOrigin::start(false).await;
+    let api = feed(&origin);
+    let calls = start_calls(&api, 64).await;
+    until_hits(&origin, 1).await;
+    origin.open();
+    let mut from_cache = 0;
+    for call in calls {
+        let response = call.await.unwrap().unwrap();
+        assert_eq!(response.as_str(), "shared answer");
+        if response.source() == ResponseSource::Cache {
+            from_cache += 1;
+        }
+    }
+    assert_eq!(origin.hits(), 1, "one request upstream");
+    assert_eq!(from_cache, 63, "the waiters read what the leader stored");
+}
+
+#[tokio::test]
+async fn the_leaders_network_error_reaches_every_waiter() {
+    let origin = GatedOrigin::start(true).await;
+    let api = feed(&origin);
+    let calls = start_calls(&api, 16).await;
+    until_hits(&origin, 1).await;
+    origin.open();
+    for call in calls {
+        let error = call.await.unwrap().unwrap_err();
+        assert!(matches!(error, Error::Network { .. }), "{error:?}");
+    }
+    assert_eq!(origin.hits(), 1, "the waiters did not ask again");
+}
+
+#[tokio::test]
+async fn a_cancelled_leader_does_not_cancel_the_waiters() {
+    let origin = GatedOrigin::start(false).await;
+    let api = feed(&origin);
+    let leader = start_calls(&api, 1).await.remove(0);
+    until_hits(&origin, 1).await;
+    let waiters = start_calls(&api, 10).await;
+    leader.abort();
+    assert!(leader.await.unwrap_err().is_cancelled());
+    // One waiter takes the lead and asks again; the rest wait for it.
+    until_hits(&origin, 2).await;
+    origin.open();
+    for waiter in waiters {
+        assert_eq!(waiter.await.unwrap().unwrap().as_str(), "shared answer");
+    }
+    assert_eq!(origin.hits(), 2);
+}
