@@ -29,3 +29,6 @@ const optimal = selected.filter(t => t.kind === 'optimal')
 const optimalPassed = optimal.filter(t => passes(t.id)).length
 console.log(`\n${required.length - failed.length} of ${required.length} required tests pass`)
 console.log(`${optimalPassed} of ${optimal.length} optimal tests pass (a cache may skip these)`)
+if (process.env.SHOW_OPTIMAL) {
+  for (const test of optimal.filter(t => !passes(t.id))) console.log(`optimal, not passed: ${test.id}`)
+}

@@ -212,6 +212,59 @@ fn first_age(headers: &HeaderMap) -> Option<HeaderValue> {
     HeaderValue::try_from(capped).ok()
 }
 
+/// An HTTP-date as `httpdate` reads it, forgiving what carries no meaning: the case of names
+/// (`THU`, `AUG`, `gMT`) and a weekday that does not match the date (it is redundant). Layout
+/// mistakes — extra spaces, a missing comma, dashes in an IMF-fixdate — are still refused.
+fn lenient_http_date(text: &str) -> Option<SystemTime> {
+    const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    const LONG_WEEKDAYS: [&str; 7] = [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    if let Ok(at) = httpdate::parse_http_date(text) {
+        return Some(at);
+    }
+    // Names in their canonical case, token by token; separators are kept as they are.
+    let mut canonical = String::with_capacity(text.len());
+    let mut weekday_at = None;
+    for (index, token) in text.split_inclusive([' ', ',', '-']).enumerate() {
+        let word = token.trim_end_matches([' ', ',', '-']);
+        let rest = &token[word.len()..];
+        let known = WEEKDAYS
+            .iter()
+            .chain(&LONG_WEEKDAYS)
+            .chain(&MONTHS)
+            .chain(&["GMT"])
+            .find(|name| name.eq_ignore_ascii_case(word));
+        if index == 0 && known.is_some_and(|name| !MONTHS.contains(name)) {
+            weekday_at = Some(word.len());
+        }
+        canonical.push_str(known.copied().unwrap_or(word));
+        canonical.push_str(rest);
+    }
+    if let Ok(at) = httpdate::parse_http_date(&canonical) {
+        return Some(at);
+    }
+    // The weekday is redundant: try the date with each one in its place.
+    let weekday_len = weekday_at?;
+    let names: &[&str] = if weekday_len > 3 {
+        &LONG_WEEKDAYS
+    } else {
+        &WEEKDAYS
+    };
+    names.iter().find_map(|weekday| {
+        httpdate::parse_http_date(&format!("{weekday}{}", &canonical[weekday_len..])).ok()
+    })
+}
+
 /// `Expires` (RFC 9111 §5.3) as the rules' parser reads it: any HTTP-date form `httpdate`
 /// accepts (IMF-fixdate, RFC 850, asctime) rewritten as an IMF-fixdate; anything else —
 /// `0`, a misspelt date — as a time in the past, "already expired".
@@ -219,7 +272,7 @@ fn canonical_expires(expires: &HeaderValue) -> HeaderValue {
     let parsed = expires
         .to_str()
         .ok()
-        .and_then(|text| httpdate::parse_http_date(text.trim()).ok());
+        .and_then(|text| lenient_http_date(text.trim()));
     let at = parsed.unwrap_or(std::time::UNIX_EPOCH);
     HeaderValue::try_from(httpdate::fmt_http_date(at))
         .unwrap_or(HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT"))
