@@ -12,6 +12,7 @@ use tokio::io::AsyncWriteExt;
 
 use crate::cancel::CancelSet;
 use crate::error::{Error, Result, TimeoutPhase};
+use crate::transport::decoding::SizeChosen;
 
 type Chunks = Pin<Box<dyn Stream<Item = Result<Bytes>> + Send>>;
 
@@ -22,7 +23,11 @@ type Chunks = Pin<Box<dyn Stream<Item = Result<Bytes>> + Send>>;
 /// The client's receive timeout applies between chunks, its total timeout (if set) to the
 /// whole download, and cancelling the call ends the stream with
 /// [`Error::Cancelled`](crate::Error::Cancelled). The client's `max_response_size` does not
-/// apply: you decide how much to read.
+/// apply: you decide how much to read, with [`limit`](Self::limit) or the client's
+/// [`max_download_size`](crate::ClientBuilder::max_download_size). Until you do, a
+/// compressed body may decode to at most 100 times its compressed size (after a first MiB),
+/// so a small decompression bomb cannot fill your disk; it fails with
+/// [`Error::ResponseTooLarge`](crate::Error::ResponseTooLarge).
 ///
 /// # Examples
 ///
@@ -48,6 +53,8 @@ type Chunks = Pin<Box<dyn Stream<Item = Result<Bytes>> + Send>>;
 pub struct ByteStream {
     chunks: Chunks,
     content_length: Option<u64>,
+    /// Set when the caller bounds the size, which lifts the transport's ratio bound.
+    size_chosen: Option<SizeChosen>,
 }
 
 impl ByteStream {
@@ -60,7 +67,14 @@ impl ByteStream {
         Self {
             chunks: Box::pin(chunks),
             content_length,
+            size_chosen: None,
         }
+    }
+
+    /// This stream, telling the transport's decoder when its caller bounds its size.
+    pub(crate) fn with_size_chosen(mut self, size_chosen: SizeChosen) -> Self {
+        self.size_chosen = Some(size_chosen);
+        self
     }
 
     /// A stream of one chunk.
@@ -95,6 +109,10 @@ impl ByteStream {
     #[must_use]
     pub fn limit(self, max_bytes: u64) -> Self {
         let content_length = self.content_length;
+        let size_chosen = self.size_chosen.clone();
+        if let Some(chosen) = &size_chosen {
+            chosen.choose();
+        }
         let too_large = move || Error::ResponseTooLarge { limit: max_bytes };
         if content_length.is_some_and(|len| len > max_bytes) {
             return Self::new(
@@ -118,7 +136,9 @@ impl ByteStream {
             *failed = chunk.is_err();
             std::future::ready(Some(chunk))
         });
-        Self::new(limited, content_length)
+        let mut limited = Self::new(limited, content_length);
+        limited.size_chosen = size_chosen;
+        limited
     }
 
     /// Writes the body to the file at `path` and returns its size. The body goes to a
@@ -182,13 +202,16 @@ impl ByteStream {
     /// timeout.
     pub(crate) fn guarded(self, cancel: CancelSet, deadline: Option<tokio::time::Instant>) -> Self {
         let content_length = self.content_length;
+        let size_chosen = self.size_chosen;
         let guarded = Guarded {
             chunks: self.chunks,
             cancelled: Box::pin(async move { cancel.cancelled().await }),
             deadline: deadline.map(|at| Box::pin(tokio::time::sleep_until(at))),
             done: false,
         };
-        Self::new(guarded, content_length)
+        let mut guarded = Self::new(guarded, content_length);
+        guarded.size_chosen = size_chosen;
+        guarded
     }
 }
 

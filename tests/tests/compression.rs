@@ -1,6 +1,7 @@
 //! Compressed responses: gzip, brotli, zstd and deflate are decoded transparently (encoded by
 //! tower-http, an implementation we did not write), and the size limit applies to the decoded
-//! body, so a small compressed body that inflates past it fails cleanly.
+//! body, so a small compressed body that inflates past it fails cleanly. A streamed body whose
+//! size the caller did not choose may decode to at most 100 times what arrived.
 
 mod support;
 
@@ -30,6 +31,9 @@ trait Compressed {
 
     #[get("/bomb")]
     async fn bomb(&self) -> ferrofit::Result<Catalog>;
+
+    #[get("/bomb")]
+    async fn bomb_stream(&self) -> ferrofit::Result<ByteStream>;
 }
 
 fn catalog() -> serde_json::Value {
@@ -181,4 +185,77 @@ async fn a_zip_bomb_fails_at_the_decoded_size_limit() {
         ),
         "{error:?}"
     );
+}
+
+async fn bytes_of(stream: ByteStream) -> ferrofit::Result<u64> {
+    let mut total = 0;
+    let mut stream = stream;
+    while let Some(chunk) = stream.next().await {
+        total += chunk?.len() as u64;
+    }
+    Ok(total)
+}
+
+#[tokio::test]
+async fn a_streamed_bomb_stops_at_the_ratio_bound_and_leaves_no_file() {
+    let seen = Seen::default();
+    let api = CompressedClient::new(support::client(&server(&seen).await));
+    let compressed = gzip_bomb().len() as u64;
+    assert!(
+        32 * 1024 * 1024 / compressed > 100,
+        "inflates more than 100 times"
+    );
+    let dir = std::env::temp_dir().join(format!("ferrofit-bomb-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let target = dir.join("bomb.json");
+    let error = api
+        .bomb_stream()
+        .await
+        .unwrap()
+        .download_to(&target)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::ResponseTooLarge { .. }), "{error:?}");
+    assert!(!target.exists());
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        0,
+        "no partial file left"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_stream_whose_size_the_caller_chose_decodes_past_the_ratio() {
+    let seen = Seen::default();
+    let api = CompressedClient::new(support::client(&server(&seen).await));
+    let stream = api.bomb_stream().await.unwrap().limit(64 * 1024 * 1024);
+    assert_eq!(bytes_of(stream).await.unwrap(), 32 * 1024 * 1024);
+}
+
+#[tokio::test]
+async fn max_download_size_bounds_every_stream_of_the_client() {
+    let seen = Seen::default();
+    let client = ferrofit::Client::builder()
+        .base_url(server(&seen).await)
+        .max_download_size(8 * 1024 * 1024)
+        .build()
+        .unwrap();
+    let api = CompressedClient::new(client);
+    let error = bytes_of(api.bomb_stream().await.unwrap())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::ResponseTooLarge {
+                limit: 8_388_608,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    // A body under the limit arrives whole.
+    let catalog = bytes_of(api.catalog_stream().await.unwrap()).await.unwrap();
+    assert!(catalog > 5000);
 }

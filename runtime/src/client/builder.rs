@@ -16,7 +16,7 @@ use crate::interceptor::cache::CacheInterceptor;
 use crate::interceptor::log::LogInterceptor;
 use crate::origin::Origin;
 use crate::redact::{self, Redactor};
-use crate::transport::{ReqwestTransport, Transport, WatchConnects, redirect};
+use crate::transport::{ReqwestTransport, Transport, TransportSettings, WatchConnects, redirect};
 
 /// Default limit on response bodies: 16 MiB.
 pub const DEFAULT_MAX_RESPONSE_SIZE: u64 = 16 * 1024 * 1024;
@@ -91,6 +91,7 @@ pub struct ClientBuilder {
     /// Connection settings, applied to the reqwest client ferrofit builds.
     connection: ConnectionSettings,
     max_response_size: u64,
+    max_download_size: Option<u64>,
     transport: Option<Arc<dyn Transport>>,
     interceptors: Vec<Arc<dyn Interceptor>>,
     /// How many of the first interceptors are `LogInterceptor`s: the cache goes after them.
@@ -116,6 +117,7 @@ impl ClientBuilder {
             http_client: None,
             connection: ConnectionSettings::default(),
             max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
+            max_download_size: None,
             transport: None,
             interceptors: Vec::new(),
             leading_logs: 0,
@@ -352,9 +354,33 @@ impl ClientBuilder {
     /// [`Error::ResponseTooLarge`](crate::Error::ResponseTooLarge) instead of growing memory
     /// (default 16 MiB). Bytes are counted after decompression, so a small compressed body
     /// that inflates past the limit fails too. Bodies returned as a
-    /// [`ByteStream`](crate::ByteStream) are not read by the client and not limited.
+    /// [`ByteStream`](crate::ByteStream) have a limit of their own,
+    /// [`max_download_size`](Self::max_download_size).
     pub fn max_response_size(mut self, bytes: u64) -> Self {
         self.max_response_size = bytes;
+        self
+    }
+
+    /// The most a streamed body ([`ByteStream`](crate::ByteStream), `download_to`) may bring,
+    /// counted after decompression; past it the stream fails with
+    /// [`Error::ResponseTooLarge`](crate::Error::ResponseTooLarge). Default: none — a
+    /// download may be as large as the server sends, except that a compressed body may not
+    /// decode to more than 100 times its compressed size (after a first MiB), which stops
+    /// decompression bombs. Setting a limit here, or per call with
+    /// [`ByteStream::limit`](crate::ByteStream::limit), replaces that ratio bound.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let client = ferrofit::Client::builder()
+    ///     .base_url("https://downloads.example.com")
+    ///     .max_download_size(4 * 1024 * 1024 * 1024) // 4 GiB
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok::<(), ferrofit::Error>(())
+    /// ```
+    pub fn max_download_size(mut self, bytes: u64) -> Self {
+        self.max_download_size = Some(bytes);
         self
     }
 
@@ -457,14 +483,18 @@ impl ClientBuilder {
             None => {
                 // Read before `reqwest_client` takes a caller's `http_client` away.
                 let receive_timeout = self.effective_receive_timeout();
-                Arc::new(ReqwestTransport::new(
-                    self.reqwest_client()?,
-                    self.max_response_size,
+                let decodes = self.http_client.is_none();
+                let settings = TransportSettings {
+                    max_response_size: self.max_response_size,
                     receive_timeout,
-                    self.connection
+                    max_redirects: self
+                        .connection
                         .max_redirects
                         .unwrap_or(redirect::DEFAULT_MAX_REDIRECTS),
-                ))
+                    decodes,
+                    max_download_size: self.max_download_size,
+                };
+                Arc::new(ReqwestTransport::new(self.reqwest_client()?, settings))
             }
         };
         let mut interceptors = self.interceptors;
@@ -567,7 +597,12 @@ impl ClientBuilder {
         {
             builder = builder.connector_layer(WatchConnects);
         }
+        // The transport decompresses (`transport::decoding`), so it can bound the ratio.
         builder
+            .no_gzip()
+            .no_brotli()
+            .no_zstd()
+            .no_deflate()
             .build()
             .map_err(|e| Error::config(format!("could not build the HTTP client: {e}")))
     }

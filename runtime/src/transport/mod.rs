@@ -1,5 +1,6 @@
 //! The seam between the request pipeline and the network.
 
+pub(crate) mod decoding;
 pub(crate) mod pinning;
 mod receive_clock;
 pub(crate) mod redirect;
@@ -7,7 +8,7 @@ mod reqwest_transport;
 mod upload;
 
 pub(crate) use receive_clock::WatchConnects;
-pub(crate) use reqwest_transport::ReqwestTransport;
+pub(crate) use reqwest_transport::{ReqwestTransport, TransportSettings};
 
 use crate::BoxFuture;
 use crate::error::Result;

@@ -3,8 +3,11 @@
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
+use futures_util::StreamExt;
+use http::{Method, StatusCode, header};
 
 use super::Transport;
+use super::decoding::{self, Chunks, Coding, SizeChosen};
 use super::receive_clock::ReceiveClock;
 use super::redirect::{Hop, Redirects};
 use super::upload::Upload;
@@ -22,22 +25,34 @@ pub(crate) struct ReqwestTransport {
     receive_timeout: Option<Duration>,
     /// How many redirects a call follows; reqwest's own policy is off.
     max_redirects: usize,
+    /// Whether reqwest's decoders are off and this transport decompresses (ferrofit built
+    /// the client), or a caller's client does it.
+    decodes: bool,
+    /// The limit on streamed bodies, if the caller set one.
+    max_download_size: Option<u64>,
+}
+
+/// Limits and duties of a [`ReqwestTransport`] besides its client.
+pub(crate) struct TransportSettings {
+    pub(crate) max_response_size: u64,
+    pub(crate) receive_timeout: Option<Duration>,
+    pub(crate) max_redirects: usize,
+    pub(crate) decodes: bool,
+    pub(crate) max_download_size: Option<u64>,
 }
 
 impl ReqwestTransport {
     /// `client` must carry the `WatchConnects` connector layer when `receive_timeout` is set,
-    /// or connecting counts as silence, and must not follow redirects itself.
-    pub(crate) fn new(
-        client: reqwest::Client,
-        max_response_size: u64,
-        receive_timeout: Option<Duration>,
-        max_redirects: usize,
-    ) -> Self {
+    /// or connecting counts as silence, and must not follow redirects itself; with `decodes`,
+    /// its decoders must be off.
+    pub(crate) fn new(client: reqwest::Client, settings: TransportSettings) -> Self {
         Self {
             client,
-            max_response_size,
-            receive_timeout,
-            max_redirects,
+            max_response_size: settings.max_response_size,
+            receive_timeout: settings.receive_timeout,
+            max_redirects: settings.max_redirects,
+            decodes: settings.decodes,
+            max_download_size: settings.max_download_size,
         }
     }
 
@@ -45,7 +60,14 @@ impl ReqwestTransport {
         let redactor = request.redactor.clone();
         let progress = request.progress.clone();
         let stream_response = request.stream_response;
-        let (method, url, headers, body) = request.into_parts();
+        let (method, url, mut headers, body) = request.into_parts();
+        if self.decodes
+            && !headers.contains_key(header::ACCEPT_ENCODING)
+            && !headers.contains_key(header::RANGE)
+        {
+            headers.insert(header::ACCEPT_ENCODING, decoding::ACCEPTED);
+        }
+        let head = method == Method::HEAD;
         let mut hop = Hop {
             method,
             url,
@@ -70,11 +92,30 @@ impl ReqwestTransport {
         };
         let status = response.status();
         let version = response.version();
-        let headers = std::mem::take(response.headers_mut());
+        let mut headers = std::mem::take(response.headers_mut());
         let url = response.url().clone();
+        let coding = Coding::of(&headers).filter(|_| {
+            self.decodes
+                && !head
+                && !matches!(status, StatusCode::NO_CONTENT | StatusCode::NOT_MODIFIED)
+        });
+        let mut total = response.content_length();
+        let raw = chunks_of(response);
+        let size_chosen = SizeChosen::default();
+        let body: Chunks = match coding {
+            None => Box::pin(raw),
+            Some(coding) => {
+                // The body is handed over decoded: its coding and length are no longer its own.
+                headers.remove(header::CONTENT_ENCODING);
+                headers.remove(header::CONTENT_LENGTH);
+                total = None;
+                let bounded = stream_response.then(|| size_chosen.clone());
+                decoding::decode(raw, coding, bounded)
+            }
+        };
         let reader = BodyReader {
-            total: response.content_length(),
-            response,
+            total,
+            body,
             receive_timeout: self.receive_timeout,
             progress: progress.filter(Progress::watches_download),
             received: 0,
@@ -86,7 +127,11 @@ impl ReqwestTransport {
             });
             let mut raw =
                 RawResponse::received(status, version, headers, url, Bytes::new(), redactor);
-            raw.set_stream(ByteStream::new(chunks, total));
+            let mut stream = ByteStream::new(chunks, total).with_size_chosen(size_chosen);
+            if let Some(limit) = self.max_download_size {
+                stream = stream.limit(limit);
+            }
+            raw.set_stream(stream);
             return Ok(raw);
         }
         let body = reader.read_all(self.max_response_size).await?;
@@ -153,7 +198,7 @@ impl Transport for ReqwestTransport {
 /// Reads a response body chunk by chunk (decompressed by reqwest), with the receive timeout
 /// between chunks and download progress.
 struct BodyReader {
-    response: reqwest::Response,
+    body: Chunks,
     receive_timeout: Option<Duration>,
     progress: Option<Progress>,
     received: u64,
@@ -164,12 +209,12 @@ struct BodyReader {
 impl BodyReader {
     async fn next_chunk(&mut self) -> Result<Option<Bytes>> {
         let chunk = match self.receive_timeout {
-            Some(limit) => tokio::time::timeout(limit, self.response.chunk())
+            Some(limit) => tokio::time::timeout(limit, self.body.next())
                 .await
                 .map_err(|_| Error::timeout(TimeoutPhase::Receive))?,
-            None => self.response.chunk().await,
+            None => self.body.next().await,
         }
-        .map_err(map_error)?;
+        .transpose()?;
         if let (Some(chunk), Some(progress)) = (&chunk, &self.progress) {
             self.received += chunk.len() as u64;
             progress.downloaded(self.received, self.total);
@@ -209,6 +254,17 @@ impl BodyReader {
         }
         Ok(buffer.freeze())
     }
+}
+
+/// The body of `response` as a stream of chunks, as they arrive.
+fn chunks_of(response: reqwest::Response) -> impl futures_util::Stream<Item = Result<Bytes>> {
+    futures_util::stream::try_unfold(response, |mut response| async move {
+        Ok(response
+            .chunk()
+            .await
+            .map_err(map_error)?
+            .map(|chunk| (chunk, response)))
+    })
 }
 
 /// What to reserve for a body announced as `announced` bytes (already capped by the limit)
