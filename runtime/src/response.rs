@@ -37,6 +37,9 @@ pub enum ResponseSource {
     /// The network failed (or answered with a server error) and a stale stored response was
     /// served instead.
     StaleFallback,
+    /// A stale stored response the server allows to be served while it is revalidated
+    /// (`stale-while-revalidate`, RFC 5861): served at once, and refreshed in the background.
+    StaleWhileRevalidate,
 }
 
 impl ResponseSource {
@@ -45,13 +48,15 @@ impl ResponseSource {
         self != Self::Network
     }
 
-    /// A short name for logs: `network`, `cache`, `revalidated`, `stale`.
+    /// A short name for logs: `network`, `cache`, `revalidated`, `stale`,
+    /// `stale-while-revalidate`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Network => "network",
             Self::Cache => "cache",
             Self::Revalidated => "revalidated",
             Self::StaleFallback => "stale",
+            Self::StaleWhileRevalidate => "stale-while-revalidate",
         }
     }
 }

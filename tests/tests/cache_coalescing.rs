@@ -1,5 +1,6 @@
 //! Concurrent misses for one request go to the network once: the others wait for the first
-//! and share its answer or its error; a cancelled leader hands over to a waiter.
+//! and share its answer or its error; a cancelled leader hands over to a waiter. A stale
+//! entry under `stale-while-revalidate` is revalidated once however many callers see it.
 //!
 //! The origin holds every request until the test opens its gate. The tests run on one thread,
 //! so a call that has started has also reached its first wait inside the cache (a store
@@ -33,6 +34,10 @@ struct GatedOrigin {
 
 impl GatedOrigin {
     async fn start(failing: bool) -> Self {
+        Self::start_with(failing, "max-age=60").await
+    }
+
+    async fn start_with(failing: bool, cache_control: &'static str) -> Self {
         let hits = Arc::new(AtomicUsize::new(0));
         let gate = Arc::new(Semaphore::new(0));
         let (counted, gated) = (hits.clone(), gate.clone());
@@ -52,7 +57,8 @@ impl GatedOrigin {
                         Body::from("shared answer")
                     };
                     axum::response::Response::builder()
-                        .header("cache-control", "max-age=60")
+                        .header("cache-control", cache_control)
+                        .header("etag", "\"v\"")
                         .header("content-length", "13")
                         .body(body)
                         .unwrap()
@@ -67,6 +73,11 @@ impl GatedOrigin {
             hits,
             gate,
         }
+    }
+
+    /// Lets one request through.
+    fn let_one_through(&self) {
+        self.gate.add_permits(1);
     }
 
     fn open(&self) {
@@ -162,4 +173,34 @@ async fn a_cancelled_leader_does_not_cancel_the_waiters() {
         assert_eq!(waiter.await.unwrap().unwrap().as_str(), "shared answer");
     }
     assert_eq!(origin.hits(), 2);
+}
+
+#[tokio::test]
+async fn a_stale_while_revalidate_entry_is_revalidated_once_for_many_callers() {
+    let origin = GatedOrigin::start_with(false, "max-age=0, stale-while-revalidate=600").await;
+    let api = feed(&origin);
+    origin.let_one_through();
+    api.feed().await.unwrap();
+    // The revalidation waits at the gate while ten callers are served the stale entry.
+    let calls = start_calls(&api, 10).await;
+    for call in calls {
+        let response = tokio::time::timeout(std::time::Duration::from_secs(60), call)
+            .await
+            .expect("served at once, not after the revalidation")
+            .unwrap()
+            .unwrap();
+        assert_eq!(response.source(), ResponseSource::StaleWhileRevalidate);
+    }
+    until_hits(&origin, 2).await;
+    assert_eq!(origin.hits(), 2, "one revalidation for ten stale answers");
+    origin.open();
+    let again = start_calls(&api, 5).await;
+    for call in again {
+        call.await.unwrap().unwrap();
+    }
+    assert!(
+        origin.hits() <= 3,
+        "one revalidation at a time: {}",
+        origin.hits()
+    );
 }

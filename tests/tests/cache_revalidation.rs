@@ -1,6 +1,7 @@
 //! A `304` updates a stored response only if its validator names it (RFC 9111 §4.3.4): a
 //! `304` about the caller's own condition goes back to the caller, and one about neither is
-//! not taken for ours.
+//! not taken for ours. `stale-while-revalidate` (RFC 5861) serves the stale entry at once and
+//! revalidates it in the background, within its window only.
 
 mod support;
 
@@ -95,4 +96,76 @@ async fn a_304_without_validators_answers_our_own_revalidation() {
         (answer.as_str(), answer.source()),
         ("stored body", ResponseSource::Revalidated)
     );
+}
+
+/// Calls until the feed is `body` from the store, as the background revalidation lands.
+async fn until_served_from_store(s: &support::feed_cache::Setup, body: &str) {
+    for _ in 0..2000 {
+        let answer = s.api.feed().await.unwrap();
+        if (answer.as_str(), answer.source()) == (body, ResponseSource::Cache) {
+            return;
+        }
+        assert_eq!(answer.source(), ResponseSource::StaleWhileRevalidate);
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    panic!("the background revalidation never landed");
+}
+
+#[tokio::test]
+async fn stale_while_revalidate_serves_at_once_and_refreshes_in_the_background() {
+    let s = setup().await;
+    s.origin.reply(Reply::ok(
+        "v1",
+        &[("cache-control", "max-age=1, stale-while-revalidate=60")],
+    ));
+    s.api.feed().await.unwrap();
+    s.clock.advance(5);
+    s.origin
+        .reply(Reply::ok("v2", &[("cache-control", "max-age=60")]));
+    let stale = s.api.feed().await.unwrap();
+    assert_eq!(
+        (stale.as_str(), stale.source()),
+        ("v1", ResponseSource::StaleWhileRevalidate)
+    );
+    until_served_from_store(&s, "v2").await;
+    assert_eq!(
+        s.origin.hits(),
+        2,
+        "one revalidation, however many calls saw it stale"
+    );
+}
+
+#[tokio::test]
+async fn past_the_stale_while_revalidate_window_the_network_answers() {
+    let s = setup().await;
+    s.origin.reply(Reply::ok(
+        "v1",
+        &[("cache-control", "max-age=1, stale-while-revalidate=4")],
+    ));
+    s.api.feed().await.unwrap();
+    s.clock.advance(10);
+    s.origin
+        .reply(Reply::ok("v2", &[("cache-control", "max-age=60")]));
+    let answer = s.api.feed().await.unwrap();
+    assert_eq!(
+        (answer.as_str(), answer.source()),
+        ("v2", ResponseSource::Network)
+    );
+}
+
+#[tokio::test]
+async fn must_revalidate_forbids_serving_stale_while_revalidating() {
+    let s = setup().await;
+    s.origin.reply(Reply::ok(
+        "v1",
+        &[(
+            "cache-control",
+            "max-age=1, stale-while-revalidate=60, must-revalidate",
+        )],
+    ));
+    s.api.feed().await.unwrap();
+    s.clock.advance(5);
+    s.origin
+        .reply(Reply::ok("v2", &[("cache-control", "max-age=60")]));
+    assert_eq!(s.api.feed().await.unwrap().as_str(), "v2");
 }

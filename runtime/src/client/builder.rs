@@ -10,10 +10,10 @@ use url::Url;
 use super::connection::ConnectionSettings;
 use super::{Client, Shared};
 use crate::error::{Error, Result};
-use crate::interceptor::Interceptor;
 use crate::interceptor::auth::{AuthInterceptor, TokenStore};
 use crate::interceptor::cache::CacheInterceptor;
 use crate::interceptor::log::LogInterceptor;
+use crate::interceptor::{Chain, Interceptor};
 use crate::origin::Origin;
 use crate::redact::{self, Redactor};
 use crate::transport::{ReqwestTransport, Transport, TransportSettings, WatchConnects, redirect};
@@ -523,9 +523,11 @@ impl ClientBuilder {
                     .collect(),
                 default_headers: self.default_headers,
                 timeout: self.timeout,
-                interceptors,
+                chain: Arc::new(Chain {
+                    interceptors,
+                    transport,
+                }),
                 cache: self.cache,
-                transport,
                 redactor: Arc::new(self.redactor),
                 max_response_size: self.max_response_size,
             }),

@@ -17,12 +17,11 @@ use http::header::HeaderName;
 use crate::cancel::CancelToken;
 use crate::error::{Error, Result, TimeoutPhase};
 use crate::interceptor::cache::CacheInterceptor;
-use crate::interceptor::{Interceptor, Next};
+use crate::interceptor::{Chain, Next};
 use crate::origin::Origin;
 use crate::redact::{self, Redactor};
 use crate::request::Request;
 use crate::response::{RawResponse, Received, Response};
-use crate::transport::Transport;
 
 /// A configured HTTP client that generated API clients call through.
 ///
@@ -58,10 +57,10 @@ pub(crate) struct Shared {
     secret_defaults: Arc<[HeaderName]>,
     default_headers: HeaderMap,
     timeout: Option<Duration>,
-    interceptors: Vec<Arc<dyn Interceptor>>,
-    /// The cache set with `ClientBuilder::cache`, also first among `interceptors`.
+    /// The interceptors, then the transport.
+    chain: Arc<Chain>,
+    /// The cache set with `ClientBuilder::cache`, also first among the interceptors.
     cache: Option<CacheInterceptor>,
-    transport: Arc<dyn Transport>,
     /// Which names are secrets, for every request, response and error of this client.
     redactor: Arc<Redactor>,
     /// The most a response body may hold when it is read whole.
@@ -153,8 +152,7 @@ impl Client {
         let cancel = request.cancel.clone();
         let request_url = request.url().clone();
         let sent = AtomicU32::new(0);
-        let chain =
-            Next::new(&self.shared.interceptors, &*self.shared.transport, &sent).run(request);
+        let chain = Next::new(&self.shared.chain, &sent).run(request);
         let bounded = async {
             match deadline {
                 Some(deadline) => tokio::time::timeout_at(deadline, chain)
@@ -238,7 +236,7 @@ impl std::fmt::Debug for Client {
                 &self.shared.redactor.headers(&self.shared.default_headers),
             )
             .field("timeout", &self.shared.timeout)
-            .field("interceptors", &self.shared.interceptors.len())
+            .field("interceptors", &self.shared.chain.interceptors.len())
             .field("cancel", &self.cancel)
             .finish_non_exhaustive()
     }

@@ -68,18 +68,56 @@ pub struct Next<'a> {
     /// How often this call has reached the transport. It lives in the client's frame for the
     /// call, so a call cut short by its total timeout still knows how many attempts it made.
     sent: &'a AtomicU32,
+    /// The whole chain `rest` is the end of, for work that outlives the call.
+    chain: &'a Arc<Chain>,
+}
+
+/// A client's interceptors and transport, shared by its calls.
+pub(crate) struct Chain {
+    pub(crate) interceptors: Vec<Arc<dyn Interceptor>>,
+    pub(crate) transport: Arc<dyn Transport>,
+}
+
+/// The rest of a chain, owned: for work an interceptor starts that must outlive the call (a
+/// cache's background revalidation). It counts attempts of its own.
+pub(crate) struct DetachedNext {
+    chain: Arc<Chain>,
+    /// Where the rest starts among the chain's interceptors.
+    start: usize,
+}
+
+impl DetachedNext {
+    /// The rest of the chain as a [`Next`], counting attempts in `sent`.
+    pub(crate) fn next<'a>(&'a self, sent: &'a AtomicU32) -> Next<'a> {
+        Next {
+            rest: self
+                .chain
+                .interceptors
+                .get(self.start..)
+                .unwrap_or_default(),
+            transport: &*self.chain.transport,
+            sent,
+            chain: &self.chain,
+        }
+    }
 }
 
 impl<'a> Next<'a> {
-    pub(crate) fn new(
-        rest: &'a [Arc<dyn Interceptor>],
-        transport: &'a dyn Transport,
-        sent: &'a AtomicU32,
-    ) -> Self {
+    /// The start of `chain`, for one call that counts its attempts in `sent`.
+    pub(crate) fn new(chain: &'a Arc<Chain>, sent: &'a AtomicU32) -> Self {
         Self {
-            rest,
-            transport,
+            rest: &chain.interceptors,
+            transport: &*chain.transport,
             sent,
+            chain,
+        }
+    }
+
+    /// The rest of the chain, owned, to run after the call has returned.
+    pub(crate) fn detach(&self) -> DetachedNext {
+        DetachedNext {
+            chain: self.chain.clone(),
+            start: self.chain.interceptors.len() - self.rest.len(),
         }
     }
 
@@ -101,6 +139,7 @@ impl<'a> Next<'a> {
                     rest,
                     transport: self.transport,
                     sent: self.sent,
+                    chain: self.chain,
                 },
             ),
             None => {

@@ -33,24 +33,24 @@ pub(super) struct Misses {
 }
 
 /// A caller's part in a miss.
-pub(super) enum Turn<'m> {
+pub(super) enum Turn {
     /// Fetch, then [`land`](Leader::land).
-    Lead(Leader<'m>),
+    Lead(Leader),
     /// Wait for the leader with [`follow`].
     Follow(Flight),
 }
 
 /// The caller that fetches for everyone. Dropped without landing (cancelled), it clears its
 /// flight, and its followers wake to choose a new leader.
-pub(super) struct Leader<'m> {
-    misses: &'m Misses,
+pub(super) struct Leader {
+    misses: Arc<Misses>,
     key: String,
     sender: Option<oneshot::Sender<Landed>>,
 }
 
 impl Misses {
     /// Leads the miss for `key` if none is in flight, else follows the one that is.
-    pub(super) fn turn(&self, key: String) -> Turn<'_> {
+    pub(super) fn turn(self: &Arc<Self>, key: String) -> Turn {
         let mut flights = self.flights.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(flight) = flights.get(&key) {
             return Turn::Follow(flight.clone());
@@ -58,7 +58,7 @@ impl Misses {
         let (sender, receiver) = oneshot::channel();
         flights.insert(key.clone(), receiver.shared());
         Turn::Lead(Leader {
-            misses: self,
+            misses: self.clone(),
             key,
             sender: Some(sender),
         })
@@ -72,7 +72,7 @@ impl Misses {
     }
 }
 
-impl Leader<'_> {
+impl Leader {
     /// Tells the followers how the fetch ended.
     pub(super) fn land(mut self, landed: Landed) {
         self.misses.clear(&self.key);
@@ -83,7 +83,7 @@ impl Leader<'_> {
     }
 }
 
-impl Drop for Leader<'_> {
+impl Drop for Leader {
     fn drop(&mut self) {
         if self.sender.is_some() {
             // Cleared before the sender goes, so that the woken followers start a new flight.
@@ -103,7 +103,7 @@ mod tests {
 
     #[tokio::test]
     async fn one_leads_the_others_follow_and_a_cancelled_leader_hands_over() {
-        let misses = Misses::default();
+        let misses = Arc::new(Misses::default());
         let Turn::Lead(leader) = misses.turn("k".into()) else {
             panic!("the first caller leads");
         };

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 const MAGIC: &[u8; 4] = b"FFC\x02";
 
 /// One stored response.
+#[derive(Clone)]
 pub(crate) struct Entry {
     /// Where a redirect led, without secrets; `None` when the response is the request URL's.
     pub(crate) url: Option<String>,

@@ -46,6 +46,13 @@ pub(super) async fn handle(
         if let Some(answer) = answer_from_store(&call, policy, stored.as_ref(), now)? {
             return Ok(answer);
         }
+        if let Some(entry) = stored.as_ref().filter(|entry| {
+            coalesced
+                && may_serve_while_revalidating(entry, now)
+                && revalidate_later(&call, entry, next)
+        }) {
+            return Ok(call.serve(entry, now, ResponseSource::StaleWhileRevalidate));
+        }
         if !coalesced {
             return fetch(&call, policy, stored.as_ref(), next).await.0;
         }
@@ -78,6 +85,39 @@ pub(super) async fn handle(
             },
         }
     }
+}
+
+/// RFC 5861: whether `entry` is stale, but within its `stale-while-revalidate` window (and
+/// nothing forbids serving it stale).
+fn may_serve_while_revalidating(entry: &Entry, now: SystemTime) -> bool {
+    !entry.is_fresh(now)
+        && !forbids_stale(entry)
+        && directive_seconds(&entry.headers, "stale-while-revalidate")
+            .is_some_and(|window| entry.staleness(now) <= window)
+}
+
+/// Starts revalidating `entry` in the background, unless a fetch for this request is already
+/// in flight (then that one refreshes it); `false` when there is no tokio runtime to run it
+/// on (the caller then revalidates in line).
+fn revalidate_later(call: &Call<'_>, entry: &Entry, next: Next<'_>) -> bool {
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        return false;
+    };
+    let Turn::Lead(leader) = call.cache.inner.misses.turn(call.miss_key()) else {
+        return true;
+    };
+    let cache = call.cache.clone();
+    let request = call.request.clone();
+    let max_stale = call.max_stale;
+    let entry = entry.clone();
+    let rest = next.detach();
+    runtime.spawn(async move {
+        let call = Call::new(&cache, &request, max_stale);
+        let sent = std::sync::atomic::AtomicU32::new(0);
+        let (_, landed) = fetch(&call, CachePolicy::Standard, Some(&entry), rest.next(&sent)).await;
+        leader.land(landed);
+    });
+    true
 }
 
 /// What the store answers without the network: the policy's answer (`OnlyIfCached`,
