@@ -86,13 +86,27 @@ impl<'r> Call<'r> {
 
     /// Stores `entry`; whether the store took it.
     pub(super) async fn save(&self, entry: &Entry) -> bool {
-        match self.cache.inner.store.put(&self.key, entry.encode()).await {
+        let store = &self.cache.inner.store;
+        match store
+            .put_expiring(&self.key, entry.encode(), self.useless_after(entry))
+            .await
+        {
             Ok(()) => true,
             Err(error) => {
                 warn(&error);
                 false
             }
         }
+    }
+
+    /// When `entry` can no longer answer anything: past its freshness, `max_stale` and the
+    /// server's stale allowances. `None` without a `max_stale`: it may always serve offline.
+    fn useless_after(&self, entry: &Entry) -> Option<SystemTime> {
+        let allowance = ["stale-if-error", "stale-while-revalidate"]
+            .iter()
+            .filter_map(|name| directive_seconds(&entry.headers, name))
+            .fold(self.max_stale?, Duration::max);
+        entry.fresh_until.checked_add(allowance)
     }
 
     pub(super) async fn remove(&self) {

@@ -76,7 +76,7 @@ mod view;
 pub use crate::cache_options::{CacheOptions, CachePolicy};
 pub use crate::response::ResponseSource;
 #[cfg(feature = "redb")]
-pub use redb_store::RedbStore;
+pub use redb_store::{DEFAULT_REDB_CAPACITY, RedbStore};
 pub use store::{CacheStore, MemoryStore};
 
 use std::fmt;

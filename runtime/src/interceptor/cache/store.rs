@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, PoisonError};
+use std::time::SystemTime;
 
 use bytes::Bytes;
 
@@ -44,6 +45,34 @@ pub trait CacheStore: Send + Sync + 'static {
 
     /// Stores `value` under `key`, replacing what was there.
     fn put<'a>(&'a self, key: &'a str, value: Bytes) -> BoxFuture<'a, Result<(), BoxError>>;
+
+    /// Stores `value` under `key`, as [`put`](Self::put) does, saying when it stops being of
+    /// any use (past its freshness and every stale allowance; `None`: it may serve a
+    /// revalidation whenever asked). A bounded store purges such entries before it evicts
+    /// others. The default ignores the time and calls `put`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// use std::time::{Duration, SystemTime};
+    /// use ferrofit::cache::{CacheStore, MemoryStore};
+    ///
+    /// let store = MemoryStore::default();
+    /// let until = SystemTime::now() + Duration::from_secs(60);
+    /// store.put_expiring("k", "v".into(), Some(until)).await?;
+    /// assert_eq!(store.get("k").await?.as_deref(), Some(&b"v"[..]));
+    /// # Ok::<(), ferrofit::BoxError>(()) }).unwrap();
+    /// ```
+    fn put_expiring<'a>(
+        &'a self,
+        key: &'a str,
+        value: Bytes,
+        useless_after: Option<SystemTime>,
+    ) -> BoxFuture<'a, Result<(), BoxError>> {
+        let _ = useless_after;
+        self.put(key, value)
+    }
 
     /// Removes `key`.
     fn remove<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), BoxError>>;
@@ -238,6 +267,15 @@ impl<S: CacheStore> CacheStore for std::sync::Arc<S> {
 
     fn put<'a>(&'a self, key: &'a str, value: Bytes) -> BoxFuture<'a, Result<(), BoxError>> {
         (**self).put(key, value)
+    }
+
+    fn put_expiring<'a>(
+        &'a self,
+        key: &'a str,
+        value: Bytes,
+        useless_after: Option<SystemTime>,
+    ) -> BoxFuture<'a, Result<(), BoxError>> {
+        (**self).put_expiring(key, value, useless_after)
     }
 
     fn remove<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), BoxError>> {

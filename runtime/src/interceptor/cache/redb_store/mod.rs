@@ -1,8 +1,13 @@
 //! `RedbStore`: cache entries in a redb file, an embedded, crash-safe key-value database.
 
+mod budget;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::time::SystemTime;
+
+use self::budget::{Budget, RECORDS, Record, millis};
 
 use bytes::Bytes;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
@@ -23,6 +28,13 @@ const META: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("ferrofit-ca
 
 const HASHING_KEY: &str = "hashing-key";
 
+/// Default [`RedbStore::capacity`]: 256 MiB.
+pub const DEFAULT_REDB_CAPACITY: u64 = 256 * 1024 * 1024;
+
+/// Entries larger than this are read on the blocking pool: copying them out of the file would
+/// hold an async worker too long.
+const INLINE_READ: u64 = 256 * 1024;
+
 /// Databases open in this process, by canonical path: redb locks a file to one `Database`,
 /// and every store opened on the same path shares it.
 static OPEN: Mutex<Option<HashMap<PathBuf, Weak<Database>>>> = Mutex::new(None);
@@ -37,8 +49,15 @@ static OPEN: Mutex<Option<HashMap<PathBuf, Weak<Database>>>> = Mutex::new(None);
 /// - Entries written in another format version are dropped when read, not reported as errors;
 ///   those of the first layout, which held credentials in clear, are deleted when the file is
 ///   opened.
-/// - Each write is committed durably (on the blocking pool) before the response is returned;
-///   reads run inline, being a few cached pages.
+/// - Each write is committed durably (on the blocking pool) before the response is returned.
+///   Reads of small entries run inline, being a few cached pages; entries over 256 KiB are
+///   read on the blocking pool.
+/// - The file is bounded: at most [`capacity`](Self::capacity) bytes of entries (default
+///   [`DEFAULT_REDB_CAPACITY`], 256 MiB), none over [`max_entry_size`](Self::max_entry_size)
+///   (a quarter of the capacity unless set). A write that takes it over first purges entries
+///   past their use (past freshness and every stale allowance the cache has), then the least
+///   recently used. Freed pages are reused by later writes, so the file stops growing, and a
+///   file that holds much less than its size is compacted when it is opened.
 ///
 /// # Examples
 ///
@@ -58,6 +77,7 @@ pub struct RedbStore {
     db: Arc<Database>,
     path: PathBuf,
     hashing_key: [u8; 32],
+    budget: Arc<Budget>,
 }
 
 impl RedbStore {
@@ -78,10 +98,13 @@ impl RedbStore {
                 db,
                 path: canonical,
                 hashing_key,
+                budget: default_budget(),
             });
         }
         let mut db = create(path)?;
         drop_old_entries(&mut db).map_err(|e| file_error(path, &e))?;
+        let live = prepare_records(&db).map_err(|e| file_error(path, &e))?;
+        compact_if_sparse(&mut db, path, live).map_err(|e| file_error(path, &e))?;
         let hashing_key = hashing_key(&db).map_err(|e| file_error(path, &e))?;
         let db = Arc::new(db);
         open.retain(|_, db| db.strong_count() > 0);
@@ -90,7 +113,34 @@ impl RedbStore {
             db,
             path: canonical,
             hashing_key,
+            budget: default_budget(),
         })
+    }
+
+    /// At most `bytes` of entries in the file (default [`DEFAULT_REDB_CAPACITY`]); the
+    /// largest entry becomes a quarter of it unless [`max_entry_size`](Self::max_entry_size)
+    /// says otherwise.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// let store = ferrofit::cache::RedbStore::open("http.redb")?
+    ///     .capacity(64 * 1024 * 1024)
+    ///     .max_entry_size(4 * 1024 * 1024);
+    /// # let _ = store;
+    /// # Ok::<(), ferrofit::Error>(())
+    /// ```
+    #[must_use]
+    pub fn capacity(mut self, bytes: u64) -> Self {
+        self.budget = Arc::new(Budget::new(bytes, bytes / 4));
+        self
+    }
+
+    /// The largest entry stored; larger responses pass through uncached.
+    #[must_use]
+    pub fn max_entry_size(mut self, bytes: u64) -> Self {
+        self.budget = Arc::new(Budget::new(self.budget.capacity, bytes));
+        self
     }
 
     /// The file the store lives in.
@@ -171,6 +221,56 @@ fn file_error(path: &Path, error: &redb::Error) -> Error {
     }
 }
 
+fn default_budget() -> Arc<Budget> {
+    Arc::new(Budget::new(
+        DEFAULT_REDB_CAPACITY,
+        DEFAULT_REDB_CAPACITY / 4,
+    ))
+}
+
+/// Gives every entry a record (entries written before records were kept get one that makes
+/// them the first to go), drops records without an entry, and returns the bytes the entries
+/// hold.
+fn prepare_records(db: &Database) -> std::result::Result<u64, redb::Error> {
+    let txn = db.begin_write()?;
+    let mut live = 0_u64;
+    {
+        let entries = txn.open_table(ENTRIES)?;
+        let mut records = txn.open_table(RECORDS)?;
+        for row in entries.iter()? {
+            let (key, value) = row?;
+            let size = value.value().len() as u64;
+            live = live.saturating_add(size);
+            if records.get(key.value())?.is_none() {
+                let record = Record {
+                    size,
+                    last_used: 0,
+                    useless_after: u64::MAX,
+                };
+                records.insert(key.value(), record.encode().as_slice())?;
+            }
+        }
+        records.retain(|key, _| entries.get(key).is_ok_and(|found| found.is_some()))?;
+    }
+    txn.commit()?;
+    Ok(live)
+}
+
+/// Compacts the file when it is more than twice what its entries hold (and over 4 MiB): the
+/// pages of evicted entries are reused by writes, but only compaction gives them back.
+fn compact_if_sparse(
+    db: &mut Database,
+    path: &Path,
+    live: u64,
+) -> std::result::Result<(), redb::Error> {
+    let size = std::fs::metadata(path).map_or(0, |m| m.len());
+    if size > 4 * 1024 * 1024 && size > live.saturating_mul(2) {
+        // Each pass moves what it can; the last one has nothing left to move.
+        while db.compact()? {}
+    }
+    Ok(())
+}
+
 /// Removes the entries of layout version 1, which held credentials in clear, and compacts the
 /// file so that their pages are given back.
 fn drop_old_entries(db: &mut Database) -> std::result::Result<(), redb::Error> {
@@ -218,29 +318,85 @@ fn hashing_key(db: &Database) -> std::result::Result<[u8; 32], redb::Error> {
     Ok(key)
 }
 
-fn read(db: &Database, key: &str) -> std::result::Result<Option<Bytes>, redb::Error> {
+/// The entry under `key`, unless it is over `inline_limit` bytes: then `Err(size)`, to be
+/// read off the async threads.
+fn read(
+    db: &Database,
+    key: &str,
+    inline_limit: u64,
+) -> std::result::Result<std::result::Result<Option<Bytes>, u64>, redb::Error> {
     let txn = db.begin_read()?;
     let table = match txn.open_table(ENTRIES) {
         Ok(table) => table,
-        Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+        Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Ok(None)),
         Err(error) => return Err(error.into()),
     };
-    Ok(table
-        .get(key)?
-        .map(|value| Bytes::copy_from_slice(value.value())))
+    let Some(value) = table.get(key)? else {
+        return Ok(Ok(None));
+    };
+    let size = value.value().len() as u64;
+    if size > inline_limit {
+        return Ok(Err(size));
+    }
+    Ok(Ok(Some(Bytes::copy_from_slice(value.value()))))
+}
+
+/// Removes entries and their records.
+fn remove_entries<'k>(
+    entries: &mut redb::Table<'_, &str, &[u8]>,
+    records: &mut redb::Table<'_, &str, &[u8]>,
+    keys: impl IntoIterator<Item = &'k str>,
+) -> std::result::Result<(), redb::Error> {
+    for key in keys {
+        entries.remove(key)?;
+        records.remove(key)?;
+    }
+    Ok(())
 }
 
 fn write(
     db: &Database,
-    change: impl FnOnce(&mut redb::Table<'_, &str, &[u8]>) -> std::result::Result<(), redb::Error>,
+    change: impl FnOnce(
+        &mut redb::Table<'_, &str, &[u8]>,
+        &mut redb::Table<'_, &str, &[u8]>,
+    ) -> std::result::Result<(), redb::Error>,
 ) -> std::result::Result<(), redb::Error> {
     let txn = db.begin_write()?;
     {
-        let mut table = txn.open_table(ENTRIES)?;
-        change(&mut table)?;
+        let mut entries = txn.open_table(ENTRIES)?;
+        let mut records = txn.open_table(RECORDS)?;
+        change(&mut entries, &mut records)?;
     }
     txn.commit()?;
     Ok(())
+}
+
+/// Stores one entry within `budget`: a too large one is not kept (nor an older value under its
+/// key); otherwise it is written with its record, and whatever no longer fits is evicted.
+fn put_within(
+    db: &Database,
+    budget: &Budget,
+    key: &str,
+    value: &[u8],
+    useless_after: u64,
+) -> std::result::Result<(), redb::Error> {
+    let now = millis(SystemTime::now());
+    write(db, |entries, records| {
+        budget.record_uses(records)?;
+        let size = value.len() as u64;
+        if size > budget.max_entry {
+            return remove_entries(entries, records, [key]);
+        }
+        entries.insert(key, value)?;
+        let record = Record {
+            size,
+            last_used: now,
+            useless_after,
+        };
+        records.insert(key, record.encode().as_slice())?;
+        let evict = budget::to_evict(records, budget.capacity, now)?;
+        remove_entries(entries, records, evict.iter().map(String::as_str))
+    })
 }
 
 impl CacheStore for RedbStore {
@@ -248,9 +404,22 @@ impl CacheStore for RedbStore {
         &'a self,
         key: &'a str,
     ) -> BoxFuture<'a, std::result::Result<Option<Bytes>, BoxError>> {
-        // A read is a few B-tree pages, mostly from redb's cache: microseconds, cheaper inline
-        // than a trip through the blocking pool. Writes (with their fsync) go there.
-        Box::pin(std::future::ready(read(&self.db, key).map_err(Into::into)))
+        self.budget.note_use(key, millis(SystemTime::now()));
+        // A small entry is a few B-tree pages, mostly from redb's cache: microseconds, cheaper
+        // inline than a trip through the blocking pool. A large one is copied there.
+        match read(&self.db, key, INLINE_READ) {
+            Ok(Ok(found)) => Box::pin(std::future::ready(Ok(found))),
+            Ok(Err(_large)) => {
+                let key = key.to_owned();
+                Box::pin(async move {
+                    match self.blocking(move |db| read(db, &key, u64::MAX)).await? {
+                        Ok(found) => Ok(found),
+                        Err(_) => Ok(None),
+                    }
+                })
+            }
+            Err(error) => Box::pin(std::future::ready(Err(error.into()))),
+        }
     }
 
     fn put<'a>(
@@ -258,21 +427,26 @@ impl CacheStore for RedbStore {
         key: &'a str,
         value: Bytes,
     ) -> BoxFuture<'a, std::result::Result<(), BoxError>> {
+        self.put_expiring(key, value, None)
+    }
+
+    fn put_expiring<'a>(
+        &'a self,
+        key: &'a str,
+        value: Bytes,
+        useless_after: Option<SystemTime>,
+    ) -> BoxFuture<'a, std::result::Result<(), BoxError>> {
         let key = key.to_owned();
-        Box::pin(self.blocking(move |db| {
-            write(db, |table| {
-                table.insert(key.as_str(), value.as_ref())?;
-                Ok(())
-            })
-        }))
+        let budget = self.budget.clone();
+        let useless_after = useless_after.map_or(u64::MAX, millis);
+        Box::pin(self.blocking(move |db| put_within(db, &budget, &key, &value, useless_after)))
     }
 
     fn remove<'a>(&'a self, key: &'a str) -> BoxFuture<'a, std::result::Result<(), BoxError>> {
         let key = key.to_owned();
         Box::pin(self.blocking(move |db| {
-            write(db, |table| {
-                table.remove(key.as_str())?;
-                Ok(())
+            write(db, |entries, records| {
+                remove_entries(entries, records, [key.as_str()])
             })
         }))
     }
@@ -283,8 +457,9 @@ impl CacheStore for RedbStore {
     ) -> BoxFuture<'a, std::result::Result<(), BoxError>> {
         let prefix = prefix.to_owned();
         Box::pin(self.blocking(move |db| {
-            write(db, |table| {
-                table.retain(|key, _| !key.starts_with(prefix.as_str()))?;
+            write(db, |entries, records| {
+                entries.retain(|key, _| !key.starts_with(prefix.as_str()))?;
+                records.retain(|key, _| !key.starts_with(prefix.as_str()))?;
                 Ok(())
             })
         }))
@@ -302,6 +477,8 @@ impl std::fmt::Debug for RedbStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RedbStore")
             .field("path", &self.path)
+            .field("capacity", &self.budget.capacity)
+            .field("max_entry_size", &self.budget.max_entry)
             .finish_non_exhaustive()
     }
 }
