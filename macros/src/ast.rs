@@ -34,6 +34,39 @@ pub(crate) struct Endpoint {
     pub(crate) cache: Option<CacheArgs>,
     pub(crate) params: Vec<Param>,
     pub(crate) ret: Option<ReturnKind>,
+    /// The method's attributes of the language and of other tools, carried to what is
+    /// generated for it.
+    pub(crate) carried: Carried,
+}
+
+/// A method's own attributes, by where they are carried.
+#[derive(Default)]
+pub(crate) struct Carried {
+    /// `cfg`: on everything generated for the endpoint, so an endpoint that is configured out
+    /// is gone from the client, the mock and the description alike.
+    pub(crate) cfgs: Vec<Attribute>,
+    /// `cfg_attr` and lint levels: on the generated method and the mock's (a `cfg_attr` may
+    /// stand for any attribute, which only a method can take).
+    pub(crate) lints: Vec<Attribute>,
+    /// `doc` and `deprecated`: on the mock's method (the impl's method takes the trait's).
+    pub(crate) docs: Vec<Attribute>,
+}
+
+impl Carried {
+    fn of(attrs: &[Attribute]) -> Self {
+        let mut carried = Self::default();
+        for a in attrs {
+            match attr::name_of(a).as_deref() {
+                Some("cfg") => carried.cfgs.push(a.clone()),
+                Some(name) if name == "cfg_attr" || attr::is_lint(name) => {
+                    carried.lints.push(a.clone());
+                }
+                Some("doc" | "deprecated") => carried.docs.push(a.clone()),
+                _ => {}
+            }
+        }
+        carried
+    }
 }
 
 pub(crate) struct Param {
@@ -224,6 +257,7 @@ impl Endpoint {
             );
         }
         let ret = return_kind(cx, &method.sig.output, &method.sig.ident);
+        let carried = Carried::of(&method.attrs);
         Some(Self {
             index,
             ident: method.sig.ident.clone(),
@@ -235,6 +269,7 @@ impl Endpoint {
             cache,
             params,
             ret,
+            carried,
         })
     }
 }

@@ -7,6 +7,7 @@ use syn::{TraitItem, TraitItemFn};
 use crate::ast::{Api, Endpoint, Param, ident_name};
 use crate::attr::{Encoding, Role};
 use crate::ctxt::Ctxt;
+use crate::path::Template;
 use crate::ty::is_cancel_token;
 
 pub(crate) fn check(cx: &mut Ctxt, api: &mut Api) {
@@ -44,11 +45,9 @@ fn check_extras(cx: &mut Ctxt, params: &[Param]) {
 
 fn bind_placeholders(cx: &mut Ctxt, endpoint: &mut Endpoint) {
     let Some(verb) = &endpoint.verb else {
-        // The missing verb is already reported; without a template nothing can be bound, but
-        // parameters without a role are still worth reporting.
-        for param in endpoint.params.iter().filter(|p| p.role.is_none()) {
-            cx.error_spanned_by(&param.tokens, no_role_message(param));
-        }
+        // The missing (or misspelt) verb is already reported. Without its template nothing
+        // can be bound, and a parameter without a role may well be a placeholder of it:
+        // reporting it would only repeat the verb's error.
         return;
     };
     let Some(template) = &verb.template else {
@@ -64,7 +63,7 @@ fn bind_placeholders(cx: &mut Ctxt, endpoint: &mut Endpoint) {
                     encoded: false,
                 });
             } else {
-                cx.error_spanned_by(&param.tokens, no_role_message(param));
+                cx.error_spanned_by(&param.tokens, no_role_message(param, template));
             }
         }
     }
@@ -76,12 +75,15 @@ fn bind_placeholders(cx: &mut Ctxt, endpoint: &mut Endpoint) {
             } else if !placeholders.contains(&name.as_str()) {
                 cx.error_spanned_by(
                     &param.tokens,
-                    format!("`{name}` is not a placeholder in `{}`; add `<{name}>` to the path or give the parameter another role", verb.lit.value()),
+                    format!("`{name}` is not a placeholder in `{}`; add `{}` to the path or give the parameter another role", verb.lit.value(), template.quote(name)),
                 );
             } else if bound.contains(&name.as_str()) {
                 cx.error_spanned_by(
                     &param.tokens,
-                    format!("placeholder `<{name}>` is already bound to another parameter"),
+                    format!(
+                        "placeholder `{}` is already bound to another parameter",
+                        template.quote(name)
+                    ),
                 );
             }
             bound.push(name);
@@ -92,17 +94,18 @@ fn bind_placeholders(cx: &mut Ctxt, endpoint: &mut Endpoint) {
         if !bound.contains(&placeholder) && !reported.contains(&placeholder) {
             cx.error_spanned_by(
                 &verb.lit,
-                format!("`<{placeholder}>` has no matching parameter; add `{placeholder}: &str` (or another `Display` type) or rename the placeholder"),
+                format!("`{}` has no matching parameter; add `{placeholder}: &str` (or another `Display` type) or rename the placeholder", template.quote(placeholder)),
             );
             reported.push(placeholder);
         }
     }
 }
 
-fn no_role_message(param: &Param) -> String {
+fn no_role_message(param: &Param, template: &Template) -> String {
     let name = &param.ident;
+    let placeholder = template.quote(&ident_name(name));
     format!(
-        "parameter `{name}` has no role; use it in the path as `<{name}>`, or mark it `#[query]`, `#[header(\"X-Name\")]`, `#[body]`, `#[field]`, `#[part]`, `#[url]`, `#[query_map]`, `#[header_map]`, `#[field_map]`, `#[progress]`, `#[cancel]` or `#[extra]`"
+        "parameter `{name}` has no role; use it in the path as `{placeholder}`, or mark it `#[query]`, `#[header(\"X-Name\")]`, `#[body]`, `#[field]`, `#[part]`, `#[url]`, `#[query_map]`, `#[header_map]`, `#[field_map]`, `#[progress]`, `#[cancel]` or `#[extra]`"
     )
 }
 

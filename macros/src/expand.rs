@@ -10,7 +10,7 @@ use syn::{ReturnType, Signature, TraitItem};
 
 use crate::ast::{Api, Endpoint};
 use crate::attr::Role;
-use crate::headers::StaticHeader;
+use crate::headers::merged_headers;
 use crate::path::Piece;
 use crate::ty::{BodyKind, Decoder, body_kind, part_kind};
 
@@ -28,7 +28,9 @@ pub(crate) fn expand(api: &Api) -> TokenStream {
         };
         let sig = &method.sig;
         let body = endpoint_body(api, endpoint);
-        quote!(#sig { #body })
+        let cfgs = &endpoint.carried.cfgs;
+        let lints = &endpoint.carried.lints;
+        quote!(#(#cfgs)* #(#lints)* #sig { #body })
     });
     let client_struct = client_struct(api);
     let trait_ident = &api.item.ident;
@@ -243,17 +245,6 @@ fn endpoint_body(api: &Api, endpoint: &Endpoint) -> TokenStream {
     }
 }
 
-/// Trait headers, except those the method sets itself, then the method's.
-pub(crate) fn merged_headers<'a>(
-    api: &'a [StaticHeader],
-    method: &'a [StaticHeader],
-) -> Vec<&'a StaticHeader> {
-    api.iter()
-        .filter(|h| !method.iter().any(|m| m.name == h.name))
-        .chain(method)
-        .collect()
-}
-
 /// What is emitted next to the errors: the trait as written (ferrofit attributes removed) and a
 /// client whose methods are `unimplemented!()`, so code using them does not drown in
 /// secondary "not found" errors.
@@ -267,7 +258,8 @@ pub(crate) fn fallback(api: &Api) -> TokenStream {
     let methods = item.items.iter().filter_map(|i| match i {
         TraitItem::Fn(m) if m.default.is_none() => {
             let sig = &m.sig;
-            Some(quote!(#[allow(unused_variables)] #sig { ::core::unimplemented!() }))
+            let cfgs = m.attrs.iter().filter(|a| a.path().is_ident("cfg"));
+            Some(quote!(#(#cfgs)* #[allow(unused_variables)] #sig { ::core::unimplemented!() }))
         }
         _ => None,
     });

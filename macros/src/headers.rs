@@ -1,9 +1,10 @@
-//! Static header lines (`#[headers("Name: value", …)]`) and header-name checks.
+//! Static header lines (`#[headers("Name: value", …)]`): parsed, and merged with a trait's.
 
 use syn::Attribute;
 
-use crate::attr::{HeaderLines, is_http_token};
+use crate::attr::HeaderLines;
 use crate::ctxt::Ctxt;
+use crate::token::check_header_name;
 
 /// One `"Name: value"` of `#[headers(..)]`, its name lower-cased.
 pub(crate) struct StaticHeader {
@@ -53,18 +54,13 @@ pub(crate) fn parse_headers(cx: &mut Ctxt, attr: &Attribute) -> Vec<StaticHeader
         .collect()
 }
 
-/// A header name must be an RFC 9110 token.
-pub(crate) fn check_header_name(name: &str) -> Result<(), String> {
-    if name.is_empty() {
-        return Err("the header name is empty; write `\"Name: value\"`".to_owned());
-    }
-    let Some(bad) = name
-        .chars()
-        .find(|c| !is_http_token(c.encode_utf8(&mut [0; 4])))
-    else {
-        return Ok(());
-    };
-    Err(format!(
-        "`{name}` is not a valid header name: {bad:?} is not allowed"
-    ))
+/// Trait headers, except those the method sets itself, then the method's.
+pub(crate) fn merged_headers<'a>(
+    api: &'a [StaticHeader],
+    method: &'a [StaticHeader],
+) -> Vec<&'a StaticHeader> {
+    api.iter()
+        .filter(|h| !method.iter().any(|m| m.name == h.name))
+        .chain(method)
+        .collect()
 }

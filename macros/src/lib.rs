@@ -11,6 +11,7 @@
 
 mod ast;
 mod attr;
+mod cfg;
 mod check;
 mod ctxt;
 mod describe;
@@ -19,6 +20,7 @@ mod headers;
 mod mock;
 mod owned;
 mod path;
+mod token;
 mod ty;
 
 use proc_macro::TokenStream;

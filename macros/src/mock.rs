@@ -26,15 +26,24 @@ pub(crate) fn mock(api: &Api) -> TokenStream {
             (e, args)
         })
         .collect();
-    let args_items = endpoints.iter().map(|(e, args)| args_struct(api, e, args));
+    let args_items = endpoints
+        .iter()
+        .map(|(e, args)| crate::cfg::each_item(&e.carried.cfgs, args_struct(api, e, args)));
     let methods = endpoints.iter().map(|(e, args)| {
         let method = &e.ident;
         let doc = format!(
             "Expects calls to [`{trait_ident}::{}`]: add matchers and a count, then a reply.",
             ident_name(method)
         );
+        let carried = &e.carried;
+        let (cfgs, lints, docs) = (&carried.cfgs, &carried.lints, &carried.docs);
+        let doc = if docs.iter().any(|a| a.path().is_ident("doc")) {
+            quote!(#[doc = ""] #[doc = #doc])
+        } else {
+            quote!(#[doc = #doc])
+        };
         quote! {
-            #[doc = #doc]
+            #(#cfgs)* #(#lints)* #(#docs)* #doc
             #vis fn #method(&self) -> #krate::testing::Expect<'_, #args> {
                 self.mock.expect::<#args>()
             }

@@ -5,6 +5,9 @@
 pub(crate) struct Template {
     pub(crate) pieces: Vec<Piece>,
     pub(crate) query: Option<String>,
+    /// How the template writes placeholders: `<id>` or `{id}` (its first one decides), so
+    /// messages quote them back the same way.
+    pub(crate) braces: bool,
 }
 
 /// One piece of the path.
@@ -45,6 +48,7 @@ impl Template {
         }
         let mut pieces = Vec::new();
         let mut literal = String::new();
+        let mut braces = None;
         if !path.is_empty() && !path.starts_with('/') {
             literal.push('/');
         }
@@ -94,6 +98,7 @@ impl Template {
             if !literal.is_empty() {
                 pieces.push(Piece::Literal(std::mem::take(&mut literal)));
             }
+            braces.get_or_insert(c == '{');
             pieces.push(Piece::Placeholder(name));
         }
         if !literal.is_empty() {
@@ -102,9 +107,19 @@ impl Template {
         let template = Self {
             pieces,
             query: query.filter(|q| !q.is_empty()).map(str::to_owned),
+            braces: braces.unwrap_or(false),
         };
         template.check_dot_segments()?;
         Ok(template)
+    }
+
+    /// `name` as a placeholder written the way this template writes them.
+    pub(crate) fn quote(&self, name: &str) -> String {
+        if self.braces {
+            format!("{{{name}}}")
+        } else {
+            format!("<{name}>")
+        }
     }
 
     /// The placeholder names, in order (a name may repeat).

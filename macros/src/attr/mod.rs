@@ -13,6 +13,7 @@ use args::{NameArgs, parse_http, parse_verb_path};
 
 use crate::ctxt::Ctxt;
 use crate::path::Template;
+use crate::token::is_http_token;
 
 /// HTTP verb attributes and the method each stands for.
 pub(crate) const VERBS: &[(&str, &str)] = &[
@@ -98,14 +99,6 @@ pub(crate) fn is_passthrough(attr: &Attribute) -> bool {
 /// Whether `name` is a lint attribute (`allow`, `warn`, …).
 pub(crate) fn is_lint(name: &str) -> bool {
     LINTS.contains(&name)
-}
-
-/// Whether `text` is an RFC 9110 token: what header names and method names are made of.
-pub(crate) fn is_http_token(text: &str) -> bool {
-    !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c))
 }
 
 /// `#[rest_api(client = Name, crate = "path")]`.
@@ -344,7 +337,7 @@ pub(crate) fn parse_role(
                 );
                 return None;
             };
-            if let Err(message) = crate::headers::check_header_name(&lit.value()) {
+            if let Err(message) = crate::token::check_header_name(&lit.value()) {
                 cx.error_spanned_by(&lit, message);
                 return None;
             }
@@ -436,15 +429,6 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn http_tokens() {
-        assert!(is_http_token("PURGE"));
-        assert!(is_http_token("X-Request-Id"));
-        assert!(!is_http_token(""));
-        assert!(!is_http_token("A B"));
-        assert!(!is_http_token("a:b"));
-    }
 
     #[test]
     fn suggestions_for_typos() {

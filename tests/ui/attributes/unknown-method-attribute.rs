@@ -1,7 +1,8 @@
 #[ferrofit::rest_api]
 trait Api {
-    #[gett("/users")]
-    async fn users(&self) -> ferrofit::Result<()>;
+    // Only the misspelt verb is reported: `id` is a placeholder of the path it names.
+    #[gett("/users/<id>")]
+    async fn users(&self, id: u64) -> ferrofit::Result<()>;
 
     #[get("/users")]
     #[header("Accept: text/plain")]

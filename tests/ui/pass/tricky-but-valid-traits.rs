@@ -1,6 +1,7 @@
 //! Valid traits that push on the edges: explicit lifetimes, raw identifiers, renamed path
 //! parameters, provided helper methods, other error types, renamed clients, `Response<String>`,
-//! owned and optional cancel tokens, lint attributes, relative and empty paths.
+//! owned and optional cancel tokens, lint attributes, relative and empty paths, endpoints
+//! configured out with `cfg` (their types need not exist), `cfg_attr` and `deprecated`.
 
 use ferrofit::{Bytes, CancelToken, Response};
 
@@ -43,6 +44,21 @@ pub(crate) trait UserApi: Send + Sync {
     #[http(method = "LIST", path = "/users?all=true")]
     async fn list_all(&self) -> ferrofit::Result<Response<Option<Vec<User>>>>;
 
+    /// Configured out: gone from the client, the mock and the description, so its types
+    /// need not exist.
+    #[cfg(any())]
+    #[get("/gone")]
+    async fn gone(&self, #[query] filter: NoSuchFilter) -> ferrofit::Result<NoSuchType>;
+
+    #[cfg_attr(all(), doc = "Documented through `cfg_attr`.")]
+    #[get("/kept")]
+    async fn kept(&self) -> ferrofit::Result<()>;
+
+    /// Deprecated: its mock method is too.
+    #[deprecated(note = "use `by_kind`")]
+    #[get("/old")]
+    async fn old(&self) -> ferrofit::Result<()>;
+
     /// A provided method is not an endpoint: it is kept as written.
     async fn name_of(&self, id: u64) -> ferrofit::Result<String> {
         Ok(self.by_kind("person", id).await?.name)
@@ -57,5 +73,7 @@ fn main() {
         .build()
         .expect("valid");
     let users = Users::new(client);
+    let document = Users::openapi().into_json().to_string();
+    assert!(document.contains("/kept") && !document.contains("/gone"), "{document}");
     let _ = users.client();
 }
