@@ -1,6 +1,7 @@
 //! Reading types: which decoder a return type needs, how a body or part is encoded, and whether
 //! a parameter is a cancel token.
-//! The macro sees tokens, not resolved types, so these go by the written path's last segment.
+//! The macro sees tokens, not resolved types, so these go by the written path's last segment
+//! (a `Result` alias is recognised by its name ending in `Result`).
 
 use syn::{GenericArgument, Ident, PathArguments, ReturnType, Type};
 
@@ -25,8 +26,7 @@ pub(crate) enum Decoder {
 }
 
 pub(crate) fn return_kind(cx: &mut Ctxt, output: &ReturnType, ident: &Ident) -> Option<ReturnKind> {
-    const EXPECTED: &str =
-        "expected `ferrofit::Result<T>` or `Result<T, E>` where `E: From<ferrofit::Error>`";
+    const EXPECTED: &str = "expected `ferrofit::Result<T>`, `Result<T, E>` where `E: From<ferrofit::Error>`, or an alias whose name ends in `Result` and whose first argument is `T` (like `type ApiResult<T> = Result<T, ApiError>`)";
     let ty = match output {
         ReturnType::Type(_, ty) => &**ty,
         ReturnType::Default => {
@@ -38,7 +38,9 @@ pub(crate) fn return_kind(cx: &mut Ctxt, output: &ReturnType, ident: &Ident) -> 
         cx.error_spanned_by(ty, format!("unsupported return type; {EXPECTED}"));
         return None;
     };
-    if name != "Result" || args.is_empty() || args.len() > 2 {
+    // The shape is read from the name: `Result`, or an alias like `GhResult<T>`. Whatever it
+    // stands for, the type checker holds it to `Result<T, E>` with `E: From<ferrofit::Error>`.
+    if !name.ends_with("Result") || args.is_empty() || args.len() > 2 {
         cx.error_spanned_by(ty, format!("unsupported return type; {EXPECTED}"));
         return None;
     }

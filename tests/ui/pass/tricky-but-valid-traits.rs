@@ -19,6 +19,9 @@ pub struct User {
     pub name: String,
 }
 
+/// A crate's own `Result` alias, as GitHub or Stripe clients write them.
+pub type GhResult<T> = std::result::Result<T, AppError>;
+
 /// Documented trait.
 #[ferrofit::rest_api(client = Users)]
 #[headers("Accept: application/json")]
@@ -30,6 +33,9 @@ pub(crate) trait UserApi: Send + Sync {
 
     #[get("users")]
     async fn relative(&self) -> std::result::Result<Vec<User>, AppError>;
+
+    #[get("users")]
+    async fn aliased(&self) -> GhResult<Vec<User>>;
 
     #[get("")]
     async fn root(&self) -> Result<Response<String>, AppError>;

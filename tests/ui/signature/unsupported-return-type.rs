@@ -1,4 +1,5 @@
 struct User;
+type UserResult = Result<User, ferrofit::Error>;
 
 #[ferrofit::rest_api]
 trait Api {
@@ -10,6 +11,10 @@ trait Api {
 
     #[get("/users")]
     async fn option(&self) -> Option<User>;
+
+    // An alias without the success type as its first argument cannot be read.
+    #[get("/users")]
+    async fn opaque_alias(&self) -> UserResult;
 }
 
 fn main() {}
