@@ -1,4 +1,5 @@
-//! Return types: JSON values, `()`, `String`, `Bytes`, `Option<T>`, `Response<T>`, 204s.
+//! Return types: JSON values, `()`, `String`, `Bytes`, `Option<T>`, `Response<T>`, 204s, and
+//! a crate's own `Result` alias with its own error type.
 
 mod support;
 
@@ -12,8 +13,27 @@ struct Item {
     id: u32,
 }
 
+/// An application's error, built from ferrofit's.
+#[derive(Debug)]
+struct AppError(ferrofit::Error);
+
+impl From<ferrofit::Error> for AppError {
+    fn from(error: ferrofit::Error) -> Self {
+        Self(error)
+    }
+}
+
+/// The alias an API crate writes for its calls.
+type AppResult<T> = std::result::Result<T, AppError>;
+
 #[rest_api]
 trait Returns {
+    #[get("/json")]
+    async fn aliased(&self) -> AppResult<Vec<Item>>;
+
+    #[get("/missing")]
+    async fn aliased_missing(&self) -> AppResult<Response<Item>>;
+
     #[get("/json")]
     async fn json(&self) -> ferrofit::Result<Vec<Item>>;
 
@@ -132,4 +152,24 @@ async fn response_wrapper_keeps_status_headers_and_url() {
     let health = api.health().await.unwrap();
     assert!(health.status().is_success());
     assert_eq!(health.headers()["x-healthy"], "yes");
+}
+
+#[tokio::test]
+async fn a_result_alias_decodes_and_converts_errors_into_its_own_type() {
+    let (server, api) = setup().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/json");
+            then.status(200).json_body(json!([{"id": 7}]));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/missing");
+            then.status(404);
+        })
+        .await;
+    assert_eq!(api.aliased().await.unwrap(), vec![Item { id: 7 }]);
+    let AppError(error) = api.aliased_missing().await.unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(404));
 }
