@@ -110,9 +110,17 @@ fn revalidate_later(call: &Call<'_>, entry: &Entry, next: Next<'_>) -> bool {
     let request = call.request.clone();
     let max_stale = call.max_stale;
     let entry = entry.clone();
+    let partition = call.partition.clone();
     let rest = next.detach();
     runtime.spawn(async move {
         let call = Call::new(&cache, &request, max_stale);
+        if call.partition != partition {
+            // The session changed since the stale answer (a sign-out, another sign-in): the
+            // request would go out with the new user's token and the old user's validators,
+            // and a 304 would file the old user's entry under the new one.
+            leader.land(Landed::NotStored);
+            return;
+        }
         let sent = std::sync::atomic::AtomicU32::new(0);
         let (_, landed) = fetch(&call, CachePolicy::Standard, Some(&entry), rest.next(&sent)).await;
         leader.land(landed);
