@@ -176,3 +176,49 @@ async fn large_entries_are_read_whole_and_a_sparse_file_is_compacted_at_open() {
     assert_eq!(reopened.get("k0").await.unwrap().unwrap().len(), PAGE);
     assert!(reopened.get("k15").await.unwrap().is_none());
 }
+
+#[rest_api]
+trait Feed {
+    #[get("/feed/<n>")]
+    async fn feed(&self, n: u32) -> ferrofit::Result<Response<String>>;
+
+    #[get("/feed/<n>")]
+    #[cache(policy = "only_if_cached")]
+    async fn stored(&self, n: u32) -> ferrofit::Result<Response<String>>;
+}
+
+#[tokio::test]
+async fn the_cache_tells_the_store_when_an_entry_is_past_max_stale() {
+    let dir = support::TempDir::new();
+    let store = RedbStore::open(dir.path().join("max-stale.redb")).unwrap();
+    let origin = support::origin::Origin::start().await;
+    origin.reply(support::origin::Reply::ok(
+        "page",
+        &[("cache-control", "max-age=1")],
+    ));
+    let written_at = SystemTime::now();
+    let client = |cache: CacheInterceptor| {
+        FeedClient::new(
+            ferrofit::Client::builder()
+                .base_url(&origin.base_url)
+                .cache(cache)
+                .build()
+                .unwrap(),
+        )
+    };
+    // Fresh for 1 s, and no use once stale: past its use a second after it is written.
+    let writer = client(CacheInterceptor::new(store.clone()).max_stale(Duration::ZERO));
+    // Reads the store as of the moment of that write, with no `max_stale` of its own: it
+    // serves whatever the store still holds.
+    let reader = client(CacheInterceptor::new(store).clock(move || written_at));
+    writer.feed(1).await.unwrap();
+    assert!(reader.stored(1).await.is_ok(), "stored");
+    // Real time must pass for the store's clock; nothing is asserted about how long.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    // Another entry's write purges the first without it being asked for.
+    writer.feed(2).await.unwrap();
+    assert!(
+        reader.stored(1).await.is_err(),
+        "purged: the cache told the store when the entry stops being of use"
+    );
+}
