@@ -20,24 +20,20 @@ use crate::stream::ByteStream;
 
 pub(crate) struct ReqwestTransport {
     client: reqwest::Client,
-    max_response_size: u64,
-    /// How long the server may stay silent; see `receive_clock`.
-    receive_timeout: Option<Duration>,
-    /// How many redirects a call follows; reqwest's own policy is off.
-    max_redirects: usize,
-    /// Whether reqwest's decoders are off and this transport decompresses (ferrofit built
-    /// the client), or a caller's client does it.
-    decodes: bool,
-    /// The limit on streamed bodies, if the caller set one.
-    max_download_size: Option<u64>,
+    settings: TransportSettings,
 }
 
 /// Limits and duties of a [`ReqwestTransport`] besides its client.
 pub(crate) struct TransportSettings {
     pub(crate) max_response_size: u64,
+    /// How long the server may stay silent; see `receive_clock`.
     pub(crate) receive_timeout: Option<Duration>,
+    /// How many redirects a call follows; reqwest's own policy is off.
     pub(crate) max_redirects: usize,
+    /// Whether reqwest's decoders are off and this transport decompresses (ferrofit built
+    /// the client), or a caller's client does it.
     pub(crate) decodes: bool,
+    /// The limit on streamed bodies, if the caller set one.
     pub(crate) max_download_size: Option<u64>,
 }
 
@@ -46,14 +42,7 @@ impl ReqwestTransport {
     /// or connecting counts as silence, and must not follow redirects itself; with `decodes`,
     /// its decoders must be off.
     pub(crate) fn new(client: reqwest::Client, settings: TransportSettings) -> Self {
-        Self {
-            client,
-            max_response_size: settings.max_response_size,
-            receive_timeout: settings.receive_timeout,
-            max_redirects: settings.max_redirects,
-            decodes: settings.decodes,
-            max_download_size: settings.max_download_size,
-        }
+        Self { client, settings }
     }
 
     async fn exchange(&self, request: Request) -> Result<RawResponse> {
@@ -61,7 +50,7 @@ impl ReqwestTransport {
         let progress = request.progress.clone();
         let stream_response = request.stream_response;
         let (method, url, mut headers, body) = request.into_parts();
-        if self.decodes
+        if self.settings.decodes
             && !headers.contains_key(header::ACCEPT_ENCODING)
             && !headers.contains_key(header::RANGE)
         {
@@ -74,7 +63,7 @@ impl ReqwestTransport {
             headers,
             body,
         };
-        let mut redirects = Redirects::new(self.max_redirects);
+        let mut redirects = Redirects::new(self.settings.max_redirects);
         let mut response = if redirects.may_follow() {
             loop {
                 // The original goes out (reqwest adds headers to it; it has room for them), the
@@ -95,7 +84,7 @@ impl ReqwestTransport {
         let mut headers = std::mem::take(response.headers_mut());
         let url = response.url().clone();
         let coding = Coding::of(&headers).filter(|_| {
-            self.decodes
+            self.settings.decodes
                 && !head
                 && !matches!(status, StatusCode::NO_CONTENT | StatusCode::NOT_MODIFIED)
         });
@@ -116,7 +105,7 @@ impl ReqwestTransport {
         let reader = BodyReader {
             total,
             body,
-            receive_timeout: self.receive_timeout,
+            receive_timeout: self.settings.receive_timeout,
             progress: progress.filter(Progress::watches_download),
             received: 0,
         };
@@ -128,13 +117,13 @@ impl ReqwestTransport {
             let mut raw =
                 RawResponse::received(status, version, headers, url, Bytes::new(), redactor);
             let mut stream = ByteStream::new(chunks, total).with_size_chosen(size_chosen);
-            if let Some(limit) = self.max_download_size {
+            if let Some(limit) = self.settings.max_download_size {
                 stream = stream.limit(limit);
             }
             raw.set_stream(stream);
             return Ok(raw);
         }
-        let body = reader.read_all(self.max_response_size).await?;
+        let body = reader.read_all(self.settings.max_response_size).await?;
         Ok(RawResponse::received(
             status, version, headers, url, body, redactor,
         ))
@@ -150,11 +139,12 @@ impl ReqwestTransport {
         } = hop;
         // Only a receive timeout needs the clock (and the task-local it lives in).
         let clock = self
+            .settings
             .receive_timeout
             .map(|_| ReceiveClock::new(!body.is_empty()));
         let outgoing_body = match body.shared_bytes() {
             // Nothing to watch: reqwest sends bytes as they are.
-            Some(bytes) if progress.is_none() && self.receive_timeout.is_none() => {
+            Some(bytes) if progress.is_none() && self.settings.receive_timeout.is_none() => {
                 Some(reqwest::Body::from(bytes.clone()))
             }
             _ => body.open().await?.map(|opened| {
@@ -177,7 +167,7 @@ impl ReqwestTransport {
             outgoing.build().map_err(map_error)?
         };
         let pending = self.client.execute(outgoing);
-        match (&clock, self.receive_timeout) {
+        match (&clock, self.settings.receive_timeout) {
             (Some(clock), Some(limit)) => tokio::select! {
                 biased;
                 response = clock.scope(pending) => response,
