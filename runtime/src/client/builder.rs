@@ -344,7 +344,10 @@ impl ClientBuilder {
     ///
     /// Set connect and receive timeouts on it directly: combining it with
     /// [`connect_timeout`](Self::connect_timeout) or [`receive_timeout`](Self::receive_timeout)
-    /// is an error at `build()`.
+    /// is an error at `build()`, and ferrofit's defaults (10 s, 30 s) do not apply to it.
+    /// Its own decoders decompress responses, so ferrofit cannot see the compressed size:
+    /// streamed bodies get no decompression-ratio bound; give them a
+    /// [`max_download_size`](Self::max_download_size).
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
