@@ -3,14 +3,16 @@
 //! only with ferrofit's `openapi` feature.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
 use syn::{Attribute, Expr, Lit, Meta, TraitItem, Type};
 
 use crate::ast::{Api, Endpoint, Param};
 use crate::attr::{Encoding, Role};
+use crate::codec::{body_codec, part_codec};
 use crate::owned::owned;
 use crate::path::Piece;
-use crate::ty::{BodyKind, Decoder, body_kind, is_named, part_kind, single_arg};
+use crate::ty::{is_named, single_arg};
 
 pub(crate) fn describe(api: &Api) -> TokenStream {
     let krate = &api.krate;
@@ -21,6 +23,7 @@ pub(crate) fn describe(api: &Api) -> TokenStream {
     let name = trait_ident.to_string();
     let doc = doc_text(&api.item.attrs);
     let mut notes = Vec::new();
+    let lookups = crate::codec::lookups_in_scope(&quote!(#krate::__private));
     let endpoints: Vec<TokenStream> = api
         .endpoints
         .iter()
@@ -38,6 +41,9 @@ pub(crate) fn describe(api: &Api) -> TokenStream {
             fn describe() -> #openapi::ApiDescription {
                 #[allow(unused_imports)]
                 use #openapi::{SchemaOf as __FerrofitSchemaOf, ViaJsonSchema as _, ViaUnknown as _};
+                #[allow(unused_imports)]
+                use #krate::codec::{DescribeBody as _, DescribePart as _};
+                #lookups
                 let mut __schemas = #openapi::Schemas::default();
                 #(__schemas.note(::std::string::String::from(#notes));)*
                 #[allow(unused_mut)]
@@ -171,10 +177,10 @@ fn endpoint(api: &Api, endpoint: &Endpoint, notes: &mut Vec<String>) -> TokenStr
                     param.ident
                 ));
             }
-            Role::Body => calls.push(body(param, &inner, optional)),
+            Role::Body => calls.push(body(krate, param)),
             Role::Field { key, .. } => fields.push(field(&openapi, key, schema, required, None)),
             Role::FieldMap => open_fields = true,
-            Role::Part { name } => fields.push(part(&openapi, name, param, required)),
+            Role::Part { name } => fields.push(part(krate, name, param, required)),
             Role::Url | Role::Progress | Role::Cancel | Role::Extra | Role::Invalid => {}
         }
     }
@@ -185,7 +191,7 @@ fn endpoint(api: &Api, endpoint: &Endpoint, notes: &mut Vec<String>) -> TokenStr
         };
         calls.push(quote!(.__fields(#content_type, ::std::vec![#(#fields),*], #open_fields)));
     }
-    calls.push(reply(endpoint));
+    calls.push(reply(krate, endpoint));
     quote! {
         #openapi::EndpointDescription::__new(#name, #method, #path)
             .__doc(#doc) #deprecated #no_auth
@@ -224,21 +230,26 @@ fn schema_of(ty: &Type, repeated: bool) -> TokenStream {
     }
 }
 
-fn body(param: &Param, inner: &Type, optional: bool) -> TokenStream {
-    let required = !optional;
-    match body_kind(&param.ty) {
-        BodyKind::Text => {
-            let schema = schema_of(&syn::parse_quote!(::std::string::String), false);
-            quote!(.__body("text/plain", #schema, #required))
-        }
-        BodyKind::Bytes | BodyKind::Body => {
-            quote!(.__body("application/octet-stream", __schemas.binary(), #required))
-        }
-        BodyKind::Json => {
-            let schema = schema_of(inner, false);
-            quote!(.__body("application/json", #schema, #required))
-        }
+/// The owned type without a written `Option`, and whether there was one.
+fn without_option(ty: &Type) -> (Type, bool) {
+    let ty = owned(ty);
+    match single_arg(&ty, "Option") {
+        Some(inner) => (inner.clone(), true),
+        None => (ty, false),
     }
+}
+
+/// The body as its codec sends it: media type and schema.
+fn body(krate: &syn::Path, param: &Param) -> TokenStream {
+    let (json_ty, optional) = without_option(&param.ty);
+    let required = !optional;
+    let codec = body_codec(krate, &param.ty);
+    let json = schema_of(&json_ty, false);
+    quote!(.__body(
+        (#codec).media_type(),
+        (#codec).schema(&mut __schemas, |mut __schemas| #json),
+        #required
+    ))
 }
 
 fn field(
@@ -255,49 +266,31 @@ fn field(
     quote!(#openapi::BodyField { name: #name, schema: #schema, required: #required, content_type: #content_type })
 }
 
-/// A multipart part: text, a file (bytes, `Part`, a path) or JSON.
-fn part(openapi: &TokenStream, name: &str, param: &Param, required: bool) -> TokenStream {
-    let kind = part_kind(&param.ty);
-    let (inner, _, repeated) = shape(&param.ty);
-    let is_text = is_named(&inner, "String");
-    let one = if kind.raw && is_text {
-        schema_of(&inner, false)
-    } else if kind.raw {
-        quote!(__schemas.binary())
-    } else {
-        schema_of(&inner, false)
-    };
-    let schema = if repeated || kind.each {
-        quote!({ let __items = #one; __schemas.array(__items) })
-    } else {
-        one
-    };
-    let content_type = (!kind.raw).then_some("application/json");
-    field(openapi, name, schema, required, content_type)
+/// A multipart part as its codec sends it: text, a file (bytes, `Part`, a path) or JSON.
+fn part(krate: &syn::Path, name: &str, param: &Param, required: bool) -> TokenStream {
+    let codec = part_codec(krate, &param.ty);
+    let json = schema_of(&without_option(&param.ty).0, false);
+    quote!({
+        let (__schema, __content_type) = (#codec).describe(&mut __schemas, |mut __schemas| #json);
+        #krate::openapi::BodyField {
+            name: #name,
+            schema: __schema,
+            required: #required,
+            content_type: __content_type,
+        }
+    })
 }
 
-fn reply(endpoint: &Endpoint) -> TokenStream {
+/// The success reply, as `FromReply` reads it.
+fn reply(krate: &syn::Path, endpoint: &Endpoint) -> TokenStream {
     let ret = endpoint
         .ret
         .as_ref()
         .expect("checked: the return type is supported");
-    match ret.decoder {
-        Decoder::Unit => {
-            quote!(.__reply(::core::option::Option::None, ::core::option::Option::None))
-        }
-        Decoder::Text => {
-            let schema = schema_of(&syn::parse_quote!(::std::string::String), false);
-            quote!(.__reply(::core::option::Option::Some("text/plain"), ::core::option::Option::Some(#schema)))
-        }
-        Decoder::Raw | Decoder::Stream => quote!(.__reply(
-            ::core::option::Option::Some("application/octet-stream"),
-            ::core::option::Option::Some(__schemas.binary())
-        )),
-        Decoder::Json => {
-            let schema = schema_of(&owned(&ret.value), false);
-            quote!(.__reply(::core::option::Option::Some("application/json"), ::core::option::Option::Some(#schema)))
-        }
-    }
+    let value = &ret.value;
+    let json = schema_of(&owned(&ret.schema), false);
+    let describe = quote_spanned!(value.span()=> <#value as #krate::codec::FromReply>::describe);
+    quote!(.__reply(#describe(&mut __schemas, |mut __schemas| #json)))
 }
 
 /// The `///` lines of `attrs`, one leading space removed from each.

@@ -10,9 +10,9 @@ use syn::{ReturnType, Signature, TraitItem};
 
 use crate::ast::{Api, Endpoint};
 use crate::attr::Role;
+use crate::codec::{body_codec, lookups_in_scope, part_codec};
 use crate::headers::merged_headers;
 use crate::path::Piece;
-use crate::ty::{BodyKind, Decoder, body_kind, part_kind};
 
 /// The trait (every `async fn` returning a `Send` future), the client and its implementation.
 pub(crate) fn expand(api: &Api) -> TokenStream {
@@ -179,12 +179,11 @@ fn endpoint_body(api: &Api, endpoint: &Endpoint) -> TokenStream {
             Role::QueryMap => quote!(__call.query_map(&#ident);),
             Role::Header { name } => quote!(__call.header(#name, &#ident);),
             Role::HeaderMap => quote!(__call.header_map(&#ident);),
-            Role::Body => match body_kind(&param.ty) {
-                BodyKind::Text => quote!(__call.text_body(&#ident);),
-                BodyKind::Bytes => quote!(__call.bytes_body(&#ident);),
-                BodyKind::Body => quote!(__call.raw_body(#ident);),
-                BodyKind::Json => quote!(__call.json_body(&#ident);),
-            },
+            Role::Body => {
+                let codec = body_codec(krate, &param.ty);
+                let span = param.ty.span();
+                quote_spanned!(span=> #krate::codec::EncodeBody::encode(#codec, &mut __call, #ident);)
+            }
             Role::Field {
                 key,
                 encoded: false,
@@ -192,13 +191,9 @@ fn endpoint_body(api: &Api, endpoint: &Endpoint) -> TokenStream {
             Role::Field { key, encoded: true } => quote!(__call.field_encoded(#key, &#ident);),
             Role::FieldMap => quote!(__call.field_map(&#ident);),
             Role::Part { name } => {
-                let kind = part_kind(&param.ty);
-                if kind.raw {
-                    quote!(__call.part(#name, &#ident);)
-                } else {
-                    let each = kind.each;
-                    quote!(__call.json_part(#name, &#ident, #each);)
-                }
+                let codec = part_codec(krate, &param.ty);
+                let span = param.ty.span();
+                quote_spanned!(span=> #krate::codec::EncodePart::encode(#codec, &mut __call, #name, &#ident);)
             }
             // Emitted first, below: it replaces the base URL the path would follow.
             Role::Url => return None,
@@ -217,31 +212,34 @@ fn endpoint_body(api: &Api, endpoint: &Endpoint) -> TokenStream {
             // Spanned so that a type that is not `Display` is reported at the parameter.
             quote_spanned!(ident.span()=> __call.url(&#ident);)
         });
+    let lookups = endpoint
+        .params
+        .iter()
+        .any(|p| matches!(p.role, Some(Role::Body | Role::Part { .. })))
+        .then(|| lookups_in_scope(&private));
     let value = &ret.value;
-    let decoder = match ret.decoder {
-        Decoder::Unit => Some(quote!(#private::Unit)),
-        Decoder::Text => Some(quote!(#private::Text)),
-        Decoder::Raw => Some(quote!(#private::Raw)),
-        Decoder::Json => Some(quote!(#private::Json<#value>)),
-        Decoder::Stream => None,
+    // Named through `FromReply` so a type that is no reply is reported at the return type,
+    // and converted with `?` so an error type without `From<ferrofit::Error>` is too.
+    let reply = quote_spanned! {value.span()=>
+        __call.send(
+            <#value as #krate::codec::FromReply>::STREAM,
+            <#value as #krate::codec::FromReply>::from_reply,
+        )
     };
-    let send = match (&decoder, ret.response) {
-        (Some(decoder), false) => quote!(send::<#decoder, _>),
-        (Some(decoder), true) => quote!(send_response::<#decoder, _>),
-        (None, false) => quote!(send_stream::<_>),
-        (None, true) => quote!(send_stream_response::<_>),
-    };
+    let awaited = quote_spanned!(ret.span=> __reply.await?);
     quote! {
         static __FERROFIT_ENDPOINT: #private::Endpoint =
             #private::Endpoint::__new(#api_name, #name, #method, #template_text)
                 #headers #timeout #no_auth #idempotent #max_attempts
                 #cache_policy #cache_max_stale;
+        #lookups
         let mut __call = #private::Call::new(&self.client, &__FERROFIT_ENDPOINT);
         #url
         #(#path)*
         #static_query
         #(#args)*
-        __call.#send()
+        let __reply = #reply;
+        async move { ::core::result::Result::Ok(#awaited) }
     }
 }
 

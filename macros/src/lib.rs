@@ -13,6 +13,7 @@ mod ast;
 mod attr;
 mod cfg;
 mod check;
+mod codec;
 mod ctxt;
 mod describe;
 mod expand;

@@ -11,7 +11,7 @@ use crate::ast::{Api, Endpoint, ident_name};
 use crate::attr::Role;
 use crate::owned::owned;
 use crate::path::Piece;
-use crate::ty::{BodyKind, Decoder, body_kind};
+use crate::ty::{BodyField, body_field};
 
 pub(crate) fn mock(api: &Api) -> TokenStream {
     let krate = &api.krate;
@@ -146,18 +146,21 @@ fn args_struct(api: &Api, endpoint: &Endpoint, args: &Ident) -> TokenStream {
             Role::QueryMap => deserialized(quote!(__call.query_map::<#ty>(&[#(#query_keys),*])?)),
             Role::Header { name } => deserialized(quote!(__call.header::<#ty>(#name)?)),
             Role::HeaderMap => deserialized(quote!(__call.header_map::<#ty>()?)),
-            Role::Body => match body_kind(&param.ty) {
-                BodyKind::Text => (
+            Role::Body => match body_field(&param.ty) {
+                BodyField::Text => (
                     syn::parse_quote!(::std::string::String),
                     None,
                     quote!(__call.text_body()?),
                 ),
-                BodyKind::Bytes | BodyKind::Body => (
+                BodyField::Bytes => (
                     syn::parse_quote!(#krate::Bytes),
                     None,
                     quote!(__call.bytes_body()),
                 ),
-                BodyKind::Json => deserialized(quote!(__call.json_body::<#ty>()?)),
+                BodyField::ByType => {
+                    bounds.push(quote!(#ty: #testing::BodyValue<#de>));
+                    (ty.clone(), None, quote!(__call.body_value::<#ty>()?))
+                }
             },
             Role::Field { key, encoded } => {
                 deserialized(quote!(__call.field::<#ty>(#key, #encoded)?))
@@ -179,7 +182,7 @@ fn args_struct(api: &Api, endpoint: &Endpoint, args: &Ident) -> TokenStream {
         bounds.extend(bound.map(|b| quote!(#b: #krate::__private::serde::Deserialize<#de>)));
         reads.push(quote!(#ident: #read));
     }
-    let reply = reply_kind(api, endpoint);
+    let reply = reply_kind(endpoint);
     let doc = format!(
         "The arguments of a call to `{api_name}::{name}`, decoded from the request the client sent: what argument matchers of the typed mock receive."
     );
@@ -207,22 +210,13 @@ fn args_struct(api: &Api, endpoint: &Endpoint, args: &Ident) -> TokenStream {
     }
 }
 
-fn reply_kind(api: &Api, endpoint: &Endpoint) -> TokenStream {
-    let testing = {
-        let krate = &api.krate;
-        quote!(#krate::testing)
-    };
+/// The endpoint's success type, as written: `EncodeReply` goes by the type.
+fn reply_kind(endpoint: &Endpoint) -> &Type {
     let ret = endpoint
         .ret
         .as_ref()
         .expect("checked: the return type is supported");
-    let value = &ret.value;
-    match ret.decoder {
-        Decoder::Unit => quote!(#testing::UnitReply),
-        Decoder::Text => quote!(#testing::TextReply),
-        Decoder::Raw | Decoder::Stream => quote!(#testing::BytesReply),
-        Decoder::Json => quote!(#testing::JsonReply<#value>),
-    }
+    &ret.value
 }
 
 /// The template's pieces as `PathPiece`s.

@@ -1,28 +1,25 @@
-//! Reading types: which decoder a return type needs, how a body or part is encoded, and whether
-//! a parameter is a cancel token.
-//! The macro sees tokens, not resolved types, so these go by the written path's last segment
-//! (a `Result` alias is recognised by its name ending in `Result`).
+//! Reading types where the macro needs their shape: the `Result` a method returns, references
+//! to strip before a codec lookup, and whether a parameter is a cancel token.
+//!
+//! How a body, part or reply is encoded is not decided here: generated code asks the runtime's
+//! codec traits (`ferrofit::codec`), which see types after aliases resolve. The `Result` is
+//! the one shape read from its name (an alias is recognised by its name ending in `Result`);
+//! the type checker then holds it to `Result<T, E>` with `E: From<ferrofit::Error>`.
 
+use proc_macro2::Span;
+use syn::spanned::Spanned;
 use syn::{GenericArgument, Ident, PathArguments, ReturnType, Type};
 
 use crate::ctxt::Ctxt;
 
 /// What an endpoint returns on success.
 pub(crate) struct ReturnKind {
-    /// `T` of `Result<T, E>` (inside `Response<…>` when `response` is set).
+    /// `T` of `Result<T, E>`, as written.
     pub(crate) value: Type,
-    pub(crate) decoder: Decoder,
-    pub(crate) response: bool,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Decoder {
-    Unit,
-    Text,
-    Raw,
-    Json,
-    /// `ByteStream`: the body is handed over unread.
-    Stream,
+    /// `T` without a written `Response<…>`: whose JSON schema the OpenAPI export shows.
+    pub(crate) schema: Type,
+    /// The whole return type: where a missing `From<ferrofit::Error>` is reported.
+    pub(crate) span: Span,
 }
 
 pub(crate) fn return_kind(cx: &mut Ctxt, output: &ReturnType, ident: &Ident) -> Option<ReturnKind> {
@@ -38,37 +35,26 @@ pub(crate) fn return_kind(cx: &mut Ctxt, output: &ReturnType, ident: &Ident) -> 
         cx.error_spanned_by(ty, format!("unsupported return type; {EXPECTED}"));
         return None;
     };
-    // The shape is read from the name: `Result`, or an alias like `GhResult<T>`. Whatever it
-    // stands for, the type checker holds it to `Result<T, E>` with `E: From<ferrofit::Error>`.
     if !name.ends_with("Result") || args.is_empty() || args.len() > 2 {
         cx.error_spanned_by(ty, format!("unsupported return type; {EXPECTED}"));
         return None;
     }
     let value = args[0];
-    let (value, response) = match last_segment(value) {
-        Some((name, inner)) if name == "Response" && inner.len() == 1 => (inner[0], true),
-        _ => (value, false),
+    let schema = match last_segment(value) {
+        Some((name, inner)) if name == "Response" && inner.len() == 1 => inner[0],
+        _ => value,
     };
-    if matches!(value, Type::ImplTrait(_) | Type::Infer(_) | Type::Never(_)) {
+    if matches!(schema, Type::ImplTrait(_) | Type::Infer(_) | Type::Never(_)) {
         cx.error_spanned_by(
-            value,
+            schema,
             "the success type must be a concrete type, like `User`, `()`, `String` or `Bytes`",
         );
         return None;
     }
-    let decoder = match value {
-        Type::Tuple(t) if t.elems.is_empty() => Decoder::Unit,
-        _ => match last_segment(value) {
-            Some((name, args)) if args.is_empty() && name == "String" => Decoder::Text,
-            Some((name, args)) if args.is_empty() && name == "Bytes" => Decoder::Raw,
-            Some((name, args)) if args.is_empty() && name == "ByteStream" => Decoder::Stream,
-            _ => Decoder::Json,
-        },
-    };
     Some(ReturnKind {
         value: value.clone(),
-        decoder,
-        response,
+        schema: schema.clone(),
+        span: ty.span(),
     })
 }
 
@@ -95,70 +81,32 @@ fn last_segment(ty: &Type) -> Option<(String, Vec<&Type>)> {
     Some((segment.ident.to_string(), args))
 }
 
-/// How a `#[body]` is sent, read from its written type.
+/// The field a typed mock's argument struct gives a `#[body]`: friendlier owned types for the
+/// usual spellings; any other type is read back by its own type (`BodyValue`), aliases included.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum BodyKind {
-    /// `String`, `str`, `Cow<str>`: UTF-8 `text/plain`.
+pub(crate) enum BodyField {
+    /// `String`, `str`, `Cow<str>`: a `String`.
     Text,
-    /// `Bytes`, `Vec<u8>`, `[u8]`, `[u8; N]`: `application/octet-stream`.
+    /// `Bytes`, `Vec<u8>`, `[u8]`, `[u8; N]`, `Body`: `Bytes`.
     Bytes,
-    /// `ferrofit::Body`: a file, stream or form built by hand.
-    Body,
-    /// Anything else: JSON.
-    Json,
+    /// Anything else: the owned type itself.
+    ByType,
 }
 
-pub(crate) fn body_kind(ty: &Type) -> BodyKind {
+pub(crate) fn body_field(ty: &Type) -> BodyField {
     let ty = strip_references(ty);
     if is_bytes(ty) {
-        return BodyKind::Bytes;
+        return BodyField::Bytes;
     }
     match last_segment(ty) {
-        Some((name, args)) if name == "String" && args.is_empty() => BodyKind::Text,
-        Some((name, args)) if name == "str" && args.is_empty() => BodyKind::Text,
+        Some((name, args)) if name == "String" && args.is_empty() => BodyField::Text,
+        Some((name, args)) if name == "str" && args.is_empty() => BodyField::Text,
         Some((name, args)) if name == "Cow" && args.len() == 1 && is_named(args[0], "str") => {
-            BodyKind::Text
+            BodyField::Text
         }
-        Some((name, args)) if name == "Body" && args.is_empty() => BodyKind::Body,
-        _ => BodyKind::Json,
+        Some((name, args)) if name == "Body" && args.is_empty() => BodyField::Bytes,
+        _ => BodyField::ByType,
     }
-}
-
-/// How a `#[part]` is sent: as it is (text, bytes, `Part`, file paths, and `Option`s and
-/// sequences of those), or as JSON; `each` when a sequence of JSON values makes one part per element.
-pub(crate) struct PartKind {
-    pub(crate) raw: bool,
-    pub(crate) each: bool,
-}
-
-pub(crate) fn part_kind(ty: &Type) -> PartKind {
-    let mut ty = strip_references(ty);
-    let mut each = false;
-    loop {
-        if is_bytes(ty) {
-            return PartKind { raw: true, each };
-        }
-        let element = match ty {
-            Type::Slice(slice) => Some(&*slice.elem),
-            Type::Array(array) => Some(&*array.elem),
-            _ => match last_segment(ty) {
-                Some((name, args)) if args.len() == 1 && (name == "Vec" || name == "Option") => {
-                    each |= name == "Vec";
-                    Some(args[0])
-                }
-                _ => None,
-            },
-        };
-        if matches!(ty, Type::Slice(_) | Type::Array(_)) {
-            each = true;
-        }
-        match element {
-            Some(inner) => ty = strip_references(inner),
-            None => break,
-        }
-    }
-    let raw = matches!(last_segment(ty), Some((name, args)) if args.is_empty() && ["String", "str", "Bytes", "Part", "Path", "PathBuf"].contains(&name.as_str()));
-    PartKind { raw, each }
 }
 
 /// `Bytes`, `Vec<u8>`, `[u8]` or `[u8; N]`.
@@ -198,7 +146,8 @@ fn is_token(ty: &Type) -> bool {
     matches!(last_segment(strip_references(ty)), Some((name, args)) if name == "CancelToken" && args.is_empty())
 }
 
-fn strip_references(ty: &Type) -> &Type {
+/// `T` of `&T`, `&&T`, `(T)`: what a codec lookup names.
+pub(crate) fn strip_references(ty: &Type) -> &Type {
     match ty {
         Type::Reference(r) => strip_references(&r.elem),
         Type::Paren(p) => strip_references(&p.elem),

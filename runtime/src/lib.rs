@@ -51,6 +51,7 @@ mod body;
 mod cache_options;
 mod cancel;
 mod client;
+pub mod codec;
 #[cfg(all(feature = "testing", feature = "openapi"))]
 pub mod contract;
 mod encode;

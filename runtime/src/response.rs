@@ -268,8 +268,11 @@ impl RawResponse {
 }
 
 /// A response body as the client hands it over: read, or still a stream.
-pub(crate) enum Received {
+#[doc(hidden)]
+pub enum Received {
+    /// Read whole.
     Bytes(Bytes),
+    /// Still a stream.
     Stream(ByteStream),
 }
 

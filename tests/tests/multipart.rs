@@ -57,37 +57,12 @@ struct Seen {
     refuse_first: Arc<Mutex<Option<StatusCode>>>,
 }
 
-/// Parses the body with multer and echoes every part: name, file name, content type, data.
-async fn parse(headers: &HeaderMap, body: Bytes) -> Result<Value, String> {
-    let content_type = headers
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .ok_or("no content type")?;
-    let boundary = multer::parse_boundary(content_type).map_err(|e| e.to_string())?;
-    let chunks = futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
-    let mut form = multer::Multipart::new(chunks, boundary);
-    let mut parts = Vec::new();
-    while let Some(field) = form.next_field().await.map_err(|e| e.to_string())? {
-        let name = field.name().map(str::to_owned);
-        let file_name = field.file_name().map(str::to_owned);
-        let content_type = field.content_type().map(ToString::to_string);
-        let data = field.bytes().await.map_err(|e| e.to_string())?;
-        parts.push(json!({
-            "name": name,
-            "file_name": file_name,
-            "content_type": content_type,
-            "data": String::from_utf8_lossy(&data),
-        }));
-    }
-    Ok(Value::Array(parts))
-}
-
 async fn upload(State(seen): State<Seen>, headers: HeaderMap, body: Bytes) -> impl IntoResponse {
     seen.bodies.lock().unwrap().push(body.clone());
     if let Some(status) = seen.refuse_first.lock().unwrap().take() {
         return (status, axum::Json(json!({ "refused": true })));
     }
-    match parse(&headers, body).await {
+    match support::server::parse_multipart(&headers, body).await {
         Ok(parts) => (StatusCode::OK, axum::Json(parts)),
         Err(e) => (StatusCode::BAD_REQUEST, axum::Json(json!({ "error": e }))),
     }

@@ -3,27 +3,24 @@
 use std::fmt::Display;
 use std::future::Future;
 
-use bytes::Bytes;
 use http::HeaderMap;
 use http::header::{HeaderName, HeaderValue};
 use serde::Serialize;
 use url::Url;
 
 use super::call_body::PendingBody;
-use super::decode::Decode;
 use crate::cancel::CancelToken;
 use crate::client::Client;
 use crate::encode::{header, path, query, value};
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
-use crate::redact;
+use crate::redact::{self, Redactor};
 use crate::request::Request;
 use crate::response::{Received, Response};
-use crate::stream::ByteStream;
 
 /// One call under construction. Generated methods create it, feed it their arguments in order,
-/// and return the future of [`send`](Self::send) or [`send_response`](Self::send_response).
+/// and return the future of [`send`](Self::send).
 /// The first argument that cannot be encoded is remembered and returned when the future runs;
 /// nothing is sent then.
 pub struct Call {
@@ -269,67 +266,32 @@ impl Call {
         }
     }
 
-    /// Sends the call and reads the whole body.
-    async fn exchange_buffered(self) -> Result<(Client, Response<Bytes>)> {
-        let (client, response) = self.exchange(false).await?;
-        let limit = client.max_response_size();
-        Ok((client, response.buffered(limit).await?))
-    }
-
-    /// Sends the call and decodes the body with `D`.
+    /// Sends the call and reads the reply with `decode`: the body whole, or handed over
+    /// unread when `stream`. Generated code passes `<T as FromReply>::{STREAM, from_reply}`,
+    /// so a type that is no reply is reported once, at the user's return type (a function
+    /// pointer, not the function's own type, so the future's type does not repeat the
+    /// error), and converts the
+    /// error with `?` into the endpoint's own error type.
+    ///
+    /// [`FromReply`]: crate::codec::FromReply
     // Written out rather than `async fn`: generated code relies on the future being `Send` and
     // `'static`, and spelling it here makes a regression fail in this crate, not in users'.
     #[allow(clippy::manual_async_fn)]
-    pub fn send<D: Decode, E: From<Error>>(
+    pub fn send<T: Send + 'static>(
         self,
-    ) -> impl Future<Output = std::result::Result<D::Output, E>> + Send + 'static {
+        stream: bool,
+        decode: fn(Response<Received>, &Redactor) -> Result<T>,
+    ) -> impl Future<Output = Result<T>> + Send + 'static {
         async move {
-            let (client, response) = self.exchange_buffered().await?;
-            let status = response.status();
-            Ok(D::decode(status, response.into_inner(), client.redactor())?)
+            let (client, response) = self.exchange(stream).await?;
+            let response = if stream {
+                response
+            } else {
+                let limit = client.max_response_size();
+                response.buffered(limit).await?.map(Received::Bytes)
+            };
+            decode(response, client.redactor())
         }
-    }
-
-    /// Sends the call and decodes the body with `D`, keeping status, headers and URL.
-    #[allow(clippy::manual_async_fn)]
-    pub fn send_response<D: Decode, E: From<Error>>(
-        self,
-    ) -> impl Future<Output = std::result::Result<Response<D::Output>, E>> + Send + 'static {
-        async move {
-            let (client, response) = self.exchange_buffered().await?;
-            let status = response.status();
-            Ok(response.try_map(|body| D::decode(status, body, client.redactor()))?)
-        }
-    }
-
-    /// Sends the call and hands over the body unread.
-    #[allow(clippy::manual_async_fn)]
-    pub fn send_stream<E: From<Error>>(
-        self,
-    ) -> impl Future<Output = std::result::Result<ByteStream, E>> + Send + 'static {
-        async move {
-            let (_, response) = self.exchange(true).await?;
-            Ok(into_stream(response.into_inner()))
-        }
-    }
-
-    /// Sends the call and hands over the body unread, keeping status, headers and URL.
-    #[allow(clippy::manual_async_fn)]
-    pub fn send_stream_response<E: From<Error>>(
-        self,
-    ) -> impl Future<Output = std::result::Result<Response<ByteStream>, E>> + Send + 'static {
-        async move {
-            let (_, response) = self.exchange(true).await?;
-            Ok(response.map(into_stream))
-        }
-    }
-}
-
-/// A body as a stream, whether the transport streamed it or (a test double) read it.
-fn into_stream(body: Received) -> ByteStream {
-    match body {
-        Received::Stream(stream) => stream,
-        Received::Bytes(bytes) => ByteStream::from_bytes(bytes),
     }
 }
 

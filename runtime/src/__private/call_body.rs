@@ -9,6 +9,7 @@ use serde_json::value::RawValue;
 
 use super::Call;
 use crate::body::{Body, Multipart, Part};
+use crate::codec::PartValue;
 use crate::encode::{form, value};
 use crate::error::{Error, Result};
 use crate::progress::ProgressArg;
@@ -118,90 +119,6 @@ impl BodyArg for Body {
 impl BodyArg for &Body {
     fn into_body(self) -> Body {
         self.clone()
-    }
-}
-
-/// What a `#[part]` sent as it is (not as JSON) may be: text, bytes, a [`Part`], a file path
-/// (`&Path`, `PathBuf`: the file, streamed), or an `Option` (none: no part) or sequence (one
-/// part each) of those.
-pub trait PartValue {
-    /// Adds the part(s) named `name` to `form`.
-    fn add_to(&self, name: &str, form: &mut Multipart);
-}
-
-impl PartValue for str {
-    fn add_to(&self, name: &str, form: &mut Multipart) {
-        form.push(name.to_owned(), Part::text(self));
-    }
-}
-
-impl PartValue for String {
-    fn add_to(&self, name: &str, form: &mut Multipart) {
-        self.as_str().add_to(name, form);
-    }
-}
-
-impl PartValue for Bytes {
-    fn add_to(&self, name: &str, form: &mut Multipart) {
-        form.push(name.to_owned(), Part::bytes(self.clone()));
-    }
-}
-
-impl PartValue for [u8] {
-    fn add_to(&self, name: &str, form: &mut Multipart) {
-        form.push(name.to_owned(), Part::bytes(Bytes::copy_from_slice(self)));
-    }
-}
-
-impl PartValue for Vec<u8> {
-    fn add_to(&self, name: &str, form: &mut Multipart) {
-        self.as_slice().add_to(name, form);
-    }
-}
-
-impl PartValue for std::path::Path {
-    fn add_to(&self, name: &str, form: &mut Multipart) {
-        form.push(name.to_owned(), Part::file(self));
-    }
-}
-
-impl PartValue for std::path::PathBuf {
-    fn add_to(&self, name: &str, form: &mut Multipart) {
-        self.as_path().add_to(name, form);
-    }
-}
-
-impl PartValue for Part {
-    fn add_to(&self, name: &str, form: &mut Multipart) {
-        form.push(name.to_owned(), self.clone());
-    }
-}
-
-impl<T: PartValue + ?Sized> PartValue for &T {
-    fn add_to(&self, name: &str, form: &mut Multipart) {
-        (**self).add_to(name, form);
-    }
-}
-
-impl<T: PartValue> PartValue for Option<T> {
-    fn add_to(&self, name: &str, form: &mut Multipart) {
-        if let Some(value) = self {
-            value.add_to(name, form);
-        }
-    }
-}
-
-impl<T: PartValue> PartValue for Vec<T> {
-    fn add_to(&self, name: &str, form: &mut Multipart) {
-        self.as_slice().add_to(name, form);
-    }
-}
-
-impl<T: PartValue> PartValue for [T] {
-    fn add_to(&self, name: &str, form: &mut Multipart) {
-        for value in self {
-            value.add_to(name, form);
-        }
     }
 }
 

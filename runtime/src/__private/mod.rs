@@ -2,11 +2,13 @@
 
 mod call;
 mod call_body;
-mod decode;
 
+pub use crate::codec::{
+    BodyPick, PartPick, ViaBodyAsIs, ViaJsonBody, ViaJsonEachPart, ViaJsonPart, ViaPartAsIs,
+};
+pub use crate::response::Received;
 pub use call::{Call, CancelArg};
-pub use call_body::{BodyArg, BodyBytes, PartValue};
-pub use decode::{Decode, Json, Raw, Text, Unit};
+pub use call_body::{BodyArg, BodyBytes};
 
 pub use crate::endpoint::Endpoint;
 /// Named by generated bounds, so users need no `serde` path of their own.

@@ -299,9 +299,10 @@ impl EndpointDescription {
         self
     }
 
-    /// The success reply: its content type and schema, or neither for `()`.
+    /// The success reply: its content type and schema, or none for `()`.
     #[doc(hidden)]
-    pub fn __reply(mut self, content_type: Option<&'static str>, schema: Option<Value>) -> Self {
+    pub fn __reply(mut self, reply: Option<(&'static str, Value)>) -> Self {
+        let (content_type, schema) = reply.unzip();
         self.reply_type = content_type;
         self.reply_schema = schema;
         self

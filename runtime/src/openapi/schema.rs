@@ -114,6 +114,26 @@ impl<T: ?Sized> ViaUnknown for &SchemaOf<T> {
     }
 }
 
+/// A `Response<T>` is described by its body, `T`: so a reply type written through an alias
+/// (`type Page<T> = Response<Vec<T>>`) gets `T`'s schema too.
+impl<T: JsonSchema> JsonSchema for crate::Response<T> {
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        T::schema_name()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        T::schema_id()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

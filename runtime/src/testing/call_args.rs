@@ -42,7 +42,7 @@ pub enum PathPiece {
 pub struct ArgError(String);
 
 impl ArgError {
-    fn new(message: impl Into<String>) -> Self {
+    pub(super) fn new(message: impl Into<String>) -> Self {
         Self(message.into())
     }
 }
@@ -153,6 +153,11 @@ impl<'de> MockCall<'de> {
     /// The body's bytes.
     pub fn bytes_body(&self) -> Bytes {
         Bytes::copy_from_slice(self.body_bytes())
+    }
+
+    /// The body as `T`, read the way the client sent a `T` (see [`BodyValue`]).
+    pub fn body_value<T: super::BodyValue<'de>>(&self) -> Result<T, ArgError> {
+        T::read(self)
     }
 
     /// Every value of form field `key` (decoded, or as sent when `raw`).

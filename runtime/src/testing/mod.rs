@@ -45,6 +45,7 @@ use crate::request::Request;
 use crate::response::RawResponse;
 use crate::transport::Transport;
 
+mod body_value;
 mod call_args;
 mod expectation;
 mod multipart_parts;
@@ -52,11 +53,10 @@ mod route;
 mod text_values;
 mod typed;
 
+pub use body_value::BodyValue;
 pub use call_args::{ArgError, DecodeArgs, MockCall, PathPiece};
 pub use multipart_parts::RecordedPart;
-pub use typed::{
-    BytesReply, EncodeReply, Expect, JsonReply, MockEndpoint, TextReply, TypedMock, UnitReply,
-};
+pub use typed::{EncodeReply, Expect, MockEndpoint, TypedMock};
 
 use expectation::{Expectation, Outcome};
 use route::{Route, path_matches, unmatched_message};

@@ -4,6 +4,8 @@
 //! success type.
 
 use std::marker::PhantomData;
+
+use bytes::Bytes;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,8 +15,9 @@ use serde::Serialize;
 use super::call_args::{ArgError, DecodeArgs, MockCall};
 use super::expectation::{Expectation, Matcher, Times};
 use super::{MockReply, MockTransport};
-use crate::Client;
+use crate::codec::{ReplyShape, same_type};
 use crate::error::Error;
+use crate::{ByteStream, Client, Response};
 
 /// One endpoint of a `#[rest_api]` trait, as a typed mock knows it. `#[rest_api]` implements it
 /// for the endpoint's argument struct (`UserApiGetUserArgs`), which is also what argument
@@ -24,62 +27,73 @@ pub trait MockEndpoint: Sized + 'static {
     const API: &'static str;
     /// The method's name.
     const NAME: &'static str;
-    /// How a success value is written into a reply: [`JsonReply`], [`TextReply`],
-    /// [`BytesReply`] or [`UnitReply`].
+    /// The endpoint's success type (`T` of its `Result<T, E>`): how [`EncodeReply`] writes
+    /// a value into a reply the client decodes back.
     type Reply;
 }
 
-/// Writes an endpoint's success value into a mock reply the client decodes back into it.
+/// Writes an endpoint's success value into a mock reply the client decodes back into it: by
+/// the type, as the client reads it (text for `String`, the bytes for `Bytes`, nothing for
+/// `()`, JSON otherwise; `Bytes` for a `ByteStream`; the value of a `Response<T>`).
 #[diagnostic::on_unimplemented(
     message = "a typed mock cannot write `{Self}` into a reply",
     note = "`returns(value)` serializes the endpoint's success type as JSON: derive `serde::Serialize` for it (only tests need it), or reply with `returns_raw(MockReply::…)`"
 )]
 pub trait EncodeReply {
-    /// The endpoint's success type.
+    /// What `returns` takes.
     type Value;
     /// `value` as a reply with `status`.
     fn encode(status: u16, value: Self::Value) -> MockReply;
 }
 
-/// Replies of endpoints returning a JSON-decoded `T`.
-pub struct JsonReply<T>(PhantomData<fn() -> T>);
-/// Replies of endpoints returning `String`.
-pub struct TextReply;
-/// Replies of endpoints returning `Bytes` or `ByteStream`.
-pub struct BytesReply;
-/// Replies of endpoints returning `()`.
-pub struct UnitReply;
-
-impl<T: Serialize> EncodeReply for JsonReply<T> {
+#[diagnostic::do_not_recommend]
+impl<T: Serialize + 'static> EncodeReply for T {
     type Value = T;
     fn encode(status: u16, value: T) -> MockReply {
-        MockReply::json(status, &value)
+        match ReplyShape::of::<T>() {
+            ReplyShape::Unit => MockReply::status(status),
+            ReplyShape::Text => match same_type::<T, String>(value) {
+                Some(text) => text_reply(status, text),
+                None => shape_mismatch(),
+            },
+            ReplyShape::Raw => match same_type::<T, Bytes>(value) {
+                Some(bytes) => bytes_reply(status, bytes),
+                None => shape_mismatch(),
+            },
+            ReplyShape::Json => MockReply::json(status, &value),
+        }
     }
 }
 
-impl EncodeReply for TextReply {
-    type Value = String;
-    fn encode(status: u16, value: String) -> MockReply {
-        MockReply::status(status)
-            .header(CONTENT_TYPE.as_str(), "text/plain; charset=utf-8")
-            .body(value)
+impl EncodeReply for ByteStream {
+    type Value = Bytes;
+    fn encode(status: u16, value: Bytes) -> MockReply {
+        bytes_reply(status, value)
     }
 }
 
-impl EncodeReply for BytesReply {
-    type Value = bytes::Bytes;
-    fn encode(status: u16, value: bytes::Bytes) -> MockReply {
-        MockReply::status(status)
-            .header(CONTENT_TYPE.as_str(), "application/octet-stream")
-            .body(value)
+impl<T: EncodeReply> EncodeReply for Response<T> {
+    type Value = T::Value;
+    fn encode(status: u16, value: T::Value) -> MockReply {
+        T::encode(status, value)
     }
 }
 
-impl EncodeReply for UnitReply {
-    type Value = ();
-    fn encode(status: u16, (): ()) -> MockReply {
-        MockReply::status(status)
-    }
+fn text_reply(status: u16, text: String) -> MockReply {
+    MockReply::status(status)
+        .header(CONTENT_TYPE.as_str(), "text/plain; charset=utf-8")
+        .body(text)
+}
+
+fn bytes_reply(status: u16, bytes: Bytes) -> MockReply {
+    MockReply::status(status)
+        .header(CONTENT_TYPE.as_str(), "application/octet-stream")
+        .body(bytes)
+}
+
+/// Unreachable: a shape is chosen by the very type it is checked against.
+fn shape_mismatch() -> MockReply {
+    MockReply::error(|| Error::invalid_request("internal: a reply shape did not match its type"))
 }
 
 /// The shared core of every generated `…Mock`: a [`MockTransport`] with typed expectations,

@@ -1,0 +1,288 @@
+//! What an endpoint can return, and how each such type is read from the response.
+
+use std::any::{Any, TypeId};
+
+use bytes::Bytes;
+use http::StatusCode;
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, Result, response_snippet};
+use crate::redact::Redactor;
+use crate::response::{Received, Response};
+use crate::stream::ByteStream;
+
+/// A type an endpoint can return: the `T` of `Result<T, E>`.
+///
+/// Implemented for every `T: serde::de::DeserializeOwned` (decoded from JSON), with `String`
+/// (UTF-8 text), [`Bytes`] (the body as it came) and `()` (the body ignored) read as they
+/// are, and for [`ByteStream`] (the body handed over unread) and [`Response<T>`] (`T` with the
+/// status, headers and URL). The choice goes by the type itself, so an alias or a re-export
+/// behaves like the name it stands for.
+///
+/// # Examples
+///
+/// ```
+/// type Download = ferrofit::ByteStream;
+/// type Page<T> = ferrofit::Response<Vec<T>>;
+///
+/// #[ferrofit::rest_api]
+/// trait Files {
+///     #[get("/files/<name>")]
+///     async fn file(&self, name: &str) -> ferrofit::Result<Download>;
+///
+///     #[get("/names")]
+///     async fn names(&self) -> ferrofit::Result<Page<String>>;
+/// }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be decoded from a response",
+    label = "an endpoint returns this",
+    note = "derive `serde::Deserialize` for `{Self}` to decode it from JSON, or return `String`, `Bytes`, `ByteStream`, `()` or `Response<…>` of one of them"
+)]
+pub trait FromReply: Sized + Send + 'static {
+    /// Whether the body is handed over unread rather than read whole first.
+    #[doc(hidden)]
+    const STREAM: bool;
+
+    /// The value from a successful response's status and body (read whole unless
+    /// [`Self::STREAM`]); a decode error's body snippet hides what `redactor` names.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Decode`] when the body is not a valid `Self`.
+    #[doc(hidden)]
+    fn from_body(status: StatusCode, body: Received, redactor: &Redactor) -> Result<Self>;
+
+    /// The value from a successful response; only [`Response<T>`] needs more than the body.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_body`](Self::from_body).
+    #[doc(hidden)]
+    fn from_reply(response: Response<Received>, redactor: &Redactor) -> Result<Self> {
+        let status = response.status();
+        Self::from_body(status, response.into_inner(), redactor)
+    }
+
+    /// The reply's media type and schema for the OpenAPI export; `json` gives the schema of
+    /// the type as written when it is decoded from JSON.
+    #[cfg(feature = "openapi")]
+    #[doc(hidden)]
+    fn describe(
+        schemas: &mut crate::openapi::Schemas,
+        json: impl FnOnce(&mut crate::openapi::Schemas) -> serde_json::Value,
+    ) -> Option<(&'static str, serde_json::Value)>;
+}
+
+/// How a reply type is read, by the type itself.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum ReplyShape {
+    /// `()`: the body is ignored.
+    Unit,
+    /// `String`: UTF-8 text.
+    Text,
+    /// `Bytes`: as it came.
+    Raw,
+    /// Anything else: JSON.
+    Json,
+}
+
+impl ReplyShape {
+    /// The shape of `T`. Types are compared, not names, so aliases land where their target
+    /// does. The comparison folds to a constant once `T` is known.
+    pub(crate) fn of<T: ?Sized + 'static>() -> Self {
+        let id = TypeId::of::<T>();
+        if id == TypeId::of::<()>() {
+            Self::Unit
+        } else if id == TypeId::of::<String>() {
+            Self::Text
+        } else if id == TypeId::of::<Bytes>() {
+            Self::Raw
+        } else {
+            Self::Json
+        }
+    }
+}
+
+/// `value` as a `T`, when `T` is `U` (a shape already said so).
+pub(crate) fn same_type<U: 'static, T: 'static>(value: U) -> Option<T> {
+    let mut slot = Some(value);
+    (&mut slot as &mut dyn Any)
+        .downcast_mut::<Option<T>>()
+        .and_then(Option::take)
+}
+
+fn shape_mismatch() -> Error {
+    Error::invalid_request("internal: a shape did not match its type")
+}
+
+#[diagnostic::do_not_recommend]
+impl<T: DeserializeOwned + Send + 'static> FromReply for T {
+    const STREAM: bool = false;
+
+    fn from_body(status: StatusCode, body: Received, redactor: &Redactor) -> Result<Self> {
+        let body = match body {
+            Received::Bytes(bytes) => bytes,
+            // `STREAM` is false: the call reads the body whole before it gets here.
+            Received::Stream(_) => return Err(shape_mismatch()),
+        };
+        match ReplyShape::of::<T>() {
+            ReplyShape::Unit => same_type(()),
+            ReplyShape::Text => same_type(text(body, redactor)?),
+            ReplyShape::Raw => same_type(body),
+            ReplyShape::Json => return json(status, body, redactor),
+        }
+        .ok_or_else(shape_mismatch)
+    }
+
+    #[cfg(feature = "openapi")]
+    fn describe(
+        schemas: &mut crate::openapi::Schemas,
+        json: impl FnOnce(&mut crate::openapi::Schemas) -> serde_json::Value,
+    ) -> Option<(&'static str, serde_json::Value)> {
+        match ReplyShape::of::<T>() {
+            ReplyShape::Unit => None,
+            ReplyShape::Text => Some(("text/plain", schemas.of::<String>())),
+            ReplyShape::Raw => Some(("application/octet-stream", schemas.binary())),
+            ReplyShape::Json => Some(("application/json", json(schemas))),
+        }
+    }
+}
+
+impl FromReply for ByteStream {
+    const STREAM: bool = true;
+
+    fn from_body(_: StatusCode, body: Received, _: &Redactor) -> Result<Self> {
+        Ok(match body {
+            Received::Stream(stream) => stream,
+            // A test double or a cache read it already.
+            Received::Bytes(bytes) => ByteStream::from_bytes(bytes),
+        })
+    }
+
+    #[cfg(feature = "openapi")]
+    fn describe(
+        schemas: &mut crate::openapi::Schemas,
+        _: impl FnOnce(&mut crate::openapi::Schemas) -> serde_json::Value,
+    ) -> Option<(&'static str, serde_json::Value)> {
+        Some(("application/octet-stream", schemas.binary()))
+    }
+}
+
+impl<T: FromReply> FromReply for Response<T> {
+    const STREAM: bool = T::STREAM;
+
+    fn from_body(_: StatusCode, _: Received, _: &Redactor) -> Result<Self> {
+        Err(Error::invalid_request(
+            "`Response<Response<…>>` is not a reply type: return `Response<T>` once",
+        ))
+    }
+
+    fn from_reply(response: Response<Received>, redactor: &Redactor) -> Result<Self> {
+        let status = response.status();
+        response.try_map(|body| T::from_body(status, body, redactor))
+    }
+
+    #[cfg(feature = "openapi")]
+    fn describe(
+        schemas: &mut crate::openapi::Schemas,
+        json: impl FnOnce(&mut crate::openapi::Schemas) -> serde_json::Value,
+    ) -> Option<(&'static str, serde_json::Value)> {
+        T::describe(schemas, json)
+    }
+}
+
+/// The body as UTF-8 text.
+fn text(body: Bytes, redactor: &Redactor) -> Result<String> {
+    String::from_utf8(body.to_vec()).map_err(|e| Error::Decode {
+        path: ".".to_owned(),
+        message: format!("the body is not valid UTF-8: {e}"),
+        snippet: response_snippet(&body, redactor),
+    })
+}
+
+/// The body as JSON. An empty body (and any 204 or 205) decodes as JSON `null`, so
+/// `Option<T>` gives `None` and `()` gives `()`.
+fn json<T: DeserializeOwned>(status: StatusCode, body: Bytes, redactor: &Redactor) -> Result<T> {
+    let no_content = matches!(status.as_u16(), 204 | 205) || body.is_empty();
+    let input: &[u8] = if no_content { b"null" } else { &body };
+    let mut deserializer = serde_json::Deserializer::from_slice(input);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        // serde quotes the value it could not use, and that value may be a token.
+        let inner = crate::redact::serde_message(&e.inner().to_string());
+        let message = if no_content {
+            format!(
+                "the response has no body, but `{}` cannot be empty: {inner}; return `Option<…>` or `()` to allow that",
+                std::any::type_name::<T>(),
+            )
+        } else {
+            inner
+        };
+        Error::Decode {
+            path: e.path().to_string(),
+            message,
+            snippet: response_snippet(&body, redactor),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct User {
+        id: u64,
+        email: String,
+    }
+
+    fn decode<T: FromReply>(status: StatusCode, body: &'static [u8]) -> Result<T> {
+        let body = Received::Bytes(Bytes::from_static(body));
+        T::from_body(status, body, &Redactor::new())
+    }
+
+    #[test]
+    fn decode_error_names_the_failing_field() {
+        let body = br#"[{"id":1,"email":"a"},{"id":2,"email":5}]"#;
+        match decode::<Vec<User>>(StatusCode::OK, body).unwrap_err() {
+            Error::Decode { path, snippet, .. } => {
+                assert_eq!(path, "[1].email");
+                assert!(snippet.starts_with("[{\"id\":1"));
+            }
+            other => panic!("expected Decode, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn empty_bodies_decode_to_none_and_unit() {
+        assert_eq!(decode::<Option<u32>>(StatusCode::OK, b"").unwrap(), None);
+        assert_eq!(
+            decode::<Option<u32>>(StatusCode::NO_CONTENT, b"junk").unwrap(),
+            None
+        );
+        decode::<()>(StatusCode::OK, b"ignored").unwrap();
+        let error = decode::<User>(StatusCode::OK, b"").unwrap_err();
+        assert!(error.to_string().contains("no body"), "{error}");
+    }
+
+    type Text = String;
+    type Raw = Bytes;
+
+    #[test]
+    fn shapes_go_by_the_type_so_aliases_read_like_their_target() {
+        assert_eq!(ReplyShape::of::<Text>(), ReplyShape::Text);
+        assert_eq!(ReplyShape::of::<Raw>(), ReplyShape::Raw);
+        assert_eq!(ReplyShape::of::<Option<String>>(), ReplyShape::Json);
+        assert_eq!(ReplyShape::of::<Vec<u8>>(), ReplyShape::Json);
+        assert_eq!(
+            decode::<Text>(StatusCode::OK, b"\"quoted\"").unwrap(),
+            "\"quoted\""
+        );
+        assert_eq!(decode::<Raw>(StatusCode::OK, b"[1]").unwrap(), &b"[1]"[..]);
+        assert!(matches!(
+            decode::<Text>(StatusCode::OK, b"\xff"),
+            Err(Error::Decode { .. })
+        ));
+    }
+}
