@@ -157,9 +157,11 @@ fn endpoint_body(api: &Api, endpoint: &Endpoint) -> TokenStream {
                 .find(|p| matches!(&p.role, Some(Role::Path { name, .. }) if name == placeholder))
                 .expect("checked: every placeholder is bound");
             let ident = &param.ident;
+            let value =
+                quote_spanned!(param.ty.span()=> #krate::codec::UrlValue::url_value(&#ident));
             match param.role {
-                Some(Role::Path { encoded: true, .. }) => quote!(__call.path_encoded(&#ident);),
-                _ => quote!(__call.path(&#ident);),
+                Some(Role::Path { encoded: true, .. }) => quote!(__call.path_encoded(#value);),
+                _ => quote!(__call.path(#value);),
             }
         }
     });
@@ -169,16 +171,20 @@ fn endpoint_body(api: &Api, endpoint: &Endpoint) -> TokenStream {
         .map(|q| quote!(__call.static_query(#q);));
     let args = endpoint.params.iter().filter_map(|param| {
         let ident = &param.ident;
+        // Named through `RequestValue` at the argument, so a type that cannot be written is
+        // reported there.
+        let value =
+            quote_spanned!(param.ty.span()=> #krate::codec::RequestValue::request_value(&#ident));
         Some(match param.role.as_ref()? {
             Role::Path { .. } => return None,
             Role::Query {
                 key,
                 encoded: false,
-            } => quote!(__call.query(#key, &#ident);),
-            Role::Query { key, encoded: true } => quote!(__call.query_encoded(#key, &#ident);),
-            Role::QueryMap => quote!(__call.query_map(&#ident);),
-            Role::Header { name } => quote!(__call.header(#name, &#ident);),
-            Role::HeaderMap => quote!(__call.header_map(&#ident);),
+            } => quote!(__call.query(#key, #value);),
+            Role::Query { key, encoded: true } => quote!(__call.query_encoded(#key, #value);),
+            Role::QueryMap => quote!(__call.query_map(#value);),
+            Role::Header { name } => quote!(__call.header(#name, #value);),
+            Role::HeaderMap => quote!(__call.header_map(#value);),
             Role::Body => {
                 let codec = body_codec(krate, &param.ty);
                 let span = param.ty.span();
@@ -187,9 +193,9 @@ fn endpoint_body(api: &Api, endpoint: &Endpoint) -> TokenStream {
             Role::Field {
                 key,
                 encoded: false,
-            } => quote!(__call.field(#key, &#ident);),
-            Role::Field { key, encoded: true } => quote!(__call.field_encoded(#key, &#ident);),
-            Role::FieldMap => quote!(__call.field_map(&#ident);),
+            } => quote!(__call.field(#key, #value);),
+            Role::Field { key, encoded: true } => quote!(__call.field_encoded(#key, #value);),
+            Role::FieldMap => quote!(__call.field_map(#value);),
             Role::Part { name } => {
                 let codec = part_codec(krate, &param.ty);
                 let span = param.ty.span();
@@ -197,7 +203,10 @@ fn endpoint_body(api: &Api, endpoint: &Endpoint) -> TokenStream {
             }
             // Emitted first, below: it replaces the base URL the path would follow.
             Role::Url => return None,
-            Role::Progress => quote!(__call.progress(#ident);),
+            Role::Progress => {
+                let progress = quote_spanned!(param.ty.span()=> #krate::ProgressArg::into_progress(#ident));
+                quote!(__call.progress(#progress);)
+            }
             Role::Cancel => quote!(__call.cancel(#ident);),
             Role::Extra => quote!(__call.extra(#ident);),
             Role::Invalid => unreachable!("invalid roles are reported before expansion"),
@@ -210,7 +219,8 @@ fn endpoint_body(api: &Api, endpoint: &Endpoint) -> TokenStream {
         .map(|p| {
             let ident = &p.ident;
             // Spanned so that a type that is not `Display` is reported at the parameter.
-            quote_spanned!(ident.span()=> __call.url(&#ident);)
+            let value = quote_spanned!(p.ty.span()=> #krate::codec::UrlValue::url_value(&#ident));
+            quote!(__call.url(#value);)
         });
     let lookups = endpoint
         .params
@@ -219,14 +229,9 @@ fn endpoint_body(api: &Api, endpoint: &Endpoint) -> TokenStream {
         .then(|| lookups_in_scope(&private));
     let value = &ret.value;
     // Named through `FromReply` so a type that is no reply is reported at the return type,
-    // and converted with `?` so an error type without `From<ferrofit::Error>` is too.
-    let reply = quote_spanned! {value.span()=>
-        __call.send(
-            <#value as #krate::codec::FromReply>::STREAM,
-            <#value as #krate::codec::FromReply>::from_reply,
-        )
-    };
-    let awaited = quote_spanned!(ret.span=> __reply.await?);
+    // and `From::from` so an error type without `From<ferrofit::Error>` is too.
+    let receive = quote_spanned!(value.span()=> <#value as #krate::codec::FromReply>::RECEIVE);
+    let into_error = quote_spanned!(ret.span=> ::core::convert::From::from);
     quote! {
         static __FERROFIT_ENDPOINT: #private::Endpoint =
             #private::Endpoint::__new(#api_name, #name, #method, #template_text)
@@ -238,8 +243,7 @@ fn endpoint_body(api: &Api, endpoint: &Endpoint) -> TokenStream {
         #(#path)*
         #static_query
         #(#args)*
-        let __reply = #reply;
-        async move { ::core::result::Result::Ok(#awaited) }
+        __call.send(#receive, #into_error)
     }
 }
 

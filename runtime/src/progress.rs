@@ -99,6 +99,11 @@ impl fmt::Debug for Progress {
 }
 
 /// What a `#[progress]` parameter may be.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot observe a transfer's progress",
+    label = "this is the `#[progress]` argument",
+    note = "a `#[progress]` argument is a `ferrofit::Progress`, a `fn(u64, Option<u64>)`, an `Arc<dyn Fn(u64, Option<u64>) + Send + Sync>`, or an `Option` or reference of one"
+)]
 pub trait ProgressArg {
     /// The observer, if any.
     fn into_progress(self) -> Option<Progress>;

@@ -5,17 +5,17 @@ use std::future::Future;
 
 use http::HeaderMap;
 use http::header::{HeaderName, HeaderValue};
-use serde::Serialize;
 use url::Url;
 
 use super::call_body::PendingBody;
 use crate::cancel::CancelToken;
 use crate::client::Client;
-use crate::encode::{header, path, query, value};
+use crate::codec::{Receive, RequestValue};
+use crate::encode::{header, path, query};
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
-use crate::redact::{self, Redactor};
+use crate::redact;
 use crate::request::Request;
 use crate::response::{Received, Response};
 
@@ -88,14 +88,14 @@ impl Call {
     }
 
     /// A path placeholder's value, encoded as (part of) one segment.
-    pub fn path<T: Display + ?Sized>(&mut self, value: &T) {
+    pub fn path(&mut self, value: &dyn Display) {
         let (starts_segment, before) = (self.url.ends_with('/'), self.url.len());
         path::push_segment(&mut self.url, value);
         self.note_value(starts_segment, before);
     }
 
     /// A `#[path(encoded)]` value, passed through.
-    pub fn path_encoded<T: Display + ?Sized>(&mut self, value: &T) {
+    pub fn path_encoded(&mut self, value: &dyn Display) {
         let (starts_segment, before) = (self.url.ends_with('/'), self.url.len());
         path::push_encoded(&mut self.url, value);
         self.note_value(starts_segment, before);
@@ -143,11 +143,11 @@ impl Call {
         self.path_end.is_some_and(|end| end < self.url.len())
     }
 
-    fn push_query<T: Serialize + ?Sized>(&mut self, key: &str, value: &T, encoded: bool) {
+    fn push_query(&mut self, key: &str, value: &dyn RequestValue, encoded: bool) {
         self.end_path();
         let mut has_query = self.has_query();
         let url = &mut self.url;
-        let result = value::for_each_value(value, &mut |v| {
+        let result = value.each_value(&mut |v| {
             query::push_pair(url, &mut has_query, key, v, encoded);
             Ok(())
         });
@@ -159,21 +159,21 @@ impl Call {
     }
 
     /// A `#[query]` parameter: `None` adds nothing, sequences repeat the key.
-    pub fn query<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
+    pub fn query(&mut self, key: &str, value: &dyn RequestValue) {
         self.push_query(key, value, false);
     }
 
     /// A `#[query(encoded)]` parameter: key and value are passed through.
-    pub fn query_encoded<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
+    pub fn query_encoded(&mut self, key: &str, value: &dyn RequestValue) {
         self.push_query(key, value, true);
     }
 
     /// A `#[query_map]` parameter: each field or entry becomes a parameter, in order.
-    pub fn query_map<T: Serialize + ?Sized>(&mut self, map: &T) {
+    pub fn query_map(&mut self, map: &dyn RequestValue) {
         self.end_path();
         let mut has_query = self.has_query();
         let url = &mut self.url;
-        let result = value::for_each_pair(map, &mut |k, v| {
+        let result = map.each_pair(&mut |k, v| {
             query::push_pair(url, &mut has_query, k, v, false);
             Ok(())
         });
@@ -184,14 +184,14 @@ impl Call {
 
     /// A `#[header("Name")]` parameter; the macro checked and lower-cased the name.
     /// Replaces static headers of that name; sequences send the header several times.
-    pub fn header<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
+    pub fn header(&mut self, name: &'static str, value: &dyn RequestValue) {
         if let Err(e) = header::set(&mut self.headers, &HeaderName::from_static(name), value) {
             self.fail(e);
         }
     }
 
     /// A `#[header_map]` parameter: each field or entry becomes a header.
-    pub fn header_map<T: Serialize + ?Sized>(&mut self, map: &T) {
+    pub fn header_map(&mut self, map: &dyn RequestValue) {
         if let Err(e) = header::set_map(&mut self.headers, map) {
             self.fail(e);
         }
@@ -210,7 +210,7 @@ impl Call {
     /// The `#[url]` parameter: an absolute http(s) URL used as is, or a reference resolved
     /// against the base URL (with a trailing slash) as RFC 3986 says. Query parameters are
     /// appended to its query; its fragment is dropped.
-    pub fn url<T: Display + ?Sized>(&mut self, value: &T) {
+    pub fn url(&mut self, value: &dyn Display) {
         let base = self.client.base_url();
         match resolve_url(base, &value.to_string(), self.client.redactor()) {
             Ok(url) => {
@@ -266,31 +266,32 @@ impl Call {
         }
     }
 
-    /// Sends the call and reads the reply with `decode`: the body whole, or handed over
-    /// unread when `stream`. Generated code passes `<T as FromReply>::{STREAM, from_reply}`,
-    /// so a type that is no reply is reported once, at the user's return type (a function
-    /// pointer, not the function's own type, so the future's type does not repeat the
-    /// error), and converts the
-    /// error with `?` into the endpoint's own error type.
+    /// Sends the call and reads the reply as `receive` says: the body whole, or handed over
+    /// unread. Generated code passes `<T as FromReply>::RECEIVE`, so a type that is no reply
+    /// is reported at the user's return type, and `From::from` as `into_error`, so an error
+    /// type without `From<ferrofit::Error>` is too.
     ///
     /// [`FromReply`]: crate::codec::FromReply
     // Written out rather than `async fn`: generated code relies on the future being `Send` and
     // `'static`, and spelling it here makes a regression fail in this crate, not in users'.
     #[allow(clippy::manual_async_fn)]
-    pub fn send<T: Send + 'static>(
+    pub fn send<T: Send + 'static, E: 'static>(
         self,
-        stream: bool,
-        decode: fn(Response<Received>, &Redactor) -> Result<T>,
-    ) -> impl Future<Output = Result<T>> + Send + 'static {
+        receive: Receive<T>,
+        into_error: fn(Error) -> E,
+    ) -> impl Future<Output = std::result::Result<T, E>> + Send + 'static {
         async move {
-            let (client, response) = self.exchange(stream).await?;
-            let response = if stream {
-                response
-            } else {
-                let limit = client.max_response_size();
-                response.buffered(limit).await?.map(Received::Bytes)
+            let reply = async {
+                let (client, response) = self.exchange(receive.stream).await?;
+                let response = if receive.stream {
+                    response
+                } else {
+                    let limit = client.max_response_size();
+                    response.buffered(limit).await?.map(Received::Bytes)
+                };
+                (receive.decode)(response, client.redactor())
             };
-            decode(response, client.redactor())
+            reply.await.map_err(into_error)
         }
     }
 }
@@ -382,9 +383,9 @@ mod tests {
         let mut call = Call::new(&CLIENT, &ENDPOINT);
         call.literal("/x/");
         if encoded {
-            call.path_encoded(value);
+            call.path_encoded(&value);
         } else {
-            call.path(value);
+            call.path(&value);
         }
         call.literal("/y");
         call.finish(false).map(|(_, request)| request)

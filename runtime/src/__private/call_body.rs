@@ -9,10 +9,10 @@ use serde_json::value::RawValue;
 
 use super::Call;
 use crate::body::{Body, Multipart, Part};
-use crate::codec::PartValue;
-use crate::encode::{form, value};
+use crate::codec::{PartValue, RequestValue};
+use crate::encode::form;
 use crate::error::{Error, Result};
-use crate::progress::ProgressArg;
+use crate::progress::Progress;
 
 /// The body as the arguments build it.
 #[derive(Default)]
@@ -169,9 +169,9 @@ impl Call {
         }
     }
 
-    fn push_field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T, encoded: bool) {
+    fn push_field(&mut self, key: &str, value: &dyn RequestValue, encoded: bool) {
         let pairs = self.form();
-        let result = value::for_each_value(value, &mut |v| {
+        let result = value.each_value(&mut |v| {
             form::push_pair(pairs, key, v, encoded);
             Ok(())
         });
@@ -181,19 +181,19 @@ impl Call {
     }
 
     /// A `#[field]`: `None` adds nothing, sequences repeat the key.
-    pub fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
+    pub fn field(&mut self, key: &str, value: &dyn RequestValue) {
         self.push_field(key, value, false);
     }
 
     /// A `#[field(encoded)]`: key and value are already form-encoded.
-    pub fn field_encoded<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
+    pub fn field_encoded(&mut self, key: &str, value: &dyn RequestValue) {
         self.push_field(key, value, true);
     }
 
     /// A `#[field_map]`: each field or entry becomes a form field, in order.
-    pub fn field_map<T: Serialize + ?Sized>(&mut self, map: &T) {
+    pub fn field_map(&mut self, map: &dyn RequestValue) {
         let pairs = self.form();
-        let result = value::for_each_pair(map, &mut |k, v| {
+        let result = map.each_pair(&mut |k, v| {
             form::push_pair(pairs, k, v, false);
             Ok(())
         });
@@ -248,8 +248,8 @@ impl Call {
     }
 
     /// The `#[progress]` parameter.
-    pub fn progress(&mut self, progress: impl ProgressArg) {
-        self.progress = progress.into_progress();
+    pub fn progress(&mut self, progress: Option<Progress>) {
+        self.progress = progress;
     }
 }
 

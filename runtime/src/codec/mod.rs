@@ -16,13 +16,21 @@
 //! | [`Response<T>`](crate::Response) | — | — | `T` with status, headers, URL |
 //! | anything `Serialize` / `Deserialize` | JSON | a JSON part (one per element of a sequence) | JSON |
 
+mod args;
 mod body;
 mod part;
 mod reply;
 
+#[doc(hidden)]
+pub use crate::encode::value::ValueError;
+#[doc(hidden)]
+pub use args::ValueResult;
+pub use args::{RequestValue, UrlValue};
 pub use body::EncodeBody;
 pub use part::EncodePart;
 pub use reply::FromReply;
+#[doc(hidden)]
+pub use reply::Receive;
 
 #[cfg(feature = "openapi")]
 #[doc(hidden)]

@@ -64,6 +64,13 @@ pub trait FromReply: Sized + Send + 'static {
         Self::from_body(status, response.into_inner(), redactor)
     }
 
+    /// How a call receives a `Self`, as generated code hands it over.
+    #[doc(hidden)]
+    const RECEIVE: Receive<Self> = Receive {
+        stream: Self::STREAM,
+        decode: Self::from_reply,
+    };
+
     /// The reply's media type and schema for the OpenAPI export; `json` gives the schema of
     /// the type as written when it is decoded from JSON.
     #[cfg(feature = "openapi")]
@@ -72,6 +79,16 @@ pub trait FromReply: Sized + Send + 'static {
         schemas: &mut crate::openapi::Schemas,
         json: impl FnOnce(&mut crate::openapi::Schemas) -> serde_json::Value,
     ) -> Option<(&'static str, serde_json::Value)>;
+}
+
+/// How a call receives a `T`: the body whole or unread, then decoded. A function pointer, not
+/// the function's own type, so a type that is no reply is reported once, where it is named.
+#[doc(hidden)]
+pub struct Receive<T> {
+    /// Hand the body over unread.
+    pub stream: bool,
+    /// The value from the response.
+    pub decode: fn(Response<Received>, &Redactor) -> Result<T>,
 }
 
 /// How a reply type is read, by the type itself.

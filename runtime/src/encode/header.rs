@@ -2,9 +2,8 @@
 
 use http::HeaderMap;
 use http::header::{HeaderName, HeaderValue};
-use serde::Serialize;
 
-use super::value;
+use crate::codec::RequestValue;
 use crate::error::{Error, Result};
 
 /// A header value from text. CR and LF are refused by name (they would inject headers), and
@@ -21,13 +20,13 @@ pub(crate) fn header_value(name: &str, value: &str) -> std::result::Result<Heade
 
 /// Sets header `name` from an argument: it replaces any static value of that name, and a
 /// sequence sends the header once per item; `None` leaves the headers as they are.
-pub(crate) fn set<T: Serialize + ?Sized>(
+pub(crate) fn set(
     headers: &mut HeaderMap,
     name: &HeaderName,
-    value: &T,
+    value: &dyn RequestValue,
 ) -> Result<()> {
     let mut first = true;
-    let result = value::for_each_value(value, &mut |v| {
+    let result = value.each_value(&mut |v| {
         let v = header_value(name.as_str(), v).map_err(serde::ser::Error::custom)?;
         if first {
             headers.remove(name);
@@ -41,9 +40,9 @@ pub(crate) fn set<T: Serialize + ?Sized>(
 
 /// Sets a header for each field or entry of a struct or map. The first value of a name
 /// replaces what static headers set; later ones add to it.
-pub(crate) fn set_map<T: Serialize + ?Sized>(headers: &mut HeaderMap, map: &T) -> Result<()> {
+pub(crate) fn set_map(headers: &mut HeaderMap, map: &dyn RequestValue) -> Result<()> {
     let mut names: Vec<HeaderName> = Vec::new();
-    let result = value::for_each_pair(map, &mut |k, v| {
+    let result = map.each_pair(&mut |k, v| {
         let name = HeaderName::try_from(k)
             .map_err(|_| serde::ser::Error::custom(format!("`{k}` is not a valid header name")))?;
         if !names.contains(&name) {

@@ -9,7 +9,8 @@ use serde::ser::{self, Impossible, Serialize, SerializeMap, SerializeSeq, Serial
 
 /// Why an argument could not be turned into text.
 #[derive(Debug)]
-pub(crate) struct ValueError(String);
+#[doc(hidden)]
+pub struct ValueError(String);
 
 impl fmt::Display for ValueError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
