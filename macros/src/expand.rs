@@ -18,8 +18,10 @@ use crate::path::Piece;
 pub(crate) fn expand(api: &Api) -> TokenStream {
     let mut declaration = api.item.clone();
     for endpoint in &api.endpoints {
-        if let TraitItem::Fn(method) = &mut declaration.items[endpoint.index] {
-            returns_send_future(&mut method.sig);
+        if let (TraitItem::Fn(method), Some(ret)) =
+            (&mut declaration.items[endpoint.index], &endpoint.ret)
+        {
+            returns_send_future(&mut method.sig, ret.value.span());
         }
     }
     let methods = api.endpoints.iter().map(|endpoint| {
@@ -51,10 +53,11 @@ pub(crate) fn expand(api: &Api) -> TokenStream {
 
 /// `async fn f(..) -> R` becomes `fn f(..) -> impl Future<Output = R> + Send`, so callers can
 /// spawn the calls on a multi-threaded runtime; implementors may still write `async fn`.
-fn returns_send_future(sig: &mut Signature) {
+/// Spanned at the success type, where a type that is no reply is reported: the future's type
+/// names it again, and one span makes it one error.
+fn returns_send_future(sig: &mut Signature, span: proc_macro2::Span) {
     sig.asyncness = None;
     if let ReturnType::Type(arrow, ty) = &sig.output {
-        let span = ty.span();
         let future = quote_spanned! {span=>
             impl ::core::future::Future<Output = #ty> + ::core::marker::Send
         };
@@ -232,6 +235,7 @@ fn endpoint_body(api: &Api, endpoint: &Endpoint) -> TokenStream {
     // and `From::from` so an error type without `From<ferrofit::Error>` is too.
     let receive = quote_spanned!(value.span()=> <#value as #krate::codec::FromReply>::RECEIVE);
     let into_error = quote_spanned!(ret.span=> ::core::convert::From::from);
+    let send = quote_spanned!(value.span()=> __call.send(#receive, #into_error));
     quote! {
         static __FERROFIT_ENDPOINT: #private::Endpoint =
             #private::Endpoint::__new(#api_name, #name, #method, #template_text)
@@ -243,7 +247,7 @@ fn endpoint_body(api: &Api, endpoint: &Endpoint) -> TokenStream {
         #(#path)*
         #static_query
         #(#args)*
-        __call.send(#receive, #into_error)
+        #send
     }
 }
 

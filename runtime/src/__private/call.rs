@@ -10,7 +10,7 @@ use url::Url;
 use super::call_body::PendingBody;
 use crate::cancel::CancelToken;
 use crate::client::Client;
-use crate::codec::{Receive, RequestValue};
+use crate::codec::{FromReply, Receiving, RequestValue};
 use crate::encode::{header, path, query};
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
@@ -266,30 +266,29 @@ impl Call {
         }
     }
 
-    /// Sends the call and reads the reply as `receive` says: the body whole, or handed over
-    /// unread. Generated code passes `<T as FromReply>::RECEIVE`, so a type that is no reply
-    /// is reported at the user's return type, and `From::from` as `into_error`, so an error
-    /// type without `From<ferrofit::Error>` is too.
-    ///
-    /// [`FromReply`]: crate::codec::FromReply
+    /// Sends the call and reads the reply as a `T`: the body whole, or handed over unread
+    /// when `T` is a stream. Generated code passes `<T as FromReply>::RECEIVE`, so a type
+    /// that is no reply is reported once, at the user's return type, and `From::from` as
+    /// `into_error`, so an error type without `From<ferrofit::Error>` is too. The decoder is
+    /// compiled only where the call is awaited.
     // Written out rather than `async fn`: generated code relies on the future being `Send` and
     // `'static`, and spelling it here makes a regression fail in this crate, not in users'.
     #[allow(clippy::manual_async_fn)]
-    pub fn send<T: Send + 'static, E: 'static>(
+    pub fn send<T: FromReply, E: 'static>(
         self,
-        receive: Receive<T>,
+        _: Receiving<T>,
         into_error: fn(Error) -> E,
     ) -> impl Future<Output = std::result::Result<T, E>> + Send + 'static {
         async move {
             let reply = async {
-                let (client, response) = self.exchange(receive.stream).await?;
-                let response = if receive.stream {
+                let (client, response) = self.exchange(T::STREAM).await?;
+                let response = if T::STREAM {
                     response
                 } else {
                     let limit = client.max_response_size();
                     response.buffered(limit).await?.map(Received::Bytes)
                 };
-                (receive.decode)(response, client.redactor())
+                T::from_reply(response, client.redactor())
             };
             reply.await.map_err(into_error)
         }

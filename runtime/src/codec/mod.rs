@@ -30,7 +30,7 @@ pub use body::EncodeBody;
 pub use part::EncodePart;
 pub use reply::FromReply;
 #[doc(hidden)]
-pub use reply::Receive;
+pub use reply::Receiving;
 
 #[cfg(feature = "openapi")]
 #[doc(hidden)]
@@ -44,4 +44,5 @@ pub use part::DescribePart;
 pub use part::{
     JsonEachPart, JsonPart, PartPick, PartValue, RawPart, ViaJsonEachPart, ViaJsonPart, ViaPartAsIs,
 };
+#[cfg(feature = "testing")]
 pub(crate) use reply::{ReplyShape, same_type};

@@ -27,60 +27,28 @@ pub trait PartValue {
     fn add_to(&self, name: &str, form: &mut Multipart);
 }
 
-impl PartValue for str {
-    const TEXT: bool = true;
-    fn add_to(&self, name: &str, form: &mut Multipart) {
-        form.push(name.to_owned(), Part::text(self));
-    }
+/// The types sent as one part each: text (`TEXT`) or bytes, and how each becomes a part.
+macro_rules! single_parts {
+    ($($ty:ty => $text:literal, |$value:ident| $part:expr;)*) => {$(
+        impl PartValue for $ty {
+            const TEXT: bool = $text;
+            fn add_to(&self, name: &str, form: &mut Multipart) {
+                let $value = self;
+                form.push(name.to_owned(), $part);
+            }
+        }
+    )*};
 }
 
-impl PartValue for String {
-    const TEXT: bool = true;
-    fn add_to(&self, name: &str, form: &mut Multipart) {
-        self.as_str().add_to(name, form);
-    }
-}
-
-impl PartValue for Bytes {
-    const TEXT: bool = false;
-    fn add_to(&self, name: &str, form: &mut Multipart) {
-        form.push(name.to_owned(), Part::bytes(self.clone()));
-    }
-}
-
-impl PartValue for [u8] {
-    const TEXT: bool = false;
-    fn add_to(&self, name: &str, form: &mut Multipart) {
-        form.push(name.to_owned(), Part::bytes(Bytes::copy_from_slice(self)));
-    }
-}
-
-impl PartValue for Vec<u8> {
-    const TEXT: bool = false;
-    fn add_to(&self, name: &str, form: &mut Multipart) {
-        self.as_slice().add_to(name, form);
-    }
-}
-
-impl PartValue for std::path::Path {
-    const TEXT: bool = false;
-    fn add_to(&self, name: &str, form: &mut Multipart) {
-        form.push(name.to_owned(), Part::file(self));
-    }
-}
-
-impl PartValue for std::path::PathBuf {
-    const TEXT: bool = false;
-    fn add_to(&self, name: &str, form: &mut Multipart) {
-        self.as_path().add_to(name, form);
-    }
-}
-
-impl PartValue for Part {
-    const TEXT: bool = false;
-    fn add_to(&self, name: &str, form: &mut Multipart) {
-        form.push(name.to_owned(), self.clone());
-    }
+single_parts! {
+    str => true, |text| Part::text(text);
+    String => true, |text| Part::text(text.as_str());
+    Bytes => false, |bytes| Part::bytes(bytes.clone());
+    [u8] => false, |bytes| Part::bytes(Bytes::copy_from_slice(bytes));
+    Vec<u8> => false, |bytes| Part::bytes(Bytes::copy_from_slice(bytes));
+    std::path::Path => false, |path| Part::file(path);
+    std::path::PathBuf => false, |path| Part::file(path.as_path());
+    Part => false, |part| part.clone();
 }
 
 impl<T: PartValue + ?Sized> PartValue for &T {

@@ -1,6 +1,7 @@
 //! What an endpoint can return, and how each such type is read from the response.
 
 use std::any::{Any, TypeId};
+use std::marker::PhantomData;
 
 use bytes::Bytes;
 use http::StatusCode;
@@ -64,12 +65,10 @@ pub trait FromReply: Sized + Send + 'static {
         Self::from_body(status, response.into_inner(), redactor)
     }
 
-    /// How a call receives a `Self`, as generated code hands it over.
+    /// Names `Self` for a call to receive: generated code passes it, so a type that is no
+    /// reply is reported where the endpoint names it.
     #[doc(hidden)]
-    const RECEIVE: Receive<Self> = Receive {
-        stream: Self::STREAM,
-        decode: Self::from_reply,
-    };
+    const RECEIVE: Receiving<Self> = Receiving(PhantomData);
 
     /// The reply's media type and schema for the OpenAPI export; `json` gives the schema of
     /// the type as written when it is decoded from JSON.
@@ -81,15 +80,9 @@ pub trait FromReply: Sized + Send + 'static {
     ) -> Option<(&'static str, serde_json::Value)>;
 }
 
-/// How a call receives a `T`: the body whole or unread, then decoded. A function pointer, not
-/// the function's own type, so a type that is no reply is reported once, where it is named.
+/// A reply type, named for a call to receive (see [`FromReply::RECEIVE`]).
 #[doc(hidden)]
-pub struct Receive<T> {
-    /// Hand the body over unread.
-    pub stream: bool,
-    /// The value from the response.
-    pub decode: fn(Response<Received>, &Redactor) -> Result<T>,
-}
+pub struct Receiving<T>(PhantomData<fn() -> T>);
 
 /// How a reply type is read, by the type itself.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
