@@ -184,9 +184,16 @@ async fn unpinned_hosts_are_validated_as_usual_and_validation_still_runs() {
     .unwrap();
     let error = untrusted.ping().await.unwrap_err();
     assert!(
-        matches!(error, Error::Network { .. }),
+        matches!(
+            error,
+            Error::Tls {
+                kind: TlsKind::UnknownIssuer,
+                ..
+            }
+        ),
         "validation failed first: {error:?}"
     );
+    assert_eq!(error.attempts(), 1, "never retried");
 }
 
 #[tokio::test]

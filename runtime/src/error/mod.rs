@@ -141,8 +141,9 @@ pub enum Error {
         /// What the operating system said.
         message: String,
     },
-    /// The TLS handshake was refused for a reason the application set up, such as certificate
-    /// pinning. Never retried: the same server gives the same certificate.
+    /// The TLS handshake was refused because of the server's certificate: it failed
+    /// validation (unknown issuer, expired, another name, a bad signature) or pinning. Never
+    /// retried: the same server gives the same certificate.
     #[non_exhaustive]
     Tls {
         /// What refused the handshake.
@@ -171,6 +172,18 @@ pub enum TlsKind {
     /// No certificate of the chain matches the host's pins
     /// ([`ClientBuilder::pin`](crate::ClientBuilder::pin)).
     Pinning,
+    /// The chain does not lead to a trusted root (a self-signed or private CA not added with
+    /// [`add_root_certificate`](crate::ClientBuilder::add_root_certificate)).
+    UnknownIssuer,
+    /// A certificate of the chain has expired or is not valid yet.
+    Expired,
+    /// The certificate is for another host name.
+    WrongName,
+    /// A signature in the chain does not verify, or uses an algorithm that is not accepted.
+    BadSignature,
+    /// The certificate was refused for another reason: revoked, malformed, for another
+    /// purpose, or an unhandled critical extension.
+    Invalid,
 }
 
 /// Which step of the exchange failed, for [`Error::Network`].

@@ -12,7 +12,7 @@ use super::receive_clock::ReceiveClock;
 use super::redirect::{Hop, Redirects};
 use super::upload::Upload;
 use crate::BoxFuture;
-use crate::error::{Error, NetworkKind, Result, TimeoutPhase};
+use crate::error::{Error, NetworkKind, Result, TimeoutPhase, TlsKind};
 use crate::progress::Progress;
 use crate::request::Request;
 use crate::response::RawResponse;
@@ -271,8 +271,16 @@ fn map_error(error: reqwest::Error) -> Error {
     let error = error.without_url();
     if let Some(pinning) = find_source::<super::pinning::PinningFailed>(&error) {
         return Error::Tls {
-            kind: crate::error::TlsKind::Pinning,
+            kind: TlsKind::Pinning,
             message: pinning.message.clone(),
+        };
+    }
+    if let Some(rustls::Error::InvalidCertificate(certificate)) =
+        find_source::<rustls::Error>(&error)
+    {
+        return Error::Tls {
+            kind: certificate_kind(certificate),
+            message: format!("the server's certificate was refused: {certificate}"),
         };
     }
     if error.is_timeout() {
@@ -293,6 +301,22 @@ fn map_error(error: reqwest::Error) -> Error {
         NetworkKind::Other
     };
     Error::network(kind, error)
+}
+
+/// What kind of refusal a certificate error is.
+fn certificate_kind(error: &rustls::CertificateError) -> TlsKind {
+    use rustls::CertificateError as E;
+    match error {
+        E::UnknownIssuer => TlsKind::UnknownIssuer,
+        E::Expired | E::ExpiredContext { .. } | E::NotValidYet | E::NotValidYetContext { .. } => {
+            TlsKind::Expired
+        }
+        E::NotValidForName | E::NotValidForNameContext { .. } => TlsKind::WrongName,
+        E::BadSignature
+        | E::UnsupportedSignatureAlgorithmContext { .. }
+        | E::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => TlsKind::BadSignature,
+        _ => TlsKind::Invalid,
+    }
 }
 
 /// The first error of type `T` in `error`'s source chain, looking inside `io::Error`s and

@@ -76,12 +76,16 @@ impl Ca {
 
     /// A leaf for `names` (DNS names or IP addresses), signed by this CA.
     pub fn leaf(&self, names: &[&str]) -> Leaf {
+        self.leaf_with(names, |_| {})
+    }
+
+    /// A leaf for `names` whose parameters `adjust` changes first (validity dates…).
+    pub fn leaf_with(&self, names: &[&str], adjust: impl FnOnce(&mut CertificateParams)) -> Leaf {
         let key = KeyPair::generate().unwrap();
         let names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
-        let certificate = CertificateParams::new(names)
-            .unwrap()
-            .signed_by(&key, &self.issuer)
-            .unwrap();
+        let mut params = CertificateParams::new(names).unwrap();
+        adjust(&mut params);
+        let certificate = params.signed_by(&key, &self.issuer).unwrap();
         Leaf {
             der: certificate.der().clone(),
             pin: pin(&key),
