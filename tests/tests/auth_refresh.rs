@@ -253,18 +253,14 @@ async fn cancelling_the_caller_that_leads_the_refresh_leaves_the_others_going() 
         let (api, token) = (api.clone(), leader_token.clone());
         async move { api.me_cancellable(&token).await }
     });
-    while refreshes.get() == 0 {
-        tokio::task::yield_now().await;
-    }
+    support::wait_until("the refresh to start", || refreshes.get() > 0).await;
     let followers: Vec<_> = (0..5)
         .map(|_| {
             let api = api.clone();
             tokio::spawn(async move { api.me().await })
         })
         .collect();
-    while mock.requests().len() < 6 {
-        tokio::task::yield_now().await;
-    }
+    support::wait_until("six requests", || mock.requests().len() >= 6).await;
     leader_token.cancel("leader went away");
     assert!(leader.await.unwrap().unwrap_err().is_cancelled());
     for follower in followers {

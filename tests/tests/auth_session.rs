@@ -135,9 +135,7 @@ impl Session {
     }
 
     async fn until_refreshing(&self) {
-        while self.refreshes.get() == 0 {
-            tokio::task::yield_now().await;
-        }
+        support::wait_until("the refresh to start", || self.refreshes.get() > 0).await;
     }
 }
 
@@ -205,9 +203,7 @@ async fn a_refresh_completes_and_is_stored_when_every_waiting_call_is_cancelled(
             })
         })
         .collect();
-    while refreshes.get() == 0 {
-        tokio::task::yield_now().await;
-    }
+    support::wait_until("the refresh to start", || refreshes.get() > 0).await;
     cancel.cancel("the screen closed");
     for call in calls {
         assert!(call.await.unwrap().unwrap_err().is_cancelled());
@@ -443,17 +439,22 @@ async fn a_rotating_provider_never_sees_a_refresh_token_twice_when_callers_give_
     let token_endpoint = TokenEndpointClient::new(plain);
     let reached_provider = Counter::default();
     let reached = reached_provider.clone();
-    let refresher = move |tokens: Tokens| {
-        let (token_endpoint, reached) = (token_endpoint.clone(), reached.clone());
-        async move {
-            let reply = token_endpoint
-                .refresh(tokens.refresh_token().unwrap_or_default())
-                .await?;
-            reached.bump();
-            // The provider has rotated the token; the answer takes a while to be handled.
-            tokio::time::sleep(Duration::from_millis(300)).await;
-            let field = |name: &str| reply[name].as_str().unwrap_or_default().to_owned();
-            Ok(Tokens::new(field("access_token")).with_refresh(field("refresh_token")))
+    // Holds refreshes after the provider rotated the token, until every caller gave up.
+    let release = Arc::new(tokio::sync::Semaphore::new(0));
+    let refresher = {
+        let release = release.clone();
+        move |tokens: Tokens| {
+            let (token_endpoint, reached, release) =
+                (token_endpoint.clone(), reached.clone(), release.clone());
+            async move {
+                let reply = token_endpoint
+                    .refresh(tokens.refresh_token().unwrap_or_default())
+                    .await?;
+                reached.bump();
+                drop(release.acquire().await);
+                let field = |name: &str| reply[name].as_str().unwrap_or_default().to_owned();
+                Ok(Tokens::new(field("access_token")).with_refresh(field("refresh_token")))
+            }
         }
     };
     let store = Arc::new(MemoryTokenStore::with_tokens(
@@ -476,12 +477,10 @@ async fn a_rotating_provider_never_sees_a_refresh_token_twice_when_callers_give_
             })
         })
         .collect();
-    for _ in 0..500 {
-        if reached_provider.get() > 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    support::wait_until("the refresh to reach the provider", || {
+        reached_provider.get() > 0
+    })
+    .await;
     assert_eq!(
         reached_provider.get(),
         1,
@@ -491,12 +490,11 @@ async fn a_rotating_provider_never_sees_a_refresh_token_twice_when_callers_give_
     for call in calls {
         assert!(call.await.unwrap().unwrap_err().is_cancelled());
     }
-    for _ in 0..500 {
-        if store.get().is_some_and(|t| t.access_token() == "a1") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    release.add_permits(1);
+    support::wait_until("the rotated tokens to be stored", || {
+        store.get().is_some_and(|t| t.access_token() == "a1")
+    })
+    .await;
     assert_eq!(
         store.get().unwrap().refresh_token(),
         Some("r1"),

@@ -112,16 +112,15 @@ async fn start_calls(api: &FeedClient, count: usize) -> Vec<Call> {
             })
         })
         .collect();
-    while started.load(Ordering::SeqCst) < count {
-        tokio::task::yield_now().await;
-    }
+    support::wait_until("every call to start", || {
+        started.load(Ordering::SeqCst) >= count
+    })
+    .await;
     calls
 }
 
 async fn until_hits(origin: &GatedOrigin, hits: usize) {
-    while origin.hits() < hits {
-        tokio::task::yield_now().await;
-    }
+    support::wait_until("the origin's hits", || origin.hits() >= hits).await;
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 //! D-Bus session of its own, with its keyring files in a temporary home: tokens written there
 //! are read back by a new daemon in a new session — a reboot, as far as the store can tell.
 //! The kernel keyring runs under `keyctl session -`. Each scenario is a child process of this
-//! test binary (`FERROFIT_KEYRING_CHILD` names it), so it can have a bus or keyring of its own.
+//! test binary (`support::child`), so it can have a bus or keyring of its own.
 //! `.ci/run` installs dbus, gnome-keyring and keyutils and sets `FERROFIT_REQUIRE_TOOLS`.
 
 #![cfg(target_os = "linux")]
@@ -25,13 +25,6 @@ fn tokens() -> Tokens {
         .with_subject("alice")
 }
 
-/// The account a child was started for, if this process is that child.
-fn child_account(name: &str) -> Option<String> {
-    let wanted = std::env::var("FERROFIT_KEYRING_CHILD").ok()?;
-    let (child, account) = wanted.split_once('=')?;
-    (child == name).then(|| account.to_owned())
-}
-
 fn unique_account() -> String {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -43,13 +36,7 @@ fn unique_account() -> String {
 /// Runs child `name` for `account` under `wrapper` (a command and its arguments, the test
 /// binary appended), with `home` as its home directory; returns what it printed.
 fn run_child(wrapper: &[&str], name: &str, account: &str, home: Option<&Path>) -> String {
-    let exe = std::env::current_exe().unwrap();
-    let mut command = Command::new(wrapper[0]);
-    command
-        .args(&wrapper[1..])
-        .arg(exe)
-        .args(["--exact", name, "--nocapture", "--test-threads=1"])
-        .env("FERROFIT_KEYRING_CHILD", format!("{name}={account}"));
+    let mut command = support::child::command(wrapper, name, account);
     if let Some(home) = home {
         command
             .env("HOME", home)
@@ -102,10 +89,9 @@ fn check_two_processes_on_one_account(open: impl Fn() -> KeyringTokenStore) {
 }
 
 #[test]
+#[ignore = "a child process of another test in this file"]
 fn secret_service_writer() {
-    let Some(account) = child_account("secret_service_writer") else {
-        return;
-    };
+    let account = support::child::value("secret_service_writer");
     let open = || KeyringTokenStore::new(SERVICE, &account).unwrap();
     open().set(tokens());
     assert_eq!(*open().get().expect("a new store reads them"), tokens());
@@ -114,10 +100,9 @@ fn secret_service_writer() {
 }
 
 #[test]
+#[ignore = "a child process of another test in this file"]
 fn secret_service_reader() {
-    let Some(account) = child_account("secret_service_reader") else {
-        return;
-    };
+    let account = support::child::value("secret_service_reader");
     let store = KeyringTokenStore::new(SERVICE, &account).unwrap();
     let read = store.get().expect("the tokens outlived the daemon");
     assert_eq!(*read, tokens());
@@ -164,10 +149,9 @@ fn tokens_in_the_secret_service_survive_a_restart_of_its_daemon() {
 }
 
 #[test]
+#[ignore = "a child process of another test in this file"]
 fn secret_service_unreachable() {
-    let Some(account) = child_account("secret_service_unreachable") else {
-        return;
-    };
+    let account = support::child::value("secret_service_unreachable");
     let error = KeyringTokenStore::new(SERVICE, &account).unwrap_err();
     assert!(matches!(error, Error::Config { .. }), "{error:?}");
     let message = error.to_string();
@@ -179,13 +163,7 @@ fn secret_service_unreachable() {
 
 #[test]
 fn a_secret_service_that_is_not_there_is_an_error_at_construction() {
-    let exe = std::env::current_exe().unwrap();
-    let output = Command::new(exe)
-        .args(["--exact", "secret_service_unreachable", "--nocapture"])
-        .env(
-            "FERROFIT_KEYRING_CHILD",
-            format!("secret_service_unreachable={}", unique_account()),
-        )
+    let output = support::child::command(&[], "secret_service_unreachable", &unique_account())
         .env(
             "DBUS_SESSION_BUS_ADDRESS",
             "unix:path=/nonexistent/ferrofit/bus",
@@ -203,10 +181,9 @@ fn a_secret_service_that_is_not_there_is_an_error_at_construction() {
 }
 
 #[test]
+#[ignore = "a child process of another test in this file"]
 fn kernel_keyring_child() {
-    let Some(account) = child_account("kernel_keyring_child") else {
-        return;
-    };
+    let account = support::child::value("kernel_keyring_child");
     let open = || KeyringTokenStore::kernel_keyring(SERVICE, &account).unwrap();
     open().set(tokens());
     // A new store (a restarted app) reads them back from the kernel, not from memory.
@@ -221,7 +198,7 @@ fn kernel_keyring_child() {
 
 #[test]
 fn tokens_round_trip_through_the_kernel_keyring() {
-    if support::tools::require("keyctl", "apt-get install keyutils").is_none() {
+    if support::tools::keyctl().is_none() {
         return;
     }
     let output = run_child(
@@ -250,7 +227,7 @@ fn has_own_session_keyring() -> bool {
 
 #[test]
 fn the_kernel_keyring_without_a_session_keyring_is_an_error_at_construction_and_writes_nothing() {
-    if support::tools::require("keyctl", "apt-get install keyutils").is_none() {
+    if support::tools::keyctl().is_none() {
         return;
     }
     let account = unique_account();

@@ -176,9 +176,10 @@ async fn a_refresh_that_finishes_after_another_user_signed_in_does_not_hand_over
         let profile = profile.clone();
         async move { profile.me().await }
     });
-    while refreshes.load(Ordering::SeqCst) == 0 {
-        tokio::task::yield_now().await;
-    }
+    support::wait_until("the refresh to start", || {
+        refreshes.load(Ordering::SeqCst) > 0
+    })
+    .await;
     store.clear();
     store.set(bob());
     refresh_gate.notify_one();

@@ -2,6 +2,7 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod child;
 pub mod feed_cache;
 pub mod hyper_server;
 pub mod log_capture;
@@ -17,6 +18,20 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+
+/// Yields to other tasks until `done` holds; panics naming `what` after 10 s of real time
+/// (a hang becomes a failure with a name). The limit is the wall clock, so it holds on
+/// tokio's paused clock too, and yielding never advances that clock.
+pub async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !done() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "waited 10 s for {what}"
+        );
+        tokio::task::yield_now().await;
+    }
+}
 
 /// A ferrofit client for a server's base URL.
 pub fn client(base_url: &str) -> ferrofit::Client {

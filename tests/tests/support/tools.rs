@@ -31,13 +31,42 @@ pub fn find(name: &str) -> Option<PathBuf> {
 pub fn require(name: &str, install: &str) -> Option<PathBuf> {
     let found = find(name);
     if found.is_none() {
-        assert!(
-            std::env::var_os("FERROFIT_REQUIRE_TOOLS").is_none(),
-            "`{name}` is required (FERROFIT_REQUIRE_TOOLS is set) but not installed: {install}"
+        unavailable(
+            name,
+            &format!("it is not installed ({install}; `.ci/run` does it)"),
         );
-        eprintln!("SKIPPED: `{name}` is not installed ({install}; `.ci/run` does it)");
     }
     found
+}
+
+/// The one policy for a tool a test cannot use: in CI (`FERROFIT_REQUIRE_TOOLS`) a failure,
+/// elsewhere a skip said loudly on stderr.
+#[track_caller]
+pub fn unavailable(name: &str, why: &str) {
+    assert!(
+        std::env::var_os("FERROFIT_REQUIRE_TOOLS").is_none(),
+        "`{name}` is required (FERROFIT_REQUIRE_TOOLS is set) but cannot be used: {why}"
+    );
+    eprintln!("SKIPPED: `{name}` cannot be used: {why}");
+}
+
+/// `keyctl`, if it is installed and the kernel lets this process use its keyrings (a seccomp
+/// profile, as in default containers, refuses the system calls with `EPERM`).
+pub fn keyctl() -> Option<PathBuf> {
+    let keyctl = require("keyctl", "apt-get install keyutils")?;
+    let probe = Command::new(&keyctl)
+        .args(["session", "-", "true"])
+        .output()
+        .expect("keyctl runs");
+    if probe.status.success() {
+        return Some(keyctl);
+    }
+    let said = String::from_utf8_lossy(&probe.stderr);
+    unavailable(
+        "keyctl",
+        &format!("the kernel refuses its keyrings here ({})", said.trim()),
+    );
+    None
 }
 
 /// `openapi-spec-validator` accepts the document at `path`.
