@@ -334,3 +334,34 @@ async fn a_transient_refresh_failure_keeps_the_session() {
     assert_eq!(store.get().unwrap().access_token(), "old");
     assert_eq!(expired.get(), 0);
 }
+
+#[tokio::test]
+async fn a_401_on_a_no_auth_endpoint_is_returned_not_refreshed() {
+    let mock = MockTransport::new();
+    mock.on(Method::POST, "/login").reply(MockReply::json(
+        401,
+        &serde_json::json!({"error": "bad password"}),
+    ));
+    let refreshes = Counter::default();
+    let store = old_store();
+    let api = client(
+        &mock,
+        AuthInterceptor::new(
+            store.clone(),
+            refreshes.refresher(Duration::ZERO, new_tokens),
+        ),
+    );
+    let error = api.login().await.unwrap_err();
+    assert!(matches!(error, Error::Unauthorized { .. }), "{error:?}");
+    assert_eq!(
+        refreshes.get(),
+        0,
+        "no refresh for an endpoint that sends no token"
+    );
+    assert_eq!(mock.requests().len(), 1, "sent once");
+    assert_eq!(
+        store.get().unwrap().access_token(),
+        "old",
+        "the session is untouched"
+    );
+}

@@ -4,6 +4,8 @@
 
 mod support;
 
+use std::borrow::Cow;
+
 use axum::Router;
 use axum::http::HeaderMap;
 use axum::routing::put;
@@ -15,6 +17,9 @@ use support::{Answer, CaptureServer, NO_CONTENT};
 trait Bodies {
     #[put("/text")]
     async fn text(&self, #[body] text: String) -> ferrofit::Result<()>;
+
+    #[put("/text")]
+    async fn cow(&self, #[body] text: Cow<'_, str>) -> ferrofit::Result<()>;
 
     #[put("/bytes")]
     async fn bytes(&self, #[body] bytes: &[u8]) -> ferrofit::Result<()>;
@@ -129,4 +134,18 @@ async fn a_stream_that_breaks_its_announced_length_fails_the_call() {
         let text = format!("{error} {:?}", std::error::Error::source(&error));
         assert!(text.contains("announced"), "{text}");
     }
+}
+
+#[tokio::test]
+async fn a_cow_str_is_sent_as_text() {
+    let (server, api) = captured().await;
+    api.cow(Cow::Borrowed("borrowed")).await.unwrap();
+    let seen = server.last();
+    assert_eq!(seen.body, b"borrowed", "the text, not a JSON string");
+    assert_eq!(
+        seen.header_values("content-type"),
+        ["text/plain; charset=utf-8"]
+    );
+    api.cow(Cow::Owned("owned".to_owned())).await.unwrap();
+    assert_eq!(server.last().body, b"owned");
 }

@@ -330,3 +330,38 @@ async fn absurd_header_values_from_a_hostile_server_are_survived() {
     // Whatever the cache concluded, the call answers and nothing panicked.
     assert_eq!(s.api.feed().await.unwrap().as_str(), "forever");
 }
+
+#[tokio::test]
+async fn must_revalidate_refuses_a_stale_entry_when_the_network_fails_too() {
+    let mut s = setup().await;
+    s.origin.reply(Reply::ok(
+        "strict",
+        &[("cache-control", "max-age=10, must-revalidate")],
+    ));
+    s.api.feed().await.unwrap();
+    s.origin.stop().await;
+    s.clock.advance(60);
+    // Without `must-revalidate` this is a `StaleFallback`
+    // (`offline_a_stale_entry_is_served_within_max_stale_and_not_beyond`).
+    let error = s.api.feed().await.unwrap_err();
+    assert!(
+        matches!(error, Error::Network { .. }),
+        "the network's error, not the stale entry: {error:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_private_response_is_stored_by_this_private_cache() {
+    let s = setup().await;
+    s.origin.reply(Reply::ok(
+        "mine",
+        &[("cache-control", "private, max-age=600")],
+    ));
+    s.api.feed().await.unwrap();
+    let again = s.api.feed().await.unwrap();
+    assert_eq!(
+        (again.as_str(), again.source()),
+        ("mine", ResponseSource::Cache)
+    );
+    assert_eq!(s.origin.hits(), 1);
+}

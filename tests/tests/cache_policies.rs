@@ -300,3 +300,85 @@ async fn a_custom_partition_keeps_tenants_apart() {
     assert_eq!(acme.feed().await.unwrap().source(), ResponseSource::Cache);
     assert_eq!(origin.hits(), 2);
 }
+
+#[tokio::test]
+async fn a_calls_cache_options_win_over_the_endpoints_cache_attribute() {
+    let s = setup().await;
+    s.origin.reply(Reply::ok(
+        "from the network",
+        &[("cache-control", "max-age=600")],
+    ));
+    // The endpoint says `only_if_cached`: nothing is stored, so alone it is a miss.
+    let standard = CacheOptions::new().policy(CachePolicy::Standard);
+    assert!(matches!(
+        s.api.feed_offline_unless(CacheOptions::new()).await,
+        Err(Error::CacheMiss { .. })
+    ));
+    let response = s.api.feed_offline_unless(standard).await.unwrap();
+    assert_eq!(
+        (response.as_str(), response.source()),
+        ("from the network", ResponseSource::Network),
+        "the call's policy won"
+    );
+    assert_eq!(s.origin.hits(), 1);
+}
+
+/// Counts the requests that reach it.
+struct Counting(Arc<std::sync::atomic::AtomicUsize>);
+
+impl ferrofit::Interceptor for Counting {
+    fn intercept<'a>(
+        &'a self,
+        request: ferrofit::Request,
+        next: ferrofit::Next<'a>,
+    ) -> ferrofit::BoxFuture<'a, ferrofit::Result<ferrofit::RawResponse>> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        next.run(request)
+    }
+}
+
+#[tokio::test]
+async fn a_cache_hit_wakes_no_interceptor_added_before_the_cache() {
+    let origin = Origin::start().await;
+    origin.reply(Reply::ok("feed", &[("cache-control", "max-age=600")]));
+    let clock = TestClock::new();
+    let store = Arc::new(MemoryStore::default());
+    let (woken, refreshed) = (
+        Arc::default(),
+        Arc::new(std::sync::atomic::AtomicUsize::new(0)),
+    );
+    let tokens = Arc::new(MemoryTokenStore::with_tokens(
+        Tokens::new("t").with_subject("ann"),
+    ));
+    let refreshes = refreshed.clone();
+    let client = ferrofit::Client::builder()
+        .base_url(&origin.base_url)
+        .interceptor(Counting(Arc::clone(&woken)))
+        .interceptor(AuthInterceptor::new(tokens.clone(), move |t: Tokens| {
+            refreshes.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            async move { Ok(t) }
+        }))
+        .interceptor(ferrofit::retry::RetryInterceptor::new(
+            ferrofit::retry::RetryPolicy::new(),
+        ))
+        .cache(cache(&clock, &store).partition_by_tokens(tokens))
+        .build()
+        .unwrap();
+    let api = FeedClient::new(client);
+    api.feed().await.unwrap();
+    assert_eq!(
+        woken.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "the miss"
+    );
+    for _ in 0..3 {
+        assert_eq!(api.feed().await.unwrap().source(), ResponseSource::Cache);
+    }
+    assert_eq!(
+        woken.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "no hit reached the interceptors added before `.cache()`"
+    );
+    assert_eq!(origin.hits(), 1);
+    assert_eq!(refreshed.load(std::sync::atomic::Ordering::SeqCst), 0);
+}

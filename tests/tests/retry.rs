@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use ferrofit::http::Method;
+use ferrofit::http::{Method, StatusCode};
 use ferrofit::retry::{RetryBudget, RetryInterceptor, RetryPolicy};
 use ferrofit::testing::{MockReply, MockTransport};
 use ferrofit::{CancelToken, Error, NetworkKind, rest_api};
@@ -30,6 +30,13 @@ trait Orders {
     #[post("/orders/retryable")]
     #[idempotent]
     async fn create_idempotent(&self) -> ferrofit::Result<()>;
+
+    #[patch("/orders/1")]
+    #[idempotent]
+    async fn patch_idempotent(&self) -> ferrofit::Result<()>;
+
+    #[patch("/orders/1")]
+    async fn patch(&self) -> ferrofit::Result<()>;
 
     #[get("/orders")]
     #[retry(never)]
@@ -360,4 +367,28 @@ async fn a_total_timeout_reports_the_attempts_made_before_it() {
     // Sent at 0, 410 and 820 ms; the third was still in flight at 1 s.
     assert_eq!(error.attempts(), 3, "{error:?}");
     assert_eq!(mock.requests().len(), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_patch_is_retried_only_when_marked_idempotent() {
+    let mock = MockTransport::new();
+    mock.on(Method::PATCH, "/orders/1")
+        .reply(MockReply::status(503));
+    let api = client(&mock);
+    api.patch().await.unwrap_err();
+    assert_eq!(
+        mock.requests().len(),
+        1,
+        "PATCH is not idempotent by default"
+    );
+    mock.reset();
+    mock.on(Method::PATCH, "/orders/1")
+        .reply(MockReply::status(503));
+    let error = api.patch_idempotent().await.unwrap_err();
+    assert_eq!(
+        error.status(),
+        Some(StatusCode::SERVICE_UNAVAILABLE),
+        "{error:?}"
+    );
+    assert_eq!(mock.requests().len(), 3, "#[idempotent] PATCH is retried");
 }

@@ -173,3 +173,15 @@ async fn a_result_alias_decodes_and_converts_errors_into_its_own_type() {
     let AppError(error) = api.aliased_missing().await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(404));
 }
+
+#[tokio::test]
+async fn a_205_decodes_as_json_null_whatever_body_it_carries() {
+    // Raw bytes, so the body really arrives (a server library would drop it).
+    let server = support::CaptureServer::start(support::Answer::Full(
+        "HTTP/1.1 205 Reset Content\r\ncontent-type: application/json\r\ncontent-length: 4\r\n\r\njunk",
+    ))
+    .await;
+    let api = ReturnsClient::new(support::client(&server.base_url));
+    assert_eq!(api.maybe().await.unwrap(), None, "null, not a decode error");
+    api.unit().await.unwrap();
+}

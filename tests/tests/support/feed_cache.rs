@@ -34,6 +34,13 @@ pub trait Feed {
     async fn feed_offline(&self) -> ferrofit::Result<Response<String>>;
 
     #[get("/feed")]
+    #[cache(policy = "only_if_cached", max_stale = "1h")]
+    async fn feed_offline_unless(
+        &self,
+        #[extra] cache: CacheOptions,
+    ) -> ferrofit::Result<Response<String>>;
+
+    #[get("/feed")]
     #[cache(never)]
     async fn feed_uncached(&self) -> ferrofit::Result<Response<String>>;
 
