@@ -220,3 +220,33 @@ async fn a_refused_connection_is_a_retryable_network_error() {
     );
     assert!(error.is_retryable());
 }
+
+#[rest_api]
+trait Blobs {
+    #[get("/blob/<len>")]
+    async fn blob(&self, len: u64) -> ferrofit::Result<ferrofit::Bytes>;
+}
+
+#[tokio::test]
+async fn by_default_a_reply_may_be_16_mib_and_not_a_byte_more() {
+    use support::hyper_server::HyperServer;
+    const LIMIT: u64 = 16 * 1024 * 1024;
+    assert_eq!(ferrofit::DEFAULT_MAX_RESPONSE_SIZE, LIMIT);
+    let server = HyperServer::start(
+        |request: hyper::Request<hyper::body::Incoming>| async move {
+            let len: usize = request.uri().path()["/blob/".len()..].parse().unwrap();
+            hyper::Response::new(http_body_util::Full::new(bytes::Bytes::from(vec![
+                b'x';
+                len
+            ])))
+        },
+    )
+    .await;
+    let api = BlobsClient::new(support::client(&server.base_url));
+    assert_eq!(api.blob(LIMIT).await.unwrap().len() as u64, LIMIT);
+    let error = api.blob(LIMIT + 1).await.unwrap_err();
+    assert!(
+        matches!(error, Error::ResponseTooLarge { limit: LIMIT, .. }),
+        "{error:?}"
+    );
+}

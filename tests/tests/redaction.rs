@@ -242,3 +242,31 @@ async fn the_clients_redaction_policy_covers_errors_requests_and_responses() {
     assert_eq!(requests.matches("x-tenant-pin").count(), 4, "{requests}");
     assert_no_userinfo_secret(&requests);
 }
+
+#[tokio::test]
+async fn a_session_header_is_a_secret_by_its_name_alone() {
+    // `X-Session`: no `token` in the name, and no `redact_header` anywhere.
+    let mock = MockTransport::new();
+    mock.on(Method::GET, "/token")
+        .reply(MockReply::status(500).header("x-session", "sess-s3cr3t-reply"));
+    let client = ferrofit::Client::builder()
+        .base_url("http://api.test")
+        .default_header("X-Session", "sess-s3cr3t-sent")
+        .transport(mock.clone())
+        .build()
+        .unwrap();
+    let error = LoginClient::new(client.clone()).token().await.unwrap_err();
+    let shown = format!("{client:?} {error} {error:?} {:?}", mock.requests()[0]);
+    for secret in ["sess-s3cr3t-sent", "sess-s3cr3t-reply"] {
+        assert!(!shown.contains(secret), "`{secret}` leaked in: {shown}");
+    }
+    assert!(
+        shown.contains("x-session"),
+        "the header is shown, its value is not: {shown}"
+    );
+    assert_eq!(
+        mock.requests()[0].headers()["x-session"],
+        "sess-s3cr3t-sent",
+        "it was sent"
+    );
+}

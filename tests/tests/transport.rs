@@ -150,3 +150,70 @@ async fn redirects_are_bounded() {
         "0 follows none"
     );
 }
+
+#[tokio::test]
+async fn by_default_ten_redirects_are_followed_and_the_eleventh_fails() {
+    // Redirects /start → /hop/1 → /hop/2 → …, counting the requests.
+    let hops = Arc::new(Mutex::new(0_usize));
+    let seen = hops.clone();
+    let server = HyperServer::start(move |_request| {
+        let seen = seen.clone();
+        async move {
+            let n = {
+                let mut hops = seen.lock().unwrap();
+                *hops += 1;
+                *hops
+            };
+            redirect(http::StatusCode::FOUND, &format!("/hop/{n}"))
+        }
+    })
+    .await;
+    let error = EchoClient::new(support::client(&server.base_url))
+        .start("x")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Network {
+                kind: NetworkKind::Redirect,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(*hops.lock().unwrap(), 11, "the request and 10 redirects");
+}
+
+#[tokio::test]
+async fn no_idle_connection_is_kept_when_the_pool_holds_none() {
+    let server = ping_server().await;
+    let client = ferrofit::Client::builder()
+        .base_url(&server.base_url)
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    let api = EchoClient::new(client);
+    for _ in 0..5 {
+        api.ping().await.unwrap();
+    }
+    assert_eq!(server.connections(), 5, "a new connection per call");
+}
+
+#[tokio::test]
+async fn an_idle_connection_expires_after_the_pool_idle_timeout() {
+    let server = ping_server().await;
+    let client = ferrofit::Client::builder()
+        .base_url(&server.base_url)
+        .pool_idle_timeout(Some(std::time::Duration::from_millis(100)))
+        .build()
+        .unwrap();
+    let api = EchoClient::new(client);
+    api.ping().await.unwrap();
+    api.ping().await.unwrap();
+    assert_eq!(server.connections(), 1, "reused while fresh");
+    // Real time: the pool's clock is not tokio's paused one. Well past the timeout.
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    api.ping().await.unwrap();
+    assert_eq!(server.connections(), 2, "the idle one expired");
+}
