@@ -22,6 +22,20 @@ trait Echo {
     ) -> ferrofit::Result<Response<String>>;
 }
 
+#[track_caller]
+fn assert_too_many_redirects(error: &Error) {
+    assert!(
+        matches!(
+            error,
+            Error::Network {
+                kind: NetworkKind::Redirect,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+}
+
 async fn ping_server() -> HyperServer {
     HyperServer::start(|_request| async { ok("pong") }).await
 }
@@ -128,16 +142,7 @@ async fn redirects_are_bounded() {
         .build()
         .unwrap();
     let error = EchoClient::new(client).start("x").await.unwrap_err();
-    assert!(
-        matches!(
-            error,
-            Error::Network {
-                kind: NetworkKind::Redirect,
-                ..
-            }
-        ),
-        "{error:?}"
-    );
+    assert_too_many_redirects(&error);
     let client = ferrofit::Client::builder()
         .base_url(&server.base_url)
         .max_redirects(0)
@@ -172,16 +177,7 @@ async fn by_default_ten_redirects_are_followed_and_the_eleventh_fails() {
         .start("x")
         .await
         .unwrap_err();
-    assert!(
-        matches!(
-            error,
-            Error::Network {
-                kind: NetworkKind::Redirect,
-                ..
-            }
-        ),
-        "{error:?}"
-    );
+    assert_too_many_redirects(&error);
     assert_eq!(*hops.lock().unwrap(), 11, "the request and 10 redirects");
 }
 
