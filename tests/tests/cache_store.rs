@@ -125,7 +125,10 @@ async fn many_tasks_read_and_write_one_file_at_once() {
                 for round in 0..10_u8 {
                     store.put(&key, Bytes::from(vec![i, round])).await.unwrap();
                     let read = store.get(&key).await.unwrap().expect("just written");
-                    assert_eq!(read.len(), 2);
+                    assert!(
+                        written_to(&read, i % 4),
+                        "{key}: {read:?} is no value a task wrote to it"
+                    );
                 }
             })
         })
@@ -134,8 +137,21 @@ async fn many_tasks_read_and_write_one_file_at_once() {
         task.await.unwrap();
     }
     for k in 0..4 {
-        assert!(store.get(&format!("anon|k{k}")).await.unwrap().is_some());
+        let key = format!("anon|k{k}");
+        let last = store.get(&key).await.unwrap().expect("written");
+        assert!(written_to(&last, k), "{key}: {last:?}");
+        // Now alone: the key ends with its last write.
+        store
+            .put(&key, Bytes::from(vec![100 + k, 0]))
+            .await
+            .unwrap();
+        assert_eq!(store.get(&key).await.unwrap().unwrap(), vec![100 + k, 0]);
     }
+}
+
+/// Whether `value` is `[task, round]` as written by one of the tasks whose key is `k`.
+fn written_to(value: &[u8], k: u8) -> bool {
+    matches!(value, [task, round] if task % 4 == k && *task < 32 && *round < 10)
 }
 
 /// A store whose every operation fails.

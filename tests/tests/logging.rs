@@ -130,7 +130,9 @@ async fn long_bodies_are_truncated() {
             user: "ann",
             password: "pw",
         };
-        let _ = SecureClient::new(client).login(&login).await;
+        // The reply is 5000 bytes of `x`, not JSON: the call fails after it was logged.
+        let error = SecureClient::new(client).login(&login).await.unwrap_err();
+        assert!(matches!(error, ferrofit::Error::Decode { .. }), "{error:?}");
     }
     let text = output.text();
     assert!(text.contains("(5000 bytes in all)"), "{text}");

@@ -214,7 +214,12 @@ async fn once_falls_through_to_later_expectations() {
     mock.get_user().returns(ada());
     let api = UserApiClient::new(mock.client());
 
-    assert!(api.get_user(42).await.is_err());
+    let busy = api.get_user(42).await.unwrap_err();
+    assert_eq!(
+        busy.status(),
+        Some(ferrofit::http::StatusCode::SERVICE_UNAVAILABLE),
+        "{busy:?}"
+    );
     assert_eq!(api.get_user(42).await.expect("second"), ada());
     assert_eq!(api.get_user(42).await.expect("third"), ada());
     mock.verify();
