@@ -128,8 +128,12 @@ fn take_trait_attrs(cx: &mut Ctxt, attrs: &mut Vec<Attribute>) -> Vec<StaticHead
                 headers.extend(parse_headers(cx, a));
                 false
             }
-            Some(n) if attr::method_attribute_names().any(|m| m == n) || attr::PARAM_ROLES.contains(&n) => {
-                cx.error_spanned_by(a, format!("`#[{n}]` goes on a method or parameter, not on the trait; only `#[headers(..)]` applies to the whole trait"));
+            Some(n) if attr::method_attribute_names().any(|m| m == n) => {
+                cx.error_spanned_by(a, format!("`#[{n}]` goes on a method, not on the trait; only `#[headers(..)]` applies to the whole trait"));
+                false
+            }
+            Some(n) if attr::PARAM_ROLES.contains(&n) => {
+                cx.error_spanned_by(a, format!("`#[{n}]` goes on a method's parameter, not on the trait; only `#[headers(..)]` applies to the whole trait"));
                 false
             }
             _ => true,

@@ -211,7 +211,9 @@ fn endpoint_body(api: &Api, endpoint: &Endpoint) -> TokenStream {
                 quote!(__call.progress(#progress);)
             }
             Role::Cancel => quote!(__call.cancel(#ident);),
-            Role::Extra => quote!(__call.extra(#ident);),
+            Role::Extra => quote_spanned! {param.ty.span()=>
+                #krate::codec::ExtraValue::insert_into(#ident, __call.extensions_mut());
+            },
             Role::Invalid => unreachable!("invalid roles are reported before expansion"),
         })
     });
@@ -255,7 +257,7 @@ fn endpoint_body(api: &Api, endpoint: &Endpoint) -> TokenStream {
 /// client whose methods are `unimplemented!()`, so code using them does not drown in
 /// secondary "not found" errors.
 pub(crate) fn fallback(api: &Api) -> TokenStream {
-    let item = &api.item;
+    let item = &without_patterns(&api.item);
     let client_struct = client_struct(api);
     let trait_ident = &item.ident;
     let client = &api.client;
@@ -281,4 +283,28 @@ pub(crate) fn fallback(api: &Api) -> TokenStream {
         #client_struct
         #implementation
     }
+}
+
+/// The trait with every parameter pattern (`(x, y): (u32, u32)`) replaced by a plain name:
+/// the macro reported the pattern already, and rustc would report it again ("patterns aren't
+/// allowed in functions without bodies").
+fn without_patterns(item: &syn::ItemTrait) -> syn::ItemTrait {
+    let mut item = item.clone();
+    for trait_item in &mut item.items {
+        let TraitItem::Fn(method) = trait_item else {
+            continue;
+        };
+        if method.default.is_some() {
+            continue;
+        }
+        for (index, input) in method.sig.inputs.iter_mut().enumerate() {
+            if let syn::FnArg::Typed(typed) = input
+                && !matches!(*typed.pat, syn::Pat::Ident(_) | syn::Pat::Wild(_))
+            {
+                let name = quote::format_ident!("__ferrofit_arg{index}");
+                *typed.pat = syn::parse_quote!(#name);
+            }
+        }
+    }
+    item
 }

@@ -60,13 +60,34 @@ pub(crate) struct HttpArgs {
     pub(crate) body: bool,
 }
 
+/// Parses `attr`'s arguments with `logic`; an attribute written without them (`#[cache]`)
+/// gets an error that shows how to write it, as its siblings' errors do.
+fn nested_args(
+    attr: &Attribute,
+    usage: &str,
+    logic: impl FnMut(syn::meta::ParseNestedMeta<'_>) -> syn::Result<()>,
+) -> syn::Result<()> {
+    if let syn::Meta::Path(path) = &attr.meta {
+        let name = path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
+        return Err(syn::Error::new_spanned(
+            path,
+            format!("`#[{name}]` needs arguments: write {usage}"),
+        ));
+    }
+    attr.parse_nested_meta(logic)
+}
+
 pub(crate) fn parse_http(attr: &Attribute) -> syn::Result<HttpArgs> {
     let mut args = HttpArgs {
         method: None,
         path: None,
         body: false,
     };
-    attr.parse_nested_meta(|meta| {
+    nested_args(attr, "`#[http(method = \"…\", path = \"…\")]`", |meta| {
         if meta.path.is_ident("method") {
             args.method = Some(meta.value()?.parse()?);
         } else if meta.path.is_ident("path") {
@@ -84,24 +105,28 @@ pub(crate) fn parse_http(attr: &Attribute) -> syn::Result<HttpArgs> {
 /// `#[timeout(secs = 5)]` or `#[timeout(ms = 250)]`, in milliseconds.
 pub(crate) fn parse_timeout(attr: &Attribute) -> syn::Result<u64> {
     let mut millis = None;
-    attr.parse_nested_meta(|meta| {
-        let factor = if meta.path.is_ident("secs") {
-            1000
-        } else if meta.path.is_ident("ms") {
-            1
-        } else {
-            return Err(meta.error("expected `secs = N` or `ms = N`"));
-        };
-        let value: LitInt = meta.value()?.parse()?;
-        let n: u64 = value.base10_parse()?;
-        if millis.is_some() {
-            return Err(meta.error("give the timeout once, as `secs = N` or `ms = N`"));
-        }
-        millis = Some(n.checked_mul(factor).filter(|ms| *ms > 0).ok_or_else(|| {
-            syn::Error::new(value.span(), "the timeout must be greater than zero")
-        })?);
-        Ok(())
-    })?;
+    nested_args(
+        attr,
+        "`#[timeout(secs = N)]` or `#[timeout(ms = N)]`",
+        |meta| {
+            let factor = if meta.path.is_ident("secs") {
+                1000
+            } else if meta.path.is_ident("ms") {
+                1
+            } else {
+                return Err(meta.error("expected `secs = N` or `ms = N`"));
+            };
+            let value: LitInt = meta.value()?.parse()?;
+            let n: u64 = value.base10_parse()?;
+            if millis.is_some() {
+                return Err(meta.error("give the timeout once, as `secs = N` or `ms = N`"));
+            }
+            millis = Some(n.checked_mul(factor).filter(|ms| *ms > 0).ok_or_else(|| {
+                syn::Error::new(value.span(), "the timeout must be greater than zero")
+            })?);
+            Ok(())
+        },
+    )?;
     millis.ok_or_else(|| {
         syn::Error::new_spanned(attr, "write `#[timeout(secs = N)]` or `#[timeout(ms = N)]`")
     })
@@ -110,7 +135,7 @@ pub(crate) fn parse_timeout(attr: &Attribute) -> syn::Result<u64> {
 /// `#[retry(max = N)]` (N ≥ 1 attempts in all) or `#[retry(never)]` (1 attempt).
 pub(crate) fn parse_retry(attr: &Attribute) -> syn::Result<u32> {
     let mut attempts = None;
-    attr.parse_nested_meta(|meta| {
+    nested_args(attr, "`#[retry(max = N)]` or `#[retry(never)]`", |meta| {
         if attempts.is_some() {
             return Err(meta.error("write either `#[retry(max = N)]` or `#[retry(never)]`"));
         }
@@ -178,37 +203,41 @@ const CACHE_POLICIES: &[(&str, &str)] = &[
 pub(crate) fn parse_cache(attr: &Attribute) -> syn::Result<CacheArgs> {
     let mut args = CacheArgs::default();
     let mut never = false;
-    attr.parse_nested_meta(|meta| {
-        if meta.path.is_ident("never") {
-            never = true;
-        } else if meta.path.is_ident("policy") {
-            let lit: LitStr = meta.value()?.parse()?;
-            let name = lit.value();
-            let variant = CACHE_POLICIES
-                .iter()
-                .find(|(n, _)| *n == name)
-                .ok_or_else(|| {
-                    let known: Vec<&str> = CACHE_POLICIES.iter().map(|(n, _)| *n).collect();
-                    syn::Error::new(
-                        lit.span(),
-                        format!(
-                            "unknown cache policy `{name}`; expected one of: {}",
-                            known.join(", ")
-                        ),
-                    )
-                })?;
-            args.policy = Some(variant.1);
-        } else if meta.path.is_ident("max_stale") {
-            let lit: LitStr = meta.value()?.parse()?;
-            args.max_stale_secs = Some(
-                parse_duration(&lit.value())
-                    .map_err(|message| syn::Error::new(lit.span(), message))?,
-            );
-        } else {
-            return Err(meta.error("expected `policy = \"…\"`, `max_stale = \"…\"` or `never`"));
-        }
-        Ok(())
-    })?;
+    nested_args(
+        attr,
+        "`#[cache(policy = \"…\", max_stale = \"…\")]` or `#[cache(never)]`",
+        |meta| {
+            if meta.path.is_ident("never") {
+                never = true;
+            } else if meta.path.is_ident("policy") {
+                let lit: LitStr = meta.value()?.parse()?;
+                let name = lit.value();
+                let variant = CACHE_POLICIES
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .ok_or_else(|| {
+                        let known: Vec<&str> = CACHE_POLICIES.iter().map(|(n, _)| *n).collect();
+                        syn::Error::new(
+                            lit.span(),
+                            format!(
+                                "unknown cache policy `{name}`; expected one of: {}",
+                                known.join(", ")
+                            ),
+                        )
+                    })?;
+                args.policy = Some(variant.1);
+            } else if meta.path.is_ident("max_stale") {
+                let lit: LitStr = meta.value()?.parse()?;
+                args.max_stale_secs = Some(
+                    parse_duration(&lit.value())
+                        .map_err(|message| syn::Error::new(lit.span(), message))?,
+                );
+            } else {
+                return Err(meta.error("expected `policy = \"…\"`, `max_stale = \"…\"` or `never`"));
+            }
+            Ok(())
+        },
+    )?;
     if never {
         if args.policy.is_some() || args.max_stale_secs.is_some() {
             return Err(syn::Error::new_spanned(

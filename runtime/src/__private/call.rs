@@ -197,9 +197,10 @@ impl Call {
         }
     }
 
-    /// An `#[extra]` parameter: stored in the request's extensions for interceptors to read.
-    pub fn extra<T: Clone + Send + Sync + 'static>(&mut self, value: T) {
-        self.extensions.insert(value);
+    /// Where `#[extra]` parameters go (through [`ExtraValue`](crate::codec::ExtraValue)), for
+    /// interceptors to read.
+    pub fn extensions_mut(&mut self) -> &mut http::Extensions {
+        &mut self.extensions
     }
 
     /// The `#[cancel]` parameter.

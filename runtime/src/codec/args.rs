@@ -85,3 +85,37 @@ impl<T: Serialize> RequestValue for T {
         value::for_each_pair(self, sink)
     }
 }
+
+/// An `#[extra]` argument's type: stored in the request's extensions for interceptors to read
+/// (as [`CacheOptions`](crate::cache::CacheOptions) are), so it must be
+/// `Clone + Send + Sync + 'static`.
+///
+/// # Examples
+///
+/// ```
+/// #[derive(Clone)]
+/// struct TraceId(u64);
+///
+/// #[ferrofit::rest_api]
+/// trait Items {
+///     #[get("/items")]
+///     async fn items(&self, #[extra] trace: TraceId) -> ferrofit::Result<String>;
+/// }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot travel with a request as an `#[extra]`",
+    label = "this argument is stored in the request's extensions",
+    note = "an `#[extra]` is read by interceptors, so it must be `Clone + Send + Sync + 'static`: derive `Clone`, and own its data (no references)"
+)]
+pub trait ExtraValue {
+    /// Stores the value in `extensions`.
+    #[doc(hidden)]
+    fn insert_into(self, extensions: &mut http::Extensions);
+}
+
+#[diagnostic::do_not_recommend]
+impl<T: Clone + Send + Sync + 'static> ExtraValue for T {
+    fn insert_into(self, extensions: &mut http::Extensions) {
+        extensions.insert(self);
+    }
+}

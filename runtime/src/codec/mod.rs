@@ -25,7 +25,7 @@ mod reply;
 pub use crate::encode::value::ValueError;
 #[doc(hidden)]
 pub use args::ValueResult;
-pub use args::{RequestValue, UrlValue};
+pub use args::{ExtraValue, RequestValue, UrlValue};
 pub use body::EncodeBody;
 pub use part::EncodePart;
 pub use reply::FromReply;

@@ -1,5 +1,5 @@
-//! Path, query and header arguments whose types cannot be written into a request are
-//! reported at the argument.
+//! Path, query, query-map and header arguments whose types cannot be written into a request,
+//! and an `#[extra]` that is not `Clone + Send + Sync`, are reported at the argument.
 
 use ferrofit::rest_api;
 
@@ -16,6 +16,12 @@ trait Api {
 
     #[get("/items")]
     async fn header(&self, #[header("X-Filter")] filter: &Opaque) -> ferrofit::Result<()>;
+
+    #[get("/items")]
+    async fn query_map(&self, #[query_map] filters: &Opaque) -> ferrofit::Result<()>;
+
+    #[get("/items")]
+    async fn extra(&self, #[extra] tag: Opaque) -> ferrofit::Result<()>;
 }
 
 fn main() {}
