@@ -202,10 +202,7 @@ async fn bodies_over_the_limit_fail_with_content_length_or_chunked() {
 
 #[tokio::test]
 async fn a_refused_connection_is_a_retryable_network_error() {
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
+    let (_held, port) = support::refusing_port();
     let api = ApiClient::new(support::client(&format!("http://127.0.0.1:{port}")));
     let error = api.status(200).await.unwrap_err();
     assert!(

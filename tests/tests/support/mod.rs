@@ -33,6 +33,17 @@ pub async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
+/// A loopback port that refuses connections, and the socket that holds it: bound but never
+/// listening, so no other test can take the port while the socket lives.
+pub fn refusing_port() -> (tokio::net::TcpSocket, u16) {
+    let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+    socket
+        .bind("127.0.0.1:0".parse().expect("an address"))
+        .expect("bind loopback");
+    let port = socket.local_addr().expect("local addr").port();
+    (socket, port)
+}
+
 /// A ferrofit client for a server's base URL.
 pub fn client(base_url: &str) -> ferrofit::Client {
     ferrofit::Client::builder()
