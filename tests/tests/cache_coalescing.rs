@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use axum::Router;
 use axum::body::Body;
 use axum::routing::get;
+use ferrofit::auth::{AuthInterceptor, MemoryTokenStore, TokenStore, Tokens};
 use ferrofit::cache::{CacheInterceptor, MemoryStore};
 use ferrofit::{Error, Response, ResponseSource, rest_api};
 use tokio::sync::Semaphore;
@@ -201,5 +202,59 @@ async fn a_stale_while_revalidate_entry_is_revalidated_once_for_many_callers() {
         origin.hits() <= 3,
         "one revalidation at a time: {}",
         origin.hits()
+    );
+}
+
+/// A miss in flight for one user, then another user signs in on the same client and asks for
+/// the same URL: two flights, each answered with its own user's data, never the first user's.
+#[tokio::test]
+async fn a_miss_in_flight_is_never_joined_by_the_next_user() {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let gate = Arc::new(Semaphore::new(0));
+    let (counted, gated) = (hits.clone(), gate.clone());
+    let router = Router::new().route(
+        "/feed",
+        get(move |headers: axum::http::HeaderMap| {
+            let (counted, gated) = (counted.clone(), gated.clone());
+            async move {
+                counted.fetch_add(1, Ordering::SeqCst);
+                let _open = gated.acquire().await.unwrap();
+                let user = headers["authorization"].to_str().unwrap().to_owned();
+                (
+                    [("cache-control", "private, max-age=60")],
+                    format!("the feed of {user}"),
+                )
+            }
+        }),
+    );
+    let base_url = support::server::serve(router).await;
+    let session = |user: &str| Tokens::new(user).with_subject(user);
+    let tokens = Arc::new(MemoryTokenStore::with_tokens(session("alice")));
+    let client = ferrofit::Client::builder()
+        .base_url(&base_url)
+        .interceptor(AuthInterceptor::new(tokens.clone(), |t: Tokens| async {
+            Ok(t)
+        }))
+        .cache(CacheInterceptor::new(MemoryStore::default()))
+        .build()
+        .unwrap();
+    let api = FeedClient::new(client);
+    let alices = tokio::spawn({
+        let api = api.clone();
+        async move { api.feed().await }
+    });
+    support::wait_until("alice's request", || hits.load(Ordering::SeqCst) >= 1).await;
+    tokens.set(session("bob"));
+    let bobs = tokio::spawn(async move { api.feed().await });
+    // Joined, bob's call would wait on alice's flight and never reach the origin.
+    support::wait_until("bob's own request", || hits.load(Ordering::SeqCst) >= 2).await;
+    gate.add_permits(2);
+    assert_eq!(
+        alices.await.unwrap().unwrap().as_str(),
+        "the feed of Bearer alice"
+    );
+    assert_eq!(
+        bobs.await.unwrap().unwrap().as_str(),
+        "the feed of Bearer bob"
     );
 }

@@ -243,23 +243,21 @@ mod describe {
         }
     }
 
-    impl DescribePart for JsonEachPart {
-        fn describe(
-            &self,
-            schemas: &mut Schemas,
-            json: impl FnOnce(&mut Schemas) -> Value,
-        ) -> (Value, Option<&'static str>) {
-            (json(schemas), Some("application/json"))
-        }
+    // One JSON part or one per element: described alike, by the argument's own schema (an
+    // array of its elements when it is a sequence), each part `application/json`.
+    macro_rules! json_parts {
+        ($($codec:ty),*) => {$(
+            impl DescribePart for $codec {
+                fn describe(
+                    &self,
+                    schemas: &mut Schemas,
+                    json: impl FnOnce(&mut Schemas) -> Value,
+                ) -> (Value, Option<&'static str>) {
+                    (json(schemas), Some("application/json"))
+                }
+            }
+        )*};
     }
 
-    impl DescribePart for JsonPart {
-        fn describe(
-            &self,
-            schemas: &mut Schemas,
-            json: impl FnOnce(&mut Schemas) -> Value,
-        ) -> (Value, Option<&'static str>) {
-            (json(schemas), Some("application/json"))
-        }
-    }
+    json_parts!(JsonEachPart, JsonPart);
 }
