@@ -3,7 +3,8 @@
 //! A reverse proxy whose every request goes through a ferrofit client with a
 //! `CacheInterceptor` (standard policy, memory store): the harness that puts the cache in front
 //! of the HTTP cache conformance suite (`tests/conformance/run.sh`). Listens on 127.0.0.1:PORT
-//! (default 8080) and forwards to ORIGIN (default http://127.0.0.1:8000).
+//! (default 8080; 0 takes a free port and prints it) and forwards to ORIGIN (default
+//! http://127.0.0.1:8000).
 
 use std::net::SocketAddr;
 
@@ -58,17 +59,11 @@ async fn forward(State(client): State<Client>, request: Request) -> Response {
             reply
         }
         Err(Error::CacheMiss { .. }) => StatusCode::GATEWAY_TIMEOUT.into_response(),
-        // The origin hung up: so does the proxy (a body that fails aborts the connection), as
-        // the client would have seen without it.
+        // The origin hung up and the cache had nothing it may serve (a stale response under
+        // `must-revalidate` or `no-cache` is not): a gateway answers 504 (RFC 9111 §4.2.4,
+        // §5.2.2.2), which is what the client's `Error::Network` says.
         Err(error @ Error::Network { .. }) => {
-            let failed = futures_util::stream::once(async move {
-                Err::<Bytes, _>(std::io::Error::other(error.to_string()))
-            });
-            (
-                StatusCode::BAD_GATEWAY,
-                axum::body::Body::from_stream(failed),
-            )
-                .into_response()
+            (StatusCode::GATEWAY_TIMEOUT, error.to_string()).into_response()
         }
         Err(error) => (StatusCode::BAD_GATEWAY, error.to_string()).into_response(),
     }
@@ -96,6 +91,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build()?;
     let address = SocketAddr::from(([127, 0, 0, 1], port));
     let listener = tokio::net::TcpListener::bind(address).await?;
+    // Port 0 takes a free port; the line below names the one taken (the harness reads it).
+    let address = listener.local_addr()?;
     println!("cache proxy on http://{address}/ → {}", client.base_url());
     axum::serve(listener, Router::new().fallback(forward).with_state(client)).await?;
     Ok(())
