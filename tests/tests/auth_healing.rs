@@ -11,13 +11,8 @@ use std::time::{Duration, SystemTime};
 use ferrofit::auth::{AuthInterceptor, MemoryTokenStore, TokenStore, Tokens};
 use ferrofit::rest_api;
 use httpmock::prelude::*;
+use support::auth::{Account, AccountClient};
 use support::{Answer, CaptureServer};
-
-#[rest_api]
-trait Account {
-    #[get("/me")]
-    async fn me(&self) -> ferrofit::Result<serde_json::Value>;
-}
 
 /// The token endpoint, called by the refreshers below through a client of its own (no auth,
 /// no timeouts).

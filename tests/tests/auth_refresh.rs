@@ -5,85 +5,40 @@
 mod support;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use ferrofit::auth::{AuthInterceptor, MemoryTokenStore, Refresher, TokenStore, Tokens};
-use ferrofit::http::{HeaderMap, Method, StatusCode};
+use ferrofit::http::Method;
 use ferrofit::testing::{MockReply, MockTransport};
-use ferrofit::{CancelToken, Error, ErrorResponse, NetworkKind, rest_api};
+use ferrofit::{CancelToken, Error, NetworkKind};
 use httpmock::prelude::*;
 use serde_json::json;
+use support::auth::{Account, AccountClient, Counter, account_client as client, refused};
 
-#[rest_api]
-trait Account {
-    #[get("/me")]
-    async fn me(&self) -> ferrofit::Result<serde_json::Value>;
-
-    #[get("/slow")]
-    async fn slow(&self) -> ferrofit::Result<serde_json::Value>;
-
-    #[get("/me")]
-    async fn me_cancellable(
-        &self,
-        #[cancel] cancel: &CancelToken,
-    ) -> ferrofit::Result<serde_json::Value>;
-
-    #[post("/login")]
-    #[no_auth]
-    async fn login(&self) -> ferrofit::Result<()>;
-}
-
-/// Counts calls: of a refresher (each waits `delay` on tokio's clock, then returns what
-/// `result` gives) or of a hook.
-#[derive(Clone, Default)]
-struct Counter(Arc<AtomicUsize>);
-
-impl Counter {
-    fn get(&self) -> usize {
-        self.0.load(Ordering::SeqCst)
-    }
-
-    /// A hook that counts how often it is called.
-    fn hook(&self) -> impl Fn() + Send + Sync + 'static {
-        let count = self.0.clone();
-        move || {
-            count.fetch_add(1, Ordering::SeqCst);
-        }
-    }
-
-    fn refresher(
-        &self,
-        delay: Duration,
-        result: fn() -> ferrofit::Result<Tokens>,
-    ) -> impl Refresher {
-        let count = self.0.clone();
-        move |tokens: Tokens| {
-            count.fetch_add(1, Ordering::SeqCst);
-            assert_eq!(
-                tokens.refresh_token(),
-                Some("refresh-1"),
-                "the refresher gets the stored tokens"
-            );
-            async move {
-                tokio::time::sleep(delay).await;
-                result()
-            }
+/// A refresher that counts its calls on `count`, checks it gets the stored tokens, waits
+/// `delay` on tokio's clock, then returns what `result` gives.
+fn refresher(
+    count: &Counter,
+    delay: Duration,
+    result: fn() -> ferrofit::Result<Tokens>,
+) -> impl Refresher {
+    let count = count.clone();
+    move |tokens: Tokens| {
+        count.bump();
+        assert_eq!(
+            tokens.refresh_token(),
+            Some("refresh-1"),
+            "the refresher gets the stored tokens"
+        );
+        async move {
+            tokio::time::sleep(delay).await;
+            result()
         }
     }
 }
 
 fn new_tokens() -> ferrofit::Result<Tokens> {
     Ok(Tokens::new("new").with_refresh("refresh-2"))
-}
-
-fn refused() -> ferrofit::Result<Tokens> {
-    Err(Error::from_response(ErrorResponse::new(
-        StatusCode::BAD_REQUEST,
-        HeaderMap::new(),
-        "http://auth.test/token".parse().unwrap(),
-        r#"{"error":"invalid_grant"}"#.into(),
-    )))
 }
 
 fn unreachable_auth_server() -> ferrofit::Result<Tokens> {
@@ -108,10 +63,6 @@ fn api_accepting_new(mock: &MockTransport) {
     mock.on(Method::GET, "/me").reply(MockReply::status(401));
     mock.on(Method::POST, "/login")
         .reply(MockReply::status(204));
-}
-
-fn client(mock: &MockTransport, auth: AuthInterceptor) -> AccountClient {
-    AccountClient::new(support::mock_client(mock, auth))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -140,7 +91,7 @@ async fn concurrent_401s_trigger_one_refresh() {
     let store = old_store();
     let auth = AuthInterceptor::new(
         store.clone(),
-        refreshes.refresher(Duration::from_millis(50), new_tokens),
+        refresher(&refreshes, Duration::from_millis(50), new_tokens),
     );
     let client = ferrofit::Client::builder()
         .base_url(server.base_url())
@@ -172,7 +123,10 @@ async fn a_late_401_replays_with_the_current_token_without_refreshing() {
     let refreshes = Counter::default();
     let api = client(
         &mock,
-        AuthInterceptor::new(old_store(), refreshes.refresher(Duration::ZERO, new_tokens)),
+        AuthInterceptor::new(
+            old_store(),
+            refresher(&refreshes, Duration::ZERO, new_tokens),
+        ),
     );
     // `slow` is sent with the old token and answered (401) only after `me` has refreshed.
     let slow = tokio::spawn({
@@ -202,7 +156,7 @@ async fn a_refused_refresh_fails_every_caller_and_ends_the_session_once() {
     let store = old_store();
     let auth = AuthInterceptor::new(
         store.clone(),
-        refreshes.refresher(Duration::from_millis(100), refused),
+        refresher(&refreshes, Duration::from_millis(100), refused),
     )
     .on_session_expired(expired.hook());
     let api = client(&mock, auth);
@@ -228,7 +182,10 @@ async fn a_rejected_refreshed_token_is_not_retried_forever() {
     let refreshes = Counter::default();
     let api = client(
         &mock,
-        AuthInterceptor::new(old_store(), refreshes.refresher(Duration::ZERO, new_tokens)),
+        AuthInterceptor::new(
+            old_store(),
+            refresher(&refreshes, Duration::ZERO, new_tokens),
+        ),
     );
     let error = api.me().await.unwrap_err();
     assert!(matches!(error, Error::Unauthorized { .. }), "{error:?}");
@@ -245,7 +202,7 @@ async fn cancelling_the_caller_that_leads_the_refresh_leaves_the_others_going() 
         &mock,
         AuthInterceptor::new(
             old_store(),
-            refreshes.refresher(Duration::from_secs(1), new_tokens),
+            refresher(&refreshes, Duration::from_secs(1), new_tokens),
         ),
     );
     let leader_token = CancelToken::new();
@@ -279,7 +236,10 @@ async fn no_auth_endpoints_are_sent_without_a_token() {
     let refreshes = Counter::default();
     let api = client(
         &mock,
-        AuthInterceptor::new(old_store(), refreshes.refresher(Duration::ZERO, new_tokens)),
+        AuthInterceptor::new(
+            old_store(),
+            refresher(&refreshes, Duration::ZERO, new_tokens),
+        ),
     );
     api.login().await.unwrap();
     let sent = mock.requests();
@@ -298,7 +258,7 @@ async fn tokens_about_to_expire_are_refreshed_before_sending() {
             .with_issued_at(std::time::SystemTime::now() - Duration::from_secs(3600))
             .expiring_at(std::time::SystemTime::now() + Duration::from_secs(10)),
     ));
-    let auth = AuthInterceptor::new(store, refreshes.refresher(Duration::ZERO, new_tokens))
+    let auth = AuthInterceptor::new(store, refresher(&refreshes, Duration::ZERO, new_tokens))
         .refresh_before_expiry(Duration::from_secs(60));
     let api = client(&mock, auth);
     api.me().await.unwrap();
@@ -317,7 +277,7 @@ async fn a_transient_refresh_failure_keeps_the_session() {
     let store = old_store();
     let auth = AuthInterceptor::new(
         store.clone(),
-        refreshes.refresher(Duration::ZERO, unreachable_auth_server),
+        refresher(&refreshes, Duration::ZERO, unreachable_auth_server),
     )
     .on_session_expired(expired.hook());
     let error = client(&mock, auth).me().await.unwrap_err();
@@ -348,7 +308,7 @@ async fn a_401_on_a_no_auth_endpoint_is_returned_not_refreshed() {
         &mock,
         AuthInterceptor::new(
             store.clone(),
-            refreshes.refresher(Duration::ZERO, new_tokens),
+            refresher(&refreshes, Duration::ZERO, new_tokens),
         ),
     );
     let error = api.login().await.unwrap_err();

@@ -5,57 +5,18 @@
 
 mod support;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ferrofit::auth::{AuthInterceptor, MemoryTokenStore, Refresher, TokenStore, Tokens};
-use ferrofit::http::{HeaderMap, Method, StatusCode};
+use ferrofit::http::Method;
 use ferrofit::testing::{MockReply, MockTransport};
-use ferrofit::{CancelToken, Error, ErrorResponse, rest_api};
+use ferrofit::{CancelToken, Error, rest_api};
 use httpmock::prelude::*;
 use serde_json::json;
-
-#[rest_api]
-trait Account {
-    #[get("/me")]
-    async fn me(&self) -> ferrofit::Result<serde_json::Value>;
-
-    #[get("/me")]
-    async fn me_cancellable(
-        &self,
-        #[cancel] cancel: &CancelToken,
-    ) -> ferrofit::Result<serde_json::Value>;
-}
-
-#[derive(Clone, Default)]
-struct Counter(Arc<AtomicUsize>);
-
-impl Counter {
-    fn get(&self) -> usize {
-        self.0.load(Ordering::SeqCst)
-    }
-
-    fn bump(&self) -> usize {
-        self.0.fetch_add(1, Ordering::SeqCst)
-    }
-
-    fn hook(&self) -> impl Fn() + Send + Sync + 'static {
-        let this = self.clone();
-        move || {
-            this.bump();
-        }
-    }
-}
-
-fn status_error(code: u16, body: &'static str) -> Error {
-    Error::from_response(ErrorResponse::new(
-        StatusCode::from_u16(code).unwrap(),
-        HeaderMap::new(),
-        "http://auth.test/token".parse().unwrap(),
-        body.into(),
-    ))
-}
+use support::auth::{
+    Account, AccountClient, Counter, account_client as client, refused, token_endpoint_error,
+};
 
 /// A refresher that counts its calls, waits `delay` on tokio's clock, then answers `result`.
 fn refresher(
@@ -90,14 +51,6 @@ fn api(delay: Duration) -> MockTransport {
     mock.on(Method::GET, "/me")
         .reply(MockReply::status(401).delay(delay));
     mock
-}
-
-fn client(mock: &MockTransport, auth: AuthInterceptor) -> AccountClient {
-    AccountClient::new(support::mock_client(mock, auth))
-}
-
-fn refused() -> ferrofit::Result<Tokens> {
-    Err(status_error(400, r#"{"error":"invalid_grant"}"#))
 }
 
 /// A signed-in session, an API answering 401 after `api_delay`, and a refresher that answers
@@ -285,9 +238,9 @@ async fn a_panicking_refresher_fails_the_waiting_calls_and_later_refreshes_work(
 #[tokio::test(start_paused = true)]
 async fn only_a_refusal_signs_the_user_out() {
     let transient: [fn() -> Error; 5] = [
-        || status_error(403, "forbidden by the proxy"),
-        || status_error(404, "no such page"),
-        || status_error(502, "bad gateway"),
+        || token_endpoint_error(403, "forbidden by the proxy"),
+        || token_endpoint_error(404, "no such page"),
+        || token_endpoint_error(502, "bad gateway"),
         || Error::invalid_request("could not build the token request"),
         || Error::network(ferrofit::NetworkKind::Redirect, "too many redirects"),
     ];
@@ -301,8 +254,8 @@ async fn only_a_refusal_signs_the_user_out() {
         assert_eq!(s.expired.get(), 0, "{error}");
     }
     let refusals: [fn() -> Error; 2] = [
-        || status_error(400, r#"{"error":"invalid_grant"}"#),
-        || status_error(401, ""),
+        || token_endpoint_error(400, r#"{"error":"invalid_grant"}"#),
+        || token_endpoint_error(401, ""),
     ];
     for refusal in refusals {
         let s = Session::new(Duration::ZERO, Duration::ZERO, move || Err(refusal()));

@@ -179,24 +179,6 @@ async fn clear_cache_empties_the_store() {
 
 #[tokio::test]
 async fn the_log_interceptor_added_first_logs_where_responses_came_from() {
-    use std::io::Write;
-    #[derive(Clone, Default)]
-    struct Lines(Arc<std::sync::Mutex<Vec<u8>>>);
-    impl Write for Lines {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Lines {
-        type Writer = Lines;
-        fn make_writer(&'a self) -> Lines {
-            self.clone()
-        }
-    }
     let origin = Origin::start().await;
     origin.reply(Reply::ok("x", &[("cache-control", "max-age=60")]));
     let clock = TestClock::new();
@@ -208,18 +190,13 @@ async fn the_log_interceptor_added_first_logs_where_responses_came_from() {
         .build()
         .unwrap();
     let api = FeedClient::new(client);
-    let lines = Lines::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(lines.clone())
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .finish();
+    let lines = support::log_capture::Captured::default();
     {
-        let _guard = tracing::subscriber::set_default(subscriber);
+        let _guard = tracing::subscriber::set_default(support::log_capture::subscriber(&lines));
         api.feed().await.unwrap();
         api.feed().await.unwrap();
     }
-    let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+    let text = lines.text();
     let sources: Vec<&str> = text
         .lines()
         .filter_map(|l| l.split("source=\"").nth(1)?.split('"').next())

@@ -7,18 +7,9 @@ mod support;
 use std::sync::Arc;
 
 use ferrofit::cache::{CacheInterceptor, CacheOptions, CachePolicy, CacheStore, RedbStore};
-use ferrofit::{BoxError, BoxFuture, Bytes, Response, ResponseSource, rest_api};
+use ferrofit::{BoxError, BoxFuture, Bytes, ResponseSource};
+use support::feed_cache::{Feed, FeedClient};
 use support::origin::{Origin, Reply};
-
-#[rest_api]
-trait Feed {
-    #[get("/feed")]
-    async fn feed(&self) -> ferrofit::Result<Response<String>>;
-
-    #[get("/feed")]
-    async fn cached_only(&self, #[extra] cache: CacheOptions)
-    -> ferrofit::Result<Response<String>>;
-}
 
 fn api(base: &str, store: impl CacheStore) -> FeedClient {
     let client = ferrofit::Client::builder()
@@ -48,7 +39,7 @@ async fn entries_survive_closing_and_reopening_the_store() {
         api(&origin.base_url, store).feed().await.unwrap();
     }
     let reopened = api(&origin.base_url, RedbStore::open(&path).unwrap());
-    let hit = reopened.cached_only(only_if_cached()).await.unwrap();
+    let hit = reopened.feed_with(only_if_cached()).await.unwrap();
     assert_eq!(
         (hit.as_str(), hit.source()),
         ("persisted", ResponseSource::Cache)

@@ -1,6 +1,8 @@
 //! The interceptor chain: order, short-circuits, calling `next` twice, closure adapters,
 //! endpoint metadata and `#[extra]` values on the request.
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 
 use ferrofit::BoxFuture;
@@ -82,9 +84,7 @@ impl Interceptor for Twice {
 }
 
 fn builder(mock: &MockTransport) -> ferrofit::ClientBuilder {
-    ferrofit::Client::builder()
-        .base_url("http://things.test")
-        .transport(mock.clone())
+    support::mock_builder("http://things.test", mock)
 }
 
 #[tokio::test]

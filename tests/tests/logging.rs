@@ -57,9 +57,7 @@ async fn a_call_with_secrets_is_logged_without_them() {
         200,
         &json!({"access_token": "resp-s3cr3t"}),
     ));
-    let client = ferrofit::Client::builder()
-        .base_url("http://secure.test:8443")
-        .transport(mock)
+    let client = support::mock_builder("http://secure.test:8443", &mock)
         .interceptor(
             LogInterceptor::new()
                 .log_headers(true)
@@ -117,9 +115,7 @@ async fn long_bodies_are_truncated() {
     let mock = MockTransport::new();
     mock.on(Method::POST, "/login")
         .reply(MockReply::status(200).body("x".repeat(5000)));
-    let client = ferrofit::Client::builder()
-        .base_url("http://secure.test")
-        .transport(mock)
+    let client = support::mock_builder("http://secure.test", &mock)
         .interceptor(LogInterceptor::new().log_bodies(true).body_limit(64))
         .build()
         .unwrap();
@@ -232,9 +228,7 @@ async fn completed_calls_carry_their_outcome() {
         .times(1)
         .reply(MockReply::status(204));
     mock.on(Method::GET, "/slow").reply(MockReply::status(404));
-    let client = ferrofit::Client::builder()
-        .base_url("http://secure.test")
-        .transport(mock)
+    let client = support::mock_builder("http://secure.test", &mock)
         .interceptor(LogInterceptor::new())
         .build()
         .unwrap();

@@ -1,6 +1,8 @@
 //! The in-memory `MockTransport` with the new bodies: multipart forms are read into memory so
 //! tests can inspect them, progress is reported, and streamed returns work.
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 
 use ferrofit::http::Method;
@@ -24,9 +26,7 @@ trait Media {
 }
 
 fn api(mock: &MockTransport) -> MediaClient {
-    let client = ferrofit::Client::builder()
-        .base_url("http://media.test")
-        .transport(mock.clone())
+    let client = support::mock_builder("http://media.test", mock)
         .build()
         .unwrap();
     MediaClient::new(client)

@@ -1,6 +1,8 @@
 //! The in-memory mock transport: routing, matchers, scripted sequences, delays, errors,
 //! recorded requests, and an unmatched-request error that helps.
 
+mod support;
+
 use std::time::Duration;
 
 use ferrofit::http::Method;
@@ -56,9 +58,7 @@ fn unmatched(error: Error) -> String {
 }
 
 fn api(mock: &MockTransport) -> NotesClient {
-    let client = ferrofit::Client::builder()
-        .base_url("http://notes.test/v1")
-        .transport(mock.clone())
+    let client = support::mock_builder("http://notes.test/v1", mock)
         .build()
         .unwrap();
     NotesClient::new(client)

@@ -2,6 +2,8 @@
 //! the retry budget under an always-failing server, cancellation during backoff, deadlines,
 //! and the attempt count on the final error.
 
+mod support;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -52,9 +54,7 @@ fn fast_policy() -> RetryPolicy {
 }
 
 fn client_with(mock: &MockTransport, retry: RetryInterceptor) -> OrdersClient {
-    let client = ferrofit::Client::builder()
-        .base_url("http://orders.test")
-        .transport(mock.clone())
+    let client = support::mock_builder("http://orders.test", mock)
         .interceptor(retry)
         .build()
         .unwrap();
@@ -274,9 +274,7 @@ async fn a_wait_past_the_total_timeout_fails_now_with_the_last_error() {
         MockReply::status(503).header("retry-after", "10"),
         1,
     );
-    let client = ferrofit::Client::builder()
-        .base_url("http://orders.test")
-        .transport(mock.clone())
+    let client = support::mock_builder("http://orders.test", &mock)
         .timeout(Duration::from_secs(5))
         .interceptor(RetryInterceptor::new(fast_policy()))
         .build()
@@ -317,9 +315,7 @@ async fn a_huge_retry_after_with_a_huge_maximum_does_not_overflow() {
         MockReply::status(503).header("retry-after", "18446744073709551615"),
         1,
     );
-    let client = ferrofit::Client::builder()
-        .base_url("http://orders.test")
-        .transport(mock.clone())
+    let client = support::mock_builder("http://orders.test", &mock)
         .timeout(Duration::from_secs(5))
         .interceptor(RetryInterceptor::new(
             fast_policy().max_retry_after(Duration::MAX),
@@ -350,9 +346,7 @@ async fn a_total_timeout_reports_the_attempts_made_before_it() {
     let mock = MockTransport::new();
     mock.on(Method::GET, "/orders")
         .reply(MockReply::status(503).delay(Duration::from_millis(400)));
-    let client = ferrofit::Client::builder()
-        .base_url("http://orders.test")
-        .transport(mock.clone())
+    let client = support::mock_builder("http://orders.test", &mock)
         .timeout(Duration::from_secs(1))
         .interceptor(RetryInterceptor::new(
             RetryPolicy::new()

@@ -2,6 +2,7 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod auth;
 pub mod child;
 pub mod feed_cache;
 pub mod hyper_server;
@@ -52,14 +53,22 @@ pub fn client(base_url: &str) -> ferrofit::Client {
         .expect("test client builds")
 }
 
+/// A client builder for `base_url` whose requests `mock` answers.
+pub fn mock_builder(
+    base_url: &str,
+    mock: &ferrofit::testing::MockTransport,
+) -> ferrofit::ClientBuilder {
+    ferrofit::Client::builder()
+        .base_url(base_url)
+        .transport(mock.clone())
+}
+
 /// A ferrofit client for `http://api.test` that answers from `mock`, behind `interceptor`.
 pub fn mock_client(
     mock: &ferrofit::testing::MockTransport,
     interceptor: impl ferrofit::Interceptor,
 ) -> ferrofit::Client {
-    ferrofit::Client::builder()
-        .base_url("http://api.test")
-        .transport(mock.clone())
+    mock_builder("http://api.test", mock)
         .interceptor(interceptor)
         .build()
         .expect("mock client builds")
