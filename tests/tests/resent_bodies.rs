@@ -170,48 +170,72 @@ const KINDS: [&str; 8] = [
     "multipart with a file",
 ];
 
+/// One case of the table: `kind` is refused once with `refusal`, then sent again.
+async fn check_resent(kind: &'static str, refusal: StatusCode, file: std::path::PathBuf) {
+    let (api, attempts) = refused_first(refusal).await;
+    send(kind, &api, &file)
+        .await
+        .unwrap_or_else(|e| panic!("{kind} after a {refusal}: {e:?}"));
+    let attempts = attempts.lock().unwrap().clone();
+    assert_eq!(attempts.len(), 2, "{kind} after a {refusal}: two attempts");
+    let (first, second) = (&attempts[0], &attempts[1]);
+    assert!(
+        carries(kind, &first.body),
+        "{kind}: the first attempt sent {:?}",
+        String::from_utf8_lossy(&first.body)
+    );
+    assert_eq!(
+        first.body, second.body,
+        "{kind} after a {refusal}: the same bytes"
+    );
+    assert_eq!(
+        first.content_type, second.content_type,
+        "{kind} after a {refusal}: the same content type (multipart: the same boundary)"
+    );
+    let tokens = (
+        first.authorization.as_deref(),
+        second.authorization.as_deref(),
+    );
+    if refusal == StatusCode::UNAUTHORIZED {
+        assert_eq!(
+            tokens,
+            (Some("Bearer old"), Some("Bearer new")),
+            "{kind}: the second attempt carries the refreshed token"
+        );
+    } else {
+        assert_eq!(tokens, (None, None), "{kind}: no auth on this client");
+    }
+}
+
+/// Every case runs to its end, each in a task of its own, so one failure does not hide the
+/// others: the test fails listing all that failed.
 #[tokio::test]
 async fn every_replayable_body_is_sent_again_byte_for_byte_after_a_401_and_after_a_503() {
     let dir = support::TempDir::new();
     let file = dir.path().join("report.bin");
     std::fs::write(&file, b"file contents \x00\xff").unwrap();
+    let mut failures = Vec::new();
     for refusal in [StatusCode::UNAUTHORIZED, StatusCode::SERVICE_UNAVAILABLE] {
         for kind in KINDS {
-            let (api, attempts) = refused_first(refusal).await;
-            send(kind, &api, &file)
-                .await
-                .unwrap_or_else(|e| panic!("{kind} after a {refusal}: {e:?}"));
-            let attempts = attempts.lock().unwrap().clone();
-            assert_eq!(attempts.len(), 2, "{kind} after a {refusal}: two attempts");
-            let (first, second) = (&attempts[0], &attempts[1]);
-            assert!(
-                carries(kind, &first.body),
-                "{kind}: the first attempt sent {:?}",
-                String::from_utf8_lossy(&first.body)
-            );
-            assert_eq!(
-                first.body, second.body,
-                "{kind} after a {refusal}: the same bytes"
-            );
-            assert_eq!(
-                first.content_type, second.content_type,
-                "{kind} after a {refusal}: the same content type (multipart: the same boundary)"
-            );
-            let tokens = (
-                first.authorization.as_deref(),
-                second.authorization.as_deref(),
-            );
-            if refusal == StatusCode::UNAUTHORIZED {
-                assert_eq!(
-                    tokens,
-                    (Some("Bearer old"), Some("Bearer new")),
-                    "{kind}: the second attempt carries the refreshed token"
-                );
-            } else {
-                assert_eq!(tokens, (None, None), "{kind}: no auth on this client");
+            let case = tokio::spawn(check_resent(kind, refusal, file.clone()));
+            if let Err(failed) = case.await {
+                let panic = failed.into_panic();
+                let message = panic
+                    .downcast_ref::<String>()
+                    .map(String::as_str)
+                    .or_else(|| panic.downcast_ref::<&str>().copied())
+                    .unwrap_or("(no message)");
+                failures.push(format!("{kind} after a {refusal}: {message}"));
             }
         }
     }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        2 * KINDS.len(),
+        failures.join("\n")
+    );
 }
 
 #[tokio::test]
