@@ -52,6 +52,7 @@ async fn forward(State(client): State<Client>, request: Request) -> Response {
     if !body.is_empty() {
         outgoing.set_body(body);
     }
+    let what = format!("{} {}", outgoing.method(), outgoing.url());
     match client.send(outgoing).await {
         Ok(response) => {
             let mut reply = (response.status(), response.body().clone()).into_response();
@@ -62,11 +63,27 @@ async fn forward(State(client): State<Client>, request: Request) -> Response {
         // The origin hung up and the cache had nothing it may serve (a stale response under
         // `must-revalidate` or `no-cache` is not): a gateway answers 504 (RFC 9111 §4.2.4,
         // §5.2.2.2), which is what the client's `Error::Network` says.
-        Err(error @ Error::Network { .. }) => {
-            (StatusCode::GATEWAY_TIMEOUT, error.to_string()).into_response()
-        }
-        Err(error) => (StatusCode::BAD_GATEWAY, error.to_string()).into_response(),
+        Err(error @ Error::Network { .. }) => failure(StatusCode::GATEWAY_TIMEOUT, &what, &error),
+        Err(error) => failure(StatusCode::BAD_GATEWAY, &what, &error),
     }
+}
+
+/// A reply the proxy makes up when the client failed: the error goes to stderr (the harness
+/// prints the log when the suite fails) and into `x-proxy-error`, which the suite prints with
+/// a failed setup.
+fn failure(status: StatusCode, request: &str, error: &Error) -> Response {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    eprintln!("{request}: {status}: {text}");
+    let mut reply = (status, text.clone()).into_response();
+    if let Ok(value) = text.replace(['\r', '\n'], " ").parse() {
+        reply.headers_mut().insert("x-proxy-error", value);
+    }
+    reply
 }
 
 #[tokio::main]
@@ -76,8 +93,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let origin = args
         .next()
         .unwrap_or_else(|| "http://127.0.0.1:8000".to_owned());
-    // A proxy passes redirects and encodings through as they are.
+    // A proxy passes redirects and encodings through as they are. The suite's server (node)
+    // closes a keep-alive connection after 5 s idle; a connection picked from the pool just as
+    // it does fails the request ("connection closed before message completed": the likely
+    // cause of the 504s CI once saw on setup PUTs). Connections idle for a second are not
+    // reused, so the pool never hands out one node is closing.
     let transport = reqwest::Client::builder()
+        .pool_idle_timeout(std::time::Duration::from_secs(1))
         .redirect(reqwest::redirect::Policy::none())
         .no_gzip()
         .no_brotli()

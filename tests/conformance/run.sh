@@ -61,6 +61,12 @@ if [ "${1:-}" = "--id" ]; then
     cd "$suite"
     npm_config_base="http://127.0.0.1:$proxy" npm_config_id="$2" node --no-warnings test-engine/cli.mjs
 else
+    status=0
     node --no-warnings "$root/tests/conformance/run.mjs" "$suite" "http://127.0.0.1:$proxy" \
-        "$root/tests/conformance/expected-failures.txt"
+        "$root/tests/conformance/expected-failures.txt" || status=$?
+    if [ "$status" -ne 0 ]; then
+        echo "--- what the proxy logged (the client errors it answered 502/504 for):"
+        cat "$work/proxy.log"
+    fi
+    exit "$status"
 fi
