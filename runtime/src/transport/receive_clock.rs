@@ -7,11 +7,10 @@
 //! the timeout fires only after `limit` of silence since the last of those.
 
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use tokio::sync::watch;
 use tokio::time::Instant;
 
 use crate::BoxFuture;
@@ -30,15 +29,18 @@ struct Phase {
     since: Instant,
 }
 
+/// The state of one exchange, written by the connector layer and the upload body, read by
+/// [`silence`](Self::silence) only when its timer fires: nobody is woken when the state
+/// changes, so a call on a pooled connection pays for one timer and a few uncontended locks.
 pub(crate) struct ReceiveClock {
-    phase: watch::Sender<Phase>,
+    phase: Mutex<Phase>,
 }
 
 impl ReceiveClock {
     /// A clock for one exchange; `uploading` when the request has a body to send first.
     pub(crate) fn new(uploading: bool) -> Arc<Self> {
         Arc::new(Self {
-            phase: watch::Sender::new(Phase {
+            phase: Mutex::new(Phase {
                 connecting: 0,
                 uploading,
                 since: Instant::now(),
@@ -51,12 +53,16 @@ impl ReceiveClock {
         CLOCK.scope(self.clone(), future).await
     }
 
+    fn update(&self, change: impl FnOnce(&mut Phase)) {
+        change(&mut self.phase.lock().unwrap_or_else(PoisonError::into_inner));
+    }
+
     fn connect_started(&self) {
-        self.phase.send_modify(|p| p.connecting += 1);
+        self.update(|p| p.connecting += 1);
     }
 
     fn connect_ended(&self) {
-        self.phase.send_modify(|p| {
+        self.update(|p| {
             p.connecting = p.connecting.saturating_sub(1);
             p.since = Instant::now();
         });
@@ -64,32 +70,41 @@ impl ReceiveClock {
 
     /// The request body has gone out (or will not be sent any more).
     pub(crate) fn upload_ended(&self) {
-        self.phase.send_if_modified(|p| {
-            let was = std::mem::replace(&mut p.uploading, false);
-            if was {
+        self.update(|p| {
+            if std::mem::replace(&mut p.uploading, false) {
                 p.since = Instant::now();
             }
-            was
         });
     }
 
+    /// When the timer should fire next, seen at `now`: `since + limit` when the client is
+    /// idle (`now` or earlier: the silence is over), a fresh `limit` while it connects or
+    /// uploads (the state is looked at again then).
+    fn next_check(&self, now: Instant, limit: Duration) -> Option<Instant> {
+        let phase = *self.phase.lock().unwrap_or_else(PoisonError::into_inner);
+        if phase.connecting > 0 || phase.uploading {
+            now.checked_add(limit)
+        } else {
+            phase.since.checked_add(limit)
+        }
+    }
+
     /// Completes once the client has waited `limit` for the server with nothing of its own in
-    /// progress; never while connecting or uploading.
+    /// progress; never while connecting or uploading. The timer fires at most once per
+    /// `limit` while the client is busy, and exactly `limit` after the client's last step.
     pub(crate) async fn silence(&self, limit: Duration) {
-        let mut changes = self.phase.subscribe();
+        let Some(first) = self.next_check(Instant::now(), limit) else {
+            return std::future::pending().await;
+        };
+        let sleep = tokio::time::sleep_until(first);
+        tokio::pin!(sleep);
         loop {
-            let phase = *changes.borrow_and_update();
-            if phase.connecting > 0 || phase.uploading {
-                // The sender lives as long as `self`: `changed` cannot fail here.
-                let _ = changes.changed().await;
-                continue;
-            }
-            let Some(deadline) = phase.since.checked_add(limit) else {
-                return std::future::pending().await;
-            };
-            tokio::select! {
-                () = tokio::time::sleep_until(deadline) => return,
-                _ = changes.changed() => {}
+            sleep.as_mut().await;
+            let now = Instant::now();
+            match self.next_check(now, limit) {
+                Some(next) if next > now => sleep.as_mut().reset(next),
+                Some(_) => return,
+                None => return std::future::pending().await,
             }
         }
     }
@@ -177,5 +192,32 @@ mod tests {
         clock.connect_ended();
         let fired = watcher.await.unwrap();
         assert_eq!(fired - start, Duration::from_millis(9500));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn silence_on_an_idle_exchange_is_exactly_the_limit() {
+        let clock = ReceiveClock::new(false);
+        let start = Instant::now();
+        clock.silence(Duration::from_millis(1500)).await;
+        assert_eq!(start.elapsed(), Duration::from_millis(1500));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_connect_that_ends_between_checks_restarts_the_limit_from_its_end() {
+        let clock = ReceiveClock::new(false);
+        clock.connect_started();
+        let start = Instant::now();
+        let watcher = {
+            let clock = clock.clone();
+            tokio::spawn(async move {
+                clock.silence(Duration::from_secs(2)).await;
+                Instant::now()
+            })
+        };
+        // Checks at 2 s (still connecting) and 4 s; the connect ends at 3.2 s.
+        tokio::time::sleep(Duration::from_millis(3200)).await;
+        clock.connect_ended();
+        let fired = watcher.await.unwrap();
+        assert_eq!(fired - start, Duration::from_millis(5200));
     }
 }
