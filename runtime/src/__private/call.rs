@@ -50,7 +50,10 @@ impl Call {
         let mut url = String::with_capacity(base.len() + endpoint.path_template().len() + 32);
         url.push_str(base);
         let statics = endpoint.static_headers();
-        let mut headers = HeaderMap::with_capacity(statics.len() + 2);
+        // Room for what joins on the way without growing the map: the client's defaults
+        // (`User-Agent` at least), `Authorization`, `Accept-Encoding`, a body's type.
+        let room = statics.len() + client.default_header_count() + 4;
+        let mut headers = HeaderMap::with_capacity(room);
         for (name, value) in statics {
             headers.append(
                 HeaderName::from_static(name),
@@ -228,20 +231,22 @@ impl Call {
         if let Some(error) = self.error.take() {
             return Err(error);
         }
-        if !self.dynamic_url {
+        let url = if self.dynamic_url {
+            self.parse_url()?
+        } else {
             path::check_no_dot_segments(&self.url[self.path_start..path_end])?;
-        }
-        // The URL itself is not shown: its query may carry secrets.
-        let url = Url::parse(&self.url).map_err(|e| {
-            Error::invalid_request(format!(
-                "the URL built for `{}` is not valid: {e}",
-                self.endpoint.path_template()
-            ))
-        })?;
-        if !self.dynamic_url {
-            let built = &self.url[path::path_start(&self.url)..path_end];
+            // The base is parsed once per client: the call gives a copy its path and query,
+            // parsing only those (the same parser, so the same URL as parsing the whole).
+            let base = self.client.base();
+            let built = &self.url[base.path_start..path_end];
+            let mut url = base.parsed.clone();
+            url.set_path(built);
+            if let Some(query) = self.url.get(path_end + 1..) {
+                url.set_query(Some(query));
+            }
             path::check_parsed(built, &url)?;
-        }
+            url
+        };
         let body = self.body.finish(&mut self.headers);
         let redactor = self.client.redactor().clone();
         let mut request = Request::for_endpoint(self.endpoint, url, self.headers, body, redactor);
@@ -252,6 +257,17 @@ impl Call {
             request.cancel.set_call(token);
         }
         Ok((self.client, request))
+    }
+
+    /// The URL a `#[url]` argument gave, checked again after the query was added.
+    fn parse_url(&self) -> Result<Url> {
+        // The URL itself is not shown: its query may carry secrets.
+        Url::parse(&self.url).map_err(|e| {
+            Error::invalid_request(format!(
+                "the URL built for `{}` is not valid: {e}",
+                self.endpoint.path_template()
+            ))
+        })
     }
 
     /// Sends the call; an unsuccessful status becomes the error, with its body read (up to
@@ -372,14 +388,21 @@ mod tests {
 
     static ENDPOINT: Endpoint = Endpoint::__new("Api", "get", "GET", "/x/<v>/y");
 
+    // Building a client sets up TLS: once for all cases.
+    static CLIENT: std::sync::LazyLock<Client> = std::sync::LazyLock::new(|| {
+        Client::builder()
+            .base_url("http://h.test/base")
+            .build()
+            .expect("client")
+    });
+    static BARE_CLIENT: std::sync::LazyLock<Client> = std::sync::LazyLock::new(|| {
+        Client::builder()
+            .base_url("http://h.test:8080")
+            .build()
+            .expect("client")
+    });
+
     fn built(value: &str, encoded: bool) -> Result<Request> {
-        // Building a client sets up TLS: once for all cases.
-        static CLIENT: std::sync::LazyLock<Client> = std::sync::LazyLock::new(|| {
-            Client::builder()
-                .base_url("http://h.test/base")
-                .build()
-                .expect("client")
-        });
         let mut call = Call::new(&CLIENT, &ENDPOINT);
         call.literal("/x/");
         if encoded {
@@ -392,6 +415,32 @@ mod tests {
     }
 
     proptest! {
+        /// The URL a call builds from the parsed base is the one parsing the whole text
+        /// gives, whatever the values and whether the base has a path.
+        #[test]
+        fn the_url_built_on_the_parsed_base_is_the_parsed_text(
+            value in hostile_text(),
+            query in hostile_text(),
+            base_has_path in any::<bool>(),
+        ) {
+            let client = if base_has_path { &*CLIENT } else { &*BARE_CLIENT };
+            let mut call = Call::new(client, &ENDPOINT);
+            call.literal("/x/");
+            call.path_encoded(&value);
+            call.query("q", &query.as_str());
+            let text = call.url.clone();
+            match call.finish(false) {
+                Ok((_, request)) => {
+                    let parsed = Url::parse(&text).expect("a URL that was built parses");
+                    prop_assert_eq!(request.url().as_str(), parsed.as_str());
+                }
+                Err(error) => {
+                    let invalid = matches!(error, Error::InvalidRequest { .. });
+                    prop_assert!(invalid, "{:?}", error);
+                }
+            }
+        }
+
         /// Any value is sent as exactly one segment that decodes back to it, or refused
         /// before sending when it is empty, `.` or `..`.
         #[test]

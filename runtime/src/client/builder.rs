@@ -8,7 +8,7 @@ use http::header::{HeaderName, HeaderValue, USER_AGENT};
 use url::Url;
 
 use super::connection::ConnectionSettings;
-use super::{Client, Shared};
+use super::{BaseUrl, Client, Shared};
 use crate::error::{Error, Result};
 use crate::interceptor::auth::{AuthInterceptor, TokenStore};
 use crate::interceptor::cache::CacheInterceptor;
@@ -538,7 +538,7 @@ impl ClientBuilder {
         })
     }
 
-    fn checked_base_url(&self) -> Result<(String, Origin)> {
+    fn checked_base_url(&self) -> Result<(BaseUrl, Origin)> {
         let raw = self
             .base_url
             .as_deref()
@@ -562,7 +562,7 @@ impl ClientBuilder {
                 redact::url(&url)
             )));
         }
-        Ok((url.as_str().trim_end_matches('/').to_owned(), origin))
+        Ok((BaseUrl::new(url), origin))
     }
 
     /// The receive timeout the transport applies: none over a caller's own `http_client`,

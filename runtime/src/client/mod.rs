@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use http::HeaderMap;
 use http::header::HeaderName;
+use url::Url;
 
 use crate::cancel::CancelToken;
 use crate::error::{Error, Result, TimeoutPhase};
@@ -49,8 +50,7 @@ pub struct Client {
 }
 
 pub(crate) struct Shared {
-    /// The base URL as text, without a trailing slash; endpoint paths are appended to it.
-    base: String,
+    base: BaseUrl,
     /// The base URL's origin: requests elsewhere get no credentials.
     origin: Arc<Origin>,
     /// The names of the default headers the redactor calls secret.
@@ -104,6 +104,11 @@ impl Client {
 
     /// The base URL that endpoint paths are appended to, without a trailing slash.
     pub fn base_url(&self) -> &str {
+        &self.shared.base.text
+    }
+
+    /// The base URL, parsed, for generated calls to append their path to.
+    pub(crate) fn base(&self) -> &BaseUrl {
         &self.shared.base
     }
 
@@ -179,6 +184,11 @@ impl Client {
         }))
     }
 
+    /// How many default headers the client adds to each request, at most.
+    pub(crate) fn default_header_count(&self) -> usize {
+        self.shared.default_headers.len()
+    }
+
     /// The most a response body may hold when it is read whole.
     pub(crate) fn max_response_size(&self) -> u64 {
         self.shared.max_response_size
@@ -227,10 +237,35 @@ impl Client {
     }
 }
 
+/// The base URL twice: as text, which a generated call extends with its path and query, and
+/// parsed, which the call clones and gives that path and query, so that the scheme and host
+/// are parsed once per client, not once per call.
+pub(crate) struct BaseUrl {
+    /// Without a trailing slash; endpoint paths are appended to it.
+    pub(crate) text: String,
+    /// `text`, parsed (its path is `/` when `text` has none).
+    pub(crate) parsed: Url,
+    /// Where the path starts in `text` (its length when it has no path).
+    pub(crate) path_start: usize,
+}
+
+impl BaseUrl {
+    /// `parsed` must have no query or fragment.
+    pub(crate) fn new(parsed: Url) -> Self {
+        let text = parsed.as_str().trim_end_matches('/').to_owned();
+        let path_start = text.len() - parsed.path().trim_end_matches('/').len();
+        Self {
+            text,
+            parsed,
+            path_start,
+        }
+    }
+}
+
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &redact::url_text(&self.shared.base))
+            .field("base_url", &redact::url_text(&self.shared.base.text))
             .field(
                 "default_headers",
                 &self.shared.redactor.headers(&self.shared.default_headers),
@@ -267,5 +302,19 @@ mod tests {
         fn assert_send<T: Send + 'static>() {}
         assert_send::<crate::ByteStream>();
         assert_send::<Response<crate::ByteStream>>();
+    }
+
+    #[test]
+    fn a_base_url_knows_where_its_path_starts() {
+        for (given, text, path) in [
+            ("http://u:p@h:1/a/b", "http://u:p@h:1/a/b", "/a/b"),
+            ("http://h/v1/", "http://h/v1", "/v1"),
+            ("https://h", "https://h", ""),
+            ("https://h/", "https://h", ""),
+        ] {
+            let base = BaseUrl::new(given.parse().unwrap());
+            assert_eq!(base.text, text);
+            assert_eq!(&base.text[base.path_start..], path, "{given}");
+        }
     }
 }
