@@ -216,6 +216,12 @@ fn text(body: Bytes, redactor: &Redactor) -> Result<String> {
 fn json<T: DeserializeOwned>(status: StatusCode, body: Bytes, redactor: &Redactor) -> Result<T> {
     let no_content = matches!(status.as_u16(), 204 | 205) || body.is_empty();
     let input: &[u8] = if no_content { b"null" } else { &body };
+    // Decoding is deterministic: a body that fails here fails the same way again below, where
+    // the path to the field is tracked. Tracking costs a string per field, so only a body
+    // that failed pays for it. Neither checks for trailing data (`Deserializer::end`).
+    if let Ok(value) = T::deserialize(&mut serde_json::Deserializer::from_slice(input)) {
+        return Ok(value);
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(input);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         // serde quotes the value it could not use, and that value may be a token.
