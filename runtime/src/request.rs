@@ -18,8 +18,10 @@ use crate::redact::{self, Redactor};
 /// One HTTP request, as interceptors and transports see it.
 ///
 /// Generated clients build it from the endpoint's static metadata and the call's arguments;
-/// interceptors may change anything on it before passing it on. It is cheap to clone (the body
-/// is reference-counted), which is what lets retry and auth interceptors send it again.
+/// interceptors may change anything on it before passing it on. It is cheap to clone: the
+/// method, URL, headers and body sit behind one reference count and are copied only when a
+/// clone changes them, which is what lets retry and auth interceptors keep a copy to send
+/// again.
 ///
 /// # Examples
 ///
@@ -32,10 +34,8 @@ use crate::redact::{self, Redactor};
 /// ```
 #[derive(Clone)]
 pub struct Request {
-    method: Method,
-    url: Url,
-    headers: HeaderMap,
-    body: Body,
+    /// Shared with the clones interceptors keep, copied on the first change (`make_mut`).
+    message: Arc<Message>,
     endpoint: Option<&'static Endpoint>,
     timeout: Option<Duration>,
     extensions: Extensions,
@@ -57,6 +57,15 @@ pub struct Request {
     pub(crate) record_sent_headers: bool,
 }
 
+/// What goes over the wire.
+#[derive(Clone)]
+pub(crate) struct Message {
+    pub(crate) method: Method,
+    pub(crate) url: Url,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Body,
+}
+
 /// The headers a client puts on a request as its own credentials: its secret default headers
 /// and the auth interceptor's bearer token. They belong to the base URL's origin: the last step
 /// of the chain takes them off a request that an interceptor sent elsewhere. Other headers the
@@ -74,10 +83,12 @@ impl Request {
     /// A request with no headers and no body, not tied to any endpoint.
     pub fn new(method: Method, url: Url) -> Self {
         Self {
-            method,
-            url,
-            headers: HeaderMap::new(),
-            body: Body::empty(),
+            message: Arc::new(Message {
+                method,
+                url,
+                headers: HeaderMap::new(),
+                body: Body::empty(),
+            }),
             endpoint: None,
             timeout: None,
             extensions: Extensions::new(),
@@ -100,10 +111,12 @@ impl Request {
         redactor: Arc<Redactor>,
     ) -> Self {
         Self {
-            method: endpoint.method(),
-            url,
-            headers,
-            body,
+            message: Arc::new(Message {
+                method: endpoint.method(),
+                url,
+                headers,
+                body,
+            }),
             endpoint: Some(endpoint),
             timeout: endpoint.timeout(),
             extensions: Extensions::new(),
@@ -120,42 +133,47 @@ impl Request {
 
     /// The HTTP method.
     pub fn method(&self) -> &Method {
-        &self.method
+        &self.message.method
     }
 
     /// The HTTP method, to change.
     pub fn method_mut(&mut self) -> &mut Method {
-        &mut self.method
+        &mut self.message_mut().method
     }
 
     /// The full URL, query included.
     pub fn url(&self) -> &Url {
-        &self.url
+        &self.message.url
     }
 
     /// The full URL, to change.
     pub fn url_mut(&mut self) -> &mut Url {
-        &mut self.url
+        &mut self.message_mut().url
     }
 
     /// The request headers (client defaults are already applied when interceptors run).
     pub fn headers(&self) -> &HeaderMap {
-        &self.headers
+        &self.message.headers
     }
 
     /// The request headers, to change.
     pub fn headers_mut(&mut self) -> &mut HeaderMap {
-        &mut self.headers
+        &mut self.message_mut().headers
     }
 
     /// The body.
     pub fn body(&self) -> &Body {
-        &self.body
+        &self.message.body
     }
 
     /// Replaces the body.
     pub fn set_body(&mut self, body: impl Into<Body>) {
-        self.body = body.into();
+        self.message_mut().body = body.into();
+    }
+
+    /// The message, copied first if a clone shares it.
+    fn message_mut(&mut self) -> &mut Message {
+        Arc::make_mut(&mut self.message)
     }
 
     /// The static metadata of the endpoint that made this request, if a generated client did.
@@ -242,7 +260,7 @@ impl Request {
     pub fn is_cross_origin(&self) -> bool {
         self.base_origin
             .as_ref()
-            .is_some_and(|origin| !origin.contains(&self.url))
+            .is_some_and(|origin| !origin.contains(&self.message.url))
     }
 
     /// The request as it may leave: without the client's own credentials if it is bound for
@@ -253,27 +271,29 @@ impl Request {
             return self;
         }
         let own = std::mem::take(&mut self.own_credentials);
+        let headers = self.headers_mut();
         for name in own.defaults.iter().flat_map(|names| names.iter()) {
-            self.headers.remove(name);
+            headers.remove(name);
         }
         if own.bearer {
-            self.headers.remove(AUTHORIZATION);
+            headers.remove(AUTHORIZATION);
         }
         self
     }
 
-    pub(crate) fn into_parts(self) -> (Method, Url, HeaderMap, Body) {
-        (self.method, self.url, self.headers, self.body)
+    /// The message, shared with any clone that still holds it.
+    pub(crate) fn into_message(self) -> Arc<Message> {
+        self.message
     }
 }
 
 impl fmt::Debug for Request {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut s = f.debug_struct("Request");
-        s.field("method", &self.method)
-            .field("url", &self.redactor.url(&self.url))
-            .field("headers", &self.redactor.headers(&self.headers))
-            .field("body", &self.body);
+        s.field("method", self.method())
+            .field("url", &self.redactor.url(self.url()))
+            .field("headers", &self.redactor.headers(self.headers()))
+            .field("body", self.body());
         if let Some(endpoint) = self.endpoint {
             s.field(
                 "endpoint",

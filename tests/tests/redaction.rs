@@ -181,6 +181,23 @@ async fn a_base_url_with_userinfo_never_shows_it() {
     }
 }
 
+#[tokio::test]
+async fn a_response_from_a_base_url_with_userinfo_has_none_in_its_url() {
+    let server = support::CaptureServer::start(support::Answer::Full(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}",
+    ))
+    .await;
+    let base = server
+        .base_url
+        .replace("http://", "http://apikey-s3cr3t:pw-value@");
+    let client = ferrofit::Client::builder().base_url(&base).build().unwrap();
+    let response = TenantClient::new(client).get("1", "2").await.unwrap();
+    assert_eq!(response.url().username(), "");
+    assert_eq!(response.url().password(), None);
+    assert_eq!(response.url().path(), "/tenant");
+    assert_no_userinfo_secret(&format!("{} {response:?}", response.url()));
+}
+
 #[test]
 fn secret_headers_and_signed_url_parameters_are_recognised_by_pattern() {
     let url = "https://bucket.test/o?X-Amz-Algorithm=AWS4&X-Amz-Credential=qs-token&X-Amz-Signature=qs-token&X-Goog-Signature=qs-token&sig=qs-token&X-Amz-Expires=60";

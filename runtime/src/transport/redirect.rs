@@ -13,6 +13,8 @@
 //! - A `Location` that is missing, does not parse or is not http(s) ends the chain: the 3xx is
 //!   the answer.
 
+use std::sync::Arc;
+
 use http::header::{self, HeaderMap, HeaderName};
 use http::{Method, StatusCode};
 use url::Url;
@@ -21,6 +23,7 @@ use crate::body::Body;
 use crate::error::{Error, NetworkKind, Result};
 use crate::origin::Origin;
 use crate::redact::Redactor;
+use crate::request::Message;
 
 /// Redirects a client follows unless told otherwise.
 pub(crate) const DEFAULT_MAX_REDIRECTS: usize = 10;
@@ -33,15 +36,6 @@ const BODY_HEADERS: [HeaderName; 5] = [
     header::CONTENT_LANGUAGE,
     header::CONTENT_LOCATION,
 ];
-
-/// One request of a redirect chain, as it goes out.
-#[derive(Clone)]
-pub(crate) struct Hop {
-    pub(crate) method: Method,
-    pub(crate) url: Url,
-    pub(crate) headers: HeaderMap,
-    pub(crate) body: Body,
-}
 
 /// The state of one call's redirect chain.
 pub(crate) struct Redirects {
@@ -75,7 +69,7 @@ impl Redirects {
     /// `Error::Network` of kind `Redirect` when the chain is longer than allowed.
     pub(crate) fn follow(
         &mut self,
-        hop: &mut Hop,
+        hop: &mut Arc<Message>,
         status: StatusCode,
         headers: &HeaderMap,
         redactor: &Redactor,
@@ -104,6 +98,8 @@ impl Redirects {
             self.origin = Origin::of(&hop.url);
         }
         self.followed += 1;
+        // Copied only now: most responses are no redirect.
+        let hop = Arc::make_mut(hop);
         if drops_body {
             if hop.method != Method::HEAD {
                 hop.method = Method::GET;
@@ -158,7 +154,7 @@ fn strip_credentials(headers: &mut HeaderMap, redactor: &Redactor) {
 mod tests {
     use super::*;
 
-    fn hop(method: Method, url: &str, body: Body) -> Hop {
+    fn hop(method: Method, url: &str, body: Body) -> Arc<Message> {
         let mut headers = HeaderMap::new();
         for (name, value) in [
             ("authorization", "Bearer t"),
@@ -171,12 +167,12 @@ mod tests {
         ] {
             headers.insert(name, value.parse().unwrap());
         }
-        Hop {
+        Arc::new(Message {
             method,
             url: url.parse().unwrap(),
             headers,
             body,
-        }
+        })
     }
 
     fn redirect_to(location: &str) -> HeaderMap {

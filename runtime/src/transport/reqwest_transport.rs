@@ -1,5 +1,6 @@
 //! The default transport: one pooled `reqwest::Client`.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
@@ -9,12 +10,12 @@ use http::{Method, StatusCode, header};
 use super::Transport;
 use super::decoding::{self, Chunks, Coding, SizeChosen};
 use super::receive_clock::ReceiveClock;
-use super::redirect::{Hop, Redirects};
+use super::redirect::Redirects;
 use super::upload::Upload;
 use crate::BoxFuture;
 use crate::error::{Error, NetworkKind, Result, TimeoutPhase, TlsKind};
 use crate::progress::Progress;
-use crate::request::Request;
+use crate::request::{Message, Request};
 use crate::response::RawResponse;
 use crate::stream::ByteStream;
 
@@ -49,57 +50,54 @@ impl ReqwestTransport {
         let redactor = request.redactor.clone();
         let progress = request.progress.clone();
         let stream_response = request.stream_response;
-        let (method, url, mut headers, body) = request.into_parts();
-        if self.settings.decodes
-            && !headers.contains_key(header::ACCEPT_ENCODING)
-            && !headers.contains_key(header::RANGE)
-        {
-            headers.insert(header::ACCEPT_ENCODING, decoding::ACCEPTED);
-        }
-        let head = method == Method::HEAD;
-        let mut hop = Hop {
-            method,
-            url,
-            headers,
-            body,
-        };
+        let mut message = request.into_message();
+        let head = message.method == Method::HEAD;
         let mut redirects = Redirects::new(self.settings.max_redirects);
-        let mut response = if redirects.may_follow() {
+        let (response, url) = if redirects.may_follow() {
             loop {
-                // The original goes out (reqwest adds headers to it; it has room for them), the
-                // copy stays for the next hop.
-                let copy = hop.clone();
-                let sent = std::mem::replace(&mut hop, copy);
-                let response = self.send_hop(sent, progress.as_ref()).await?;
+                // reqwest takes a request of its own; the shared one stays for the next hop.
+                let response = self
+                    .send_hop(Message::clone(&message), progress.as_ref())
+                    .await?;
                 let (status, headers) = (response.status(), response.headers());
-                if !redirects.follow(&mut hop, status, headers, &redactor)? {
-                    break response;
+                if !redirects.follow(&mut message, status, headers, &redactor)? {
+                    // The URL of the last hop is the response's: no copy unless one is shared.
+                    let mut url = Arc::try_unwrap(message)
+                        .map_or_else(|shared| shared.url.clone(), |message| message.url);
+                    // As reqwest's: credentials went out as `Authorization`, not in the URL.
+                    if !url.username().is_empty() || url.password().is_some() {
+                        let _ = url.set_username("");
+                        let _ = url.set_password(None);
+                    }
+                    break (response, url);
                 }
             }
         } else {
-            self.send_hop(hop, progress.as_ref()).await?
+            let sent = Arc::try_unwrap(message).unwrap_or_else(|shared| Message::clone(&shared));
+            let response = self.send_hop(sent, progress.as_ref()).await?;
+            let url = response.url().clone();
+            (response, url)
         };
+        let mut response = response;
         let status = response.status();
         let version = response.version();
         let mut headers = std::mem::take(response.headers_mut());
-        let url = response.url().clone();
         let coding = Coding::of(&headers).filter(|_| {
             self.settings.decodes
                 && !head
                 && !matches!(status, StatusCode::NO_CONTENT | StatusCode::NOT_MODIFIED)
         });
         let mut total = response.content_length();
-        let raw = chunks_of(response);
         let size_chosen = SizeChosen::default();
-        let body: Chunks = match coding {
-            None => Box::pin(raw),
+        let body = match coding {
+            None => Source::Plain(response),
             Some(coding) => {
                 // The body is handed over decoded: its coding and length are no longer its own.
                 headers.remove(header::CONTENT_ENCODING);
                 headers.remove(header::CONTENT_LENGTH);
                 total = None;
                 let bounded = stream_response.then(|| size_chosen.clone());
-                decoding::decode(raw, coding, bounded)
+                Source::Decoded(decoding::decode(chunks_of(response), coding, bounded))
             }
         };
         let reader = BodyReader {
@@ -130,13 +128,23 @@ impl ReqwestTransport {
     }
 
     /// Sends one request of a redirect chain and waits for the response head.
-    async fn send_hop(&self, hop: Hop, progress: Option<&Progress>) -> Result<reqwest::Response> {
-        let Hop {
+    async fn send_hop(
+        &self,
+        message: Message,
+        progress: Option<&Progress>,
+    ) -> Result<reqwest::Response> {
+        let Message {
             method,
             url,
-            headers,
+            mut headers,
             body,
-        } = hop;
+        } = message;
+        if self.settings.decodes
+            && !headers.contains_key(header::ACCEPT_ENCODING)
+            && !headers.contains_key(header::RANGE)
+        {
+            headers.insert(header::ACCEPT_ENCODING, decoding::ACCEPTED);
+        }
         // Only a receive timeout needs the clock (and the task-local it lives in).
         let clock = self
             .settings
@@ -185,10 +193,25 @@ impl Transport for ReqwestTransport {
     }
 }
 
-/// Reads a response body chunk by chunk (decompressed by reqwest), with the receive timeout
-/// between chunks and download progress.
+/// Where a response body comes from: reqwest's body as it is, or decoded.
+enum Source {
+    Plain(reqwest::Response),
+    Decoded(Chunks),
+}
+
+impl Source {
+    async fn next(&mut self) -> Option<Result<Bytes>> {
+        match self {
+            Self::Plain(response) => response.chunk().await.map_err(map_error).transpose(),
+            Self::Decoded(chunks) => chunks.next().await,
+        }
+    }
+}
+
+/// Reads a response body chunk by chunk (decoded by `transport::decoding` when compressed),
+/// with the receive timeout between chunks and download progress.
 struct BodyReader {
-    body: Chunks,
+    body: Source,
     receive_timeout: Option<Duration>,
     progress: Option<Progress>,
     received: u64,
