@@ -51,6 +51,12 @@ impl RetryBudget {
 
     /// Called once per call, before its first attempt.
     pub(crate) fn deposit(&self) {
+        // A full budget (the usual state) is only read, so calls on many threads share its
+        // cache line instead of taking turns writing it. The update below would leave it as
+        // it is anyway.
+        if self.tokens.load(Ordering::Relaxed) >= self.capacity {
+            return;
+        }
         let _ = self
             .tokens
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |t| {
