@@ -2,7 +2,7 @@
 //! callgrind: counts repeat from run to run, whatever else the machine is doing.
 //!
 //! Run with: tests/benches/count_instructions.sh (needs valgrind), or by hand:
-//! `call_instructions reqwest|ferrofit|stack N` under `valgrind --tool=callgrind`. Under
+//! `call_instructions reqwest|ferrofit|no-receive-timeout|stack N` under `valgrind --tool=callgrind`. Under
 //! `cargo bench` (no arguments) it makes a few calls with each client and exits.
 
 mod common;
@@ -30,10 +30,15 @@ fn main() {
                 match which {
                     "reqwest" => drop(black_box(clients.by_hand().await)),
                     "ferrofit" => drop(black_box(clients.plain.get(42).await.expect("call"))),
+                    "no-receive-timeout" => drop(black_box(
+                        clients.without_receive_timeout.get(42).await.expect("call"),
+                    )),
                     "stack" => drop(black_box(
                         clients.with_interceptors.get(42).await.expect("call"),
                     )),
-                    other => panic!("unknown client `{other}`: reqwest, ferrofit or stack"),
+                    other => panic!(
+                        "unknown client `{other}`: reqwest, ferrofit, no-receive-timeout or stack"
+                    ),
                 }
             }
         }

@@ -9,7 +9,7 @@ count() {
     valgrind --tool=callgrind --callgrind-out-file=/dev/null "$binary" "$1" "$2" 2>&1 \
         | grep -o 'Collected : [0-9]*' | awk '{print $3}'
 }
-for client in reqwest ferrofit stack; do
+for client in reqwest ferrofit no-receive-timeout stack; do
     small=$(count "$client" 200)
     large=$(count "$client" 1200)
     echo "$client: $(( (large - small) / 1000 )) instructions per call"

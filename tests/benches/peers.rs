@@ -107,7 +107,12 @@ async fn peers(base: &str) -> Vec<(&'static str, Call)> {
         .expect("feign client"),
     );
     let url = format!("{base}/users/42");
-    let (c1, c2, c3) = (clients.clone(), clients.clone(), clients.clone());
+    let (c1, c2, c3, c4) = (
+        clients.clone(),
+        clients.clone(),
+        clients.clone(),
+        clients.clone(),
+    );
     vec![
         (
             "hyper-util (the limit)",
@@ -140,6 +145,21 @@ async fn peers(base: &str) -> Vec<(&'static str, Call)> {
                 let clients = c2.clone();
                 async move {
                     black_box(clients.plain.get(black_box(42)).await.expect("call"));
+                }
+            }),
+        ),
+        (
+            "ferrofit, receive_timeout(None)",
+            call(move || {
+                let clients = c4.clone();
+                async move {
+                    black_box(
+                        clients
+                            .without_receive_timeout
+                            .get(black_box(42))
+                            .await
+                            .expect("call"),
+                    );
                 }
             }),
         ),

@@ -78,6 +78,8 @@ pub struct Clients {
     pub base: String,
     pub reqwest: reqwest::Client,
     pub plain: UsersClient,
+    /// `plain` without the receive timeout (on by default): what that timeout costs.
+    pub without_receive_timeout: UsersClient,
     pub with_interceptors: UsersClient,
 }
 
@@ -86,6 +88,13 @@ impl Clients {
         let plain = UsersClient::new(
             ferrofit::Client::builder()
                 .base_url(&base)
+                .build()
+                .expect("client"),
+        );
+        let without_receive_timeout = UsersClient::new(
+            ferrofit::Client::builder()
+                .base_url(&base)
+                .receive_timeout(None)
                 .build()
                 .expect("client"),
         );
@@ -107,6 +116,7 @@ impl Clients {
             base,
             reqwest: reqwest::Client::new(),
             plain,
+            without_receive_timeout,
             with_interceptors,
         }
     }
