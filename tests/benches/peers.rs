@@ -245,7 +245,7 @@ async fn allocations(client: &Call, calls: usize) -> (f64, f64) {
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
-    let (calls, rounds) = if quick { (20, 1) } else { (2_000, 9) };
+    let (calls, rounds) = if quick { (20, 1) } else { (4_000, 15) };
     // One thread for clients and server alike: what is measured is CPU work per call, without
     // cross-thread wake-ups that would blur it.
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -283,7 +283,7 @@ fn main() {
             .collect();
         let layers = measure(&stacks, 1, calls, rounds).await;
         let mut allocs = Vec::new();
-        for (name, client) in clients.iter().take(4) {
+        for (name, client) in clients.iter().take(5) {
             allocs.push((*name, allocations(client, calls.min(500)).await));
         }
         render(

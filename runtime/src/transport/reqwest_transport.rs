@@ -53,7 +53,7 @@ impl ReqwestTransport {
         let mut message = request.into_message();
         let head = message.method == Method::HEAD;
         let mut redirects = Redirects::new(self.settings.max_redirects);
-        let (response, url) = if redirects.may_follow() {
+        let (mut response, url) = if redirects.may_follow() {
             loop {
                 // reqwest takes a request of its own; the shared one stays for the next hop.
                 let response = self
@@ -78,7 +78,6 @@ impl ReqwestTransport {
             let url = response.url().clone();
             (response, url)
         };
-        let mut response = response;
         let status = response.status();
         let version = response.version();
         let mut headers = std::mem::take(response.headers_mut());
