@@ -1,14 +1,17 @@
 //! The seam between the request pipeline and the network.
 
 pub(crate) mod decoding;
+mod exchange;
+mod failure;
 pub(crate) mod pinning;
 mod receive_clock;
 pub(crate) mod redirect;
 mod reqwest_transport;
 mod upload;
 
+pub(crate) use exchange::TransportSettings;
 pub(crate) use receive_clock::WatchConnects;
-pub(crate) use reqwest_transport::{ReqwestTransport, TransportSettings};
+pub(crate) use reqwest_transport::ReqwestTransport;
 
 use crate::BoxFuture;
 use crate::error::Result;
