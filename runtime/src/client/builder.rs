@@ -16,7 +16,12 @@ use crate::interceptor::log::LogInterceptor;
 use crate::interceptor::{Chain, Interceptor};
 use crate::origin::Origin;
 use crate::redact::{self, Redactor};
+#[cfg(feature = "hyper-transport")]
+use crate::transport::HyperTransport;
 use crate::transport::{ReqwestTransport, Transport, TransportSettings, WatchConnects, redirect};
+
+#[cfg(feature = "hyper-transport")]
+mod hyper;
 
 /// Default limit on response bodies: 16 MiB.
 pub const DEFAULT_MAX_RESPONSE_SIZE: u64 = 16 * 1024 * 1024;
@@ -93,6 +98,9 @@ pub struct ClientBuilder {
     max_response_size: u64,
     max_download_size: Option<u64>,
     transport: Option<Arc<dyn Transport>>,
+    /// `hyper_transport()` was called.
+    #[cfg(feature = "hyper-transport")]
+    hyper: bool,
     interceptors: Vec<Arc<dyn Interceptor>>,
     /// How many of the first interceptors are `LogInterceptor`s: the cache goes after them.
     leading_logs: usize,
@@ -111,6 +119,8 @@ impl ClientBuilder {
             base_url: None,
             connect_timeout: TimeoutSetting::Default,
             receive_timeout: TimeoutSetting::Default,
+            #[cfg(feature = "hyper-transport")]
+            hyper: false,
             timeout: None,
             default_headers: HeaderMap::new(),
             user_agent: None,
@@ -497,6 +507,14 @@ impl ClientBuilder {
                     decodes,
                     max_download_size: self.max_download_size,
                 };
+                #[cfg(feature = "hyper-transport")]
+                if self.chooses_hyper()? {
+                    let hyper = self.hyper_settings()?;
+                    Arc::new(HyperTransport::new(hyper, settings)) as Arc<dyn Transport>
+                } else {
+                    Arc::new(ReqwestTransport::new(self.reqwest_client()?, settings))
+                }
+                #[cfg(not(feature = "hyper-transport"))]
                 Arc::new(ReqwestTransport::new(self.reqwest_client()?, settings))
             }
         };

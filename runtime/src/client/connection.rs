@@ -48,16 +48,30 @@ impl ConnectionSettings {
             && self.max_redirects.is_none()
     }
 
-    pub(super) fn apply(
-        &self,
-        mut builder: reqwest::ClientBuilder,
-    ) -> Result<reqwest::ClientBuilder> {
+    /// Refuses a single pin unless allowed.
+    fn check_pins(&self) -> Result<()> {
         if !self.single_pins.is_empty() && !self.allow_single_pin {
             return Err(Error::config(format!(
                 "`{}` has a single pin: pin a backup key too (the next key you will deploy, or your CA's), or call `.allow_single_pin()` if you accept being locked out when the key changes",
                 self.single_pins.join("`, `")
             )));
         }
+        Ok(())
+    }
+
+    /// The rustls configuration of a transport ferrofit drives itself: the platform verifier
+    /// with the extra roots, behind the pins (none pins nothing), ALPN `h2, http/1.1`.
+    #[cfg(feature = "hyper-transport")]
+    pub(super) fn tls(&self) -> Result<rustls::ClientConfig> {
+        self.check_pins()?;
+        pinning::tls_config(self.pins.clone(), self.extra_roots.clone()).map_err(Error::config)
+    }
+
+    pub(super) fn apply(
+        &self,
+        mut builder: reqwest::ClientBuilder,
+    ) -> Result<reqwest::ClientBuilder> {
+        self.check_pins()?;
         if !self.pins.is_empty() || !self.extra_roots.is_empty() {
             let tls = pinning::tls_config(self.pins.clone(), self.extra_roots.clone())
                 .map_err(Error::config)?;

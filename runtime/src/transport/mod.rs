@@ -3,6 +3,8 @@
 pub(crate) mod decoding;
 mod exchange;
 mod failure;
+#[cfg(feature = "hyper-transport")]
+mod hyper_transport;
 pub(crate) mod pinning;
 mod receive_clock;
 pub(crate) mod redirect;
@@ -10,6 +12,8 @@ mod reqwest_transport;
 mod upload;
 
 pub(crate) use exchange::TransportSettings;
+#[cfg(feature = "hyper-transport")]
+pub(crate) use hyper_transport::{HyperSettings, HyperTransport};
 pub(crate) use receive_clock::WatchConnects;
 pub(crate) use reqwest_transport::ReqwestTransport;
 

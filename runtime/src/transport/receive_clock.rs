@@ -48,6 +48,31 @@ impl ReceiveClock {
         })
     }
 
+    /// A clock for one exchange when the transport has a receive timeout; `uploading` when
+    /// the request has a body to send first.
+    pub(crate) fn for_exchange(limit: Option<Duration>, uploading: bool) -> Option<Arc<Self>> {
+        limit.map(|_| Self::new(uploading))
+    }
+
+    /// Waits for `head` (the response head) under the receive timeout `limit`: the clock is
+    /// visible to the connector layer meanwhile, and silence past `limit` ends the wait.
+    pub(crate) async fn wait_for_head<F: Future>(
+        clock: Option<&Arc<Self>>,
+        limit: Option<Duration>,
+        head: F,
+    ) -> crate::Result<F::Output> {
+        match (clock, limit) {
+            (Some(clock), Some(limit)) => tokio::select! {
+                biased;
+                head = clock.scope(head) => Ok(head),
+                () = clock.silence(limit) => {
+                    Err(crate::Error::timeout(crate::error::TimeoutPhase::Receive))
+                }
+            },
+            _ => Ok(head.await),
+        }
+    }
+
     /// Runs `future` with this clock visible to the connector layer.
     pub(crate) async fn scope<F: Future>(self: &Arc<Self>, future: F) -> F::Output {
         CLOCK.scope(self.clone(), future).await
@@ -124,6 +149,14 @@ impl<S> tower_layer::Layer<S> for WatchConnects {
 
 #[derive(Clone, Debug)]
 pub(crate) struct WatchedConnector<S>(S);
+
+impl<S> WatchedConnector<S> {
+    /// `inner`, with its connects marked on the clock of the exchange that starts them.
+    #[cfg(feature = "hyper-transport")]
+    pub(crate) fn new(inner: S) -> Self {
+        Self(inner)
+    }
+}
 
 impl<S, R> tower_service::Service<R> for WatchedConnector<S>
 where

@@ -42,13 +42,10 @@ impl Hops for ReqwestTransport {
             body,
         } = message;
         // Only a receive timeout needs the clock (and the task-local it lives in).
-        let clock = self
-            .settings
-            .receive_timeout
-            .map(|_| ReceiveClock::new(!body.is_empty()));
+        let clock = ReceiveClock::for_exchange(self.settings.receive_timeout, !body.is_empty());
         let outgoing_body = match body.shared_bytes() {
             // Nothing to watch: reqwest sends bytes as they are.
-            Some(bytes) if progress.is_none() && self.settings.receive_timeout.is_none() => {
+            Some(bytes) if progress.is_none() && clock.is_none() => {
                 Some(reqwest::Body::from(bytes.clone()))
             }
             _ => body.open().await?.map(|opened| {
@@ -71,15 +68,9 @@ impl Hops for ReqwestTransport {
             outgoing.build().map_err(map_error)?
         };
         let pending = self.client.execute(outgoing);
-        match (&clock, self.settings.receive_timeout) {
-            (Some(clock), Some(limit)) => tokio::select! {
-                biased;
-                response = clock.scope(pending) => response,
-                () = clock.silence(limit) => return Err(Error::timeout(TimeoutPhase::Receive)),
-            },
-            _ => pending.await,
-        }
-        .map_err(map_error)
+        ReceiveClock::wait_for_head(clock.as_ref(), self.settings.receive_timeout, pending)
+            .await?
+            .map_err(map_error)
     }
 }
 
