@@ -2,7 +2,8 @@
 //! callgrind: counts repeat from run to run, whatever else the machine is doing.
 //!
 //! Run with: tests/benches/count_instructions.sh (needs valgrind), or by hand:
-//! `call_instructions reqwest|ferrofit|no-receive-timeout|stack N [C]` (C calls in flight,
+//! `call_instructions reqwest|hyper-util|ferrofit|no-receive-timeout|stack|hyper|hyper-stack
+//! N [C]` (C calls in flight,
 //! default 1) under `valgrind --tool=callgrind`. Under
 //! `cargo bench` (no arguments) it makes a few calls with each client and exits.
 
@@ -47,6 +48,7 @@ fn main() {
 async fn call(clients: &Clients, which: &str) {
     match which {
         "reqwest" => drop(black_box(clients.by_hand().await)),
+        "hyper-util" => drop(black_box(clients.by_hyper_util().await)),
         "ferrofit" => drop(black_box(clients.plain.get(42).await.expect("call"))),
         "no-receive-timeout" => drop(black_box(
             clients.without_receive_timeout.get(42).await.expect("call"),
@@ -54,6 +56,12 @@ async fn call(clients: &Clients, which: &str) {
         "stack" => drop(black_box(
             clients.with_interceptors.get(42).await.expect("call"),
         )),
-        other => panic!("unknown client `{other}`: reqwest, ferrofit, no-receive-timeout or stack"),
+        "hyper" => drop(black_box(clients.hyper.get(42).await.expect("call"))),
+        "hyper-stack" => drop(black_box(
+            clients.hyper_with_interceptors.get(42).await.expect("call"),
+        )),
+        other => panic!(
+            "unknown client `{other}`: reqwest, hyper-util, ferrofit, no-receive-timeout, stack, hyper or hyper-stack"
+        ),
     }
 }

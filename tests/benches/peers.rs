@@ -19,11 +19,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Instant;
 
-use bytes::Bytes;
 use common::{Clients, REPLY, User, Users as _, UsersClient, serve, serve_reply_on};
 use feignhttp::{Client as _, FeignClientBuilder as _};
 use futures_util::StreamExt;
-use http_body_util::{BodyExt, Empty};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
 #[global_allocator]
@@ -88,10 +86,6 @@ where
 /// The clients compared, by name.
 async fn peers(base: &str) -> Vec<(&'static str, Call)> {
     let clients = Arc::new(Clients::new(base.to_owned()));
-    let hyper_client: hyper_util::client::legacy::Client<_, Empty<Bytes>> =
-        hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-            .build_http();
-    let hyper_uri: http::Uri = format!("{base}/users/42").parse().expect("uri");
     let middleware = {
         let mut builder = reqwest_middleware::ClientBuilder::new(reqwest::Client::new());
         for _ in 0..5 {
@@ -107,7 +101,10 @@ async fn peers(base: &str) -> Vec<(&'static str, Call)> {
         .expect("feign client"),
     );
     let url = format!("{base}/users/42");
-    let (c1, c2, c3, c4) = (
+    let (c0, c1, c2, c3, c4, c5, c6) = (
+        clients.clone(),
+        clients.clone(),
+        clients.clone(),
         clients.clone(),
         clients.clone(),
         clients.clone(),
@@ -117,16 +114,9 @@ async fn peers(base: &str) -> Vec<(&'static str, Call)> {
         (
             "hyper-util (the limit)",
             call(move || {
-                let (client, uri) = (hyper_client.clone(), hyper_uri.clone());
+                let clients = c0.clone();
                 async move {
-                    let response = client.get(uri).await.expect("send");
-                    let body = response
-                        .into_body()
-                        .collect()
-                        .await
-                        .expect("body")
-                        .to_bytes();
-                    black_box(serde_json::from_slice::<User>(&body).expect("json"));
+                    black_box(clients.by_hyper_util().await);
                 }
             }),
         ),
@@ -171,6 +161,30 @@ async fn peers(base: &str) -> Vec<(&'static str, Call)> {
                     black_box(
                         clients
                             .with_interceptors
+                            .get(black_box(42))
+                            .await
+                            .expect("call"),
+                    );
+                }
+            }),
+        ),
+        (
+            "ferrofit on hyper-util",
+            call(move || {
+                let clients = c5.clone();
+                async move {
+                    black_box(clients.hyper.get(black_box(42)).await.expect("call"));
+                }
+            }),
+        ),
+        (
+            "ferrofit + auth, retry, log on hyper-util",
+            call(move || {
+                let clients = c6.clone();
+                async move {
+                    black_box(
+                        clients
+                            .hyper_with_interceptors
                             .get(black_box(42))
                             .await
                             .expect("call"),
@@ -283,7 +297,7 @@ fn main() {
             .collect();
         let layers = measure(&stacks, 1, calls, rounds).await;
         let mut allocs = Vec::new();
-        for (name, client) in clients.iter().take(5) {
+        for (name, client) in clients.iter().take(7) {
             allocs.push((*name, allocations(client, calls.min(500)).await));
         }
         render(

@@ -77,10 +77,19 @@ pub async fn serve_reply_on(reply: &'static [u8], address: &str) -> String {
 pub struct Clients {
     pub base: String,
     pub reqwest: reqwest::Client,
+    /// Raw hyper-util: the limit any client on it can approach.
+    pub hyper_util: hyper_util::client::legacy::Client<
+        hyper_util::client::legacy::connect::HttpConnector,
+        http_body_util::Empty<bytes::Bytes>,
+    >,
     pub plain: UsersClient,
     /// `plain` without the receive timeout (on by default): what that timeout costs.
     pub without_receive_timeout: UsersClient,
     pub with_interceptors: UsersClient,
+    /// `plain` on the hyper-util transport.
+    pub hyper: UsersClient,
+    /// `with_interceptors` on the hyper-util transport.
+    pub hyper_with_interceptors: UsersClient,
 }
 
 impl Clients {
@@ -98,27 +107,60 @@ impl Clients {
                 .build()
                 .expect("client"),
         );
-        let store = Arc::new(MemoryTokenStore::with_tokens(
-            Tokens::new("access").with_refresh("refresh"),
-        ));
-        let with_interceptors = UsersClient::new(
+        let stack = |builder: ferrofit::ClientBuilder| {
+            let store = Arc::new(MemoryTokenStore::with_tokens(
+                Tokens::new("access").with_refresh("refresh"),
+            ));
+            UsersClient::new(
+                builder
+                    .base_url(&base)
+                    .interceptor(AuthInterceptor::new(store, |tokens: Tokens| async move {
+                        Ok(tokens)
+                    }))
+                    .interceptor(RetryInterceptor::default())
+                    .interceptor(LogInterceptor::new())
+                    .build()
+                    .expect("client"),
+            )
+        };
+        let with_interceptors = stack(ferrofit::Client::builder());
+        let hyper_with_interceptors = stack(ferrofit::Client::builder().hyper_transport());
+        let hyper = UsersClient::new(
             ferrofit::Client::builder()
                 .base_url(&base)
-                .interceptor(AuthInterceptor::new(store, |tokens: Tokens| async move {
-                    Ok(tokens)
-                }))
-                .interceptor(RetryInterceptor::default())
-                .interceptor(LogInterceptor::new())
+                .hyper_transport()
                 .build()
                 .expect("client"),
         );
         Self {
             base,
             reqwest: reqwest::Client::new(),
+            hyper_util: hyper_util::client::legacy::Client::builder(
+                hyper_util::rt::TokioExecutor::new(),
+            )
+            .build_http(),
             plain,
             without_receive_timeout,
             with_interceptors,
+            hyper,
+            hyper_with_interceptors,
         }
+    }
+
+    /// The same GET on raw hyper-util: body collected, JSON decoded.
+    pub async fn by_hyper_util(&self) -> User {
+        use http_body_util::BodyExt as _;
+        let uri: http::Uri = format!("{}/users/{}", self.base, black_box(42))
+            .parse()
+            .expect("uri");
+        let response = self.hyper_util.get(uri).await.expect("send");
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        serde_json::from_slice(&body).expect("json")
     }
 
     /// The GET written by hand with reqwest.
