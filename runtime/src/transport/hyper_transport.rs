@@ -20,6 +20,7 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 use super::Transport;
 use super::exchange::{self, HopResponse, Hops, TransportSettings};
 use super::failure;
+use super::hyper_proxy::ProxyConnector;
 use super::receive_clock::{ReceiveClock, WatchedConnector};
 use super::upload::Upload;
 use crate::BoxFuture;
@@ -28,7 +29,7 @@ use crate::progress::Progress;
 use crate::request::{Message, Request};
 use crate::response::RawResponse;
 
-type Connector = WatchedConnector<TimedConnector<hyper_rustls::HttpsConnector<HttpConnector>>>;
+type Connector = WatchedConnector<TimedConnector<hyper_rustls::HttpsConnector<ProxyConnector>>>;
 
 /// How a hyper-util client is made: what `ClientBuilder` knows of pools, HTTP/2 and timeouts.
 pub(crate) struct HyperSettings {
@@ -42,6 +43,8 @@ pub(crate) struct HyperSettings {
 
 pub(crate) struct HyperTransport {
     client: Client<Connector, OutgoingBody>,
+    /// The same proxies the connector uses, for `Proxy-Authorization` on forwarded requests.
+    proxies: ProxyConnector,
     settings: TransportSettings,
 }
 
@@ -54,12 +57,13 @@ impl HyperTransport {
         // hyper-rustls writes ALPN itself, from the versions enabled below: `h2, http/1.1`.
         let mut tls = hyper.tls;
         tls.alpn_protocols.clear();
+        let proxies = ProxyConnector::from_env(http);
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
             .https_or_http()
             .enable_http1()
             .enable_http2()
-            .wrap_connector(http);
+            .wrap_connector(proxies.clone());
         let connector = WatchedConnector::new(TimedConnector {
             inner: https,
             timeout: hyper.connect_timeout,
@@ -79,6 +83,7 @@ impl HyperTransport {
         }
         Self {
             client: builder.build(connector),
+            proxies,
             settings,
         }
     }
@@ -126,6 +131,9 @@ impl Hops for HyperTransport {
             }
         }
         let uri = request_uri(&url)?;
+        if let Some(credentials) = self.proxies.forward_authorization(&uri) {
+            headers.insert(header::PROXY_AUTHORIZATION, credentials);
+        }
         let mut request = http::Request::new(outgoing);
         *request.method_mut() = method;
         *request.uri_mut() = uri;

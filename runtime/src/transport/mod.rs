@@ -4,6 +4,8 @@ pub(crate) mod decoding;
 mod exchange;
 mod failure;
 #[cfg(feature = "hyper-transport")]
+mod hyper_proxy;
+#[cfg(feature = "hyper-transport")]
 mod hyper_transport;
 pub(crate) mod pinning;
 mod receive_clock;

@@ -14,8 +14,10 @@ impl ClientBuilder {
     /// redirects, decompression, limits, timeouts), with less work per call. Needs the
     /// `hyper-transport` feature.
     ///
-    /// Not yet supported on it: proxies (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` are not
-    /// read). Only reqwest offers native-tls and a caller's own client
+    /// Proxies come from the environment, as for reqwest and curl: `HTTP_PROXY`, `HTTPS_PROXY`,
+    /// `ALL_PROXY` (an `http://` proxy, forwarding plain requests and tunnelling TLS with
+    /// `CONNECT`, or `socks5://` / `socks5h://`) and `NO_PROXY`, in either case, read when the
+    /// client is built. Only reqwest offers native-tls and a caller's own client
     /// ([`http_client`](Self::http_client)).
     ///
     /// Without this call, the environment variable `FERROFIT_TRANSPORT=hyper` picks it too

@@ -1,0 +1,293 @@
+//! Proxies from the environment (`HTTP_PROXY`, `NO_PROXY`), on both transports, through a real
+//! proxy: tinyproxy, which marks what it forwards with `Via`. Each scenario runs in a child
+//! process of its own, the environment set on it (a test must not change its own).
+
+mod support;
+
+use std::net::TcpListener;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use ferrofit::rest_api;
+use support::{Answer, CaptureServer, TempDir, child};
+
+#[rest_api]
+trait Hello {
+    #[get("/hello")]
+    async fn hello(&self) -> ferrofit::Result<String>;
+}
+
+const REPLY: &str = "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 5\r\n\r\nhello";
+
+/// tinyproxy on a port of its own, stopped when dropped.
+struct Tinyproxy {
+    port: u16,
+    _running: child::Running,
+    dir: TempDir,
+}
+
+impl Tinyproxy {
+    fn start() -> Option<Self> {
+        let program = support::tools::require("tinyproxy", "apt-get install tinyproxy")?;
+        // A free port: taken from the kernel, released, handed to tinyproxy.
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free port")
+            .port();
+        let dir = TempDir::new();
+        let config = dir.path().join("tinyproxy.conf");
+        std::fs::write(
+            &config,
+            format!(
+                "Port {port}\nListen 127.0.0.1\nTimeout 30\nAllow 127.0.0.1\nMaxClients 20\nLogLevel Connect\nLogFile \"{}\"\n",
+                dir.path().join("tinyproxy.log").display()
+            ),
+        )
+        .expect("write the configuration");
+        let running = child::Running::spawn(
+            Command::new(program)
+                .arg("-d")
+                .arg("-c")
+                .arg(&config)
+                .stdout(std::process::Stdio::null()),
+        );
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "tinyproxy did not listen on {port} within 10 s"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Some(Self {
+            port,
+            _running: running,
+            dir,
+        })
+    }
+
+    /// The `CONNECT` requests tinyproxy logged.
+    fn tunnels(&self) -> Vec<String> {
+        let log =
+            std::fs::read_to_string(self.dir.path().join("tinyproxy.log")).unwrap_or_default();
+        log.lines()
+            .filter_map(|line| {
+                line.split_once("): CONNECT ")
+                    .map(|(_, target)| target.to_owned())
+            })
+            .collect()
+    }
+}
+
+/// dante, a SOCKS5 server, on a port of its own, stopped when dropped.
+struct Dante {
+    port: u16,
+    _running: child::Running,
+    dir: TempDir,
+}
+
+impl Dante {
+    fn start() -> Option<Self> {
+        let program = support::tools::require("danted", "apt-get install dante-server")?;
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free port")
+            .port();
+        let dir = TempDir::new();
+        let config = dir.path().join("danted.conf");
+        std::fs::write(
+            &config,
+            format!(
+                "logoutput: {}\ninternal: 127.0.0.1 port = {port}\nexternal: 127.0.0.1\nsocksmethod: none\nclientmethod: none\nuser.unprivileged: nobody\nclient pass {{ from: 127.0.0.0/8 to: 0.0.0.0/0 }}\nsocks pass {{ from: 127.0.0.0/8 to: 0.0.0.0/0 log: connect }}\n",
+                dir.path().join("danted.log").display()
+            ),
+        )
+        .expect("write the configuration");
+        let running = child::Running::spawn(
+            Command::new(program)
+                .arg("-f")
+                .arg(&config)
+                .arg("-N")
+                .arg("1")
+                .stdout(std::process::Stdio::null()),
+        );
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if started.elapsed() > Duration::from_secs(10) {
+                let log =
+                    std::fs::read_to_string(dir.path().join("danted.log")).unwrap_or_default();
+                support::tools::unavailable(
+                    "danted",
+                    &format!("it did not listen within 10 s: {log}"),
+                );
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Some(Self {
+            port,
+            _running: running,
+            dir,
+        })
+    }
+
+    /// The destinations dante connected to, as `address.port`.
+    fn connections(&self) -> Vec<String> {
+        let log = std::fs::read_to_string(self.dir.path().join("danted.log")).unwrap_or_default();
+        log.lines()
+            .filter(|line| line.contains("tcp/connect ["))
+            .filter_map(|line| line.rsplit(' ').next().map(str::to_owned))
+            .collect()
+    }
+}
+
+/// Runs the child test `calls_through_both_transports` with `value` (the base URL, and the path
+/// of a root certificate to trust after a space), with `env` set and every proxy variable of
+/// ours removed first.
+async fn run_child(value: &str, env: &[(&str, String)]) {
+    let mut command = child::command(&[], "calls_through_both_transports", value);
+    for name in [
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "NO_PROXY",
+        "no_proxy",
+        "FERROFIT_TRANSPORT",
+    ] {
+        command.env_remove(name);
+    }
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let output = tokio::task::spawn_blocking(move || command.output().expect("the child runs"))
+        .await
+        .expect("the child's thread");
+    assert!(
+        output.status.success(),
+        "the child failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// The `Via` header of each request the server saw.
+fn vias(server: &CaptureServer) -> Vec<String> {
+    server
+        .requests()
+        .iter()
+        .map(|request| request.header_values("via").join(","))
+        .collect()
+}
+
+#[tokio::test]
+async fn http_proxy_from_the_environment_carries_both_transports_and_no_proxy_bypasses_it() {
+    let Some(proxy) = Tinyproxy::start() else {
+        return;
+    };
+    let server = CaptureServer::start(Answer::Full(REPLY)).await;
+    let proxy_url = format!("http://127.0.0.1:{}", proxy.port);
+
+    run_child(&server.base_url, &[("HTTP_PROXY", proxy_url.clone())]).await;
+    let through = vias(&server);
+    assert_eq!(through.len(), 2, "one call per transport: {through:?}");
+    for via in &through {
+        assert!(
+            via.contains("tinyproxy"),
+            "not through the proxy: {through:?}"
+        );
+    }
+
+    // The lower-case name too, and `NO_PROXY` naming the host sends both calls direct.
+    run_child(
+        &server.base_url,
+        &[
+            ("http_proxy", proxy_url),
+            ("NO_PROXY", "127.0.0.1".to_owned()),
+        ],
+    )
+    .await;
+    let all = vias(&server);
+    assert_eq!(all.len(), 4, "{all:?}");
+    assert_eq!(&all[2..], ["", ""], "NO_PROXY was not honoured: {all:?}");
+}
+
+#[tokio::test]
+async fn https_goes_through_a_connect_tunnel_and_tls_is_end_to_end() {
+    let Some(proxy) = Tinyproxy::start() else {
+        return;
+    };
+    let chain = support::tls::Chain::new();
+    let server = support::tls::TlsServer::start(chain.presented(), &chain.leaf.key).await;
+    let root = proxy.dir.path().join("root.pem");
+    std::fs::write(&root, &chain.root.pem).expect("write the root");
+    let value = format!("{} {}", server.url("localhost"), root.display());
+
+    run_child(
+        &value,
+        &[("HTTPS_PROXY", format!("http://127.0.0.1:{}", proxy.port))],
+    )
+    .await;
+    let target = format!("localhost:{}", server.port);
+    let tunnels = proxy.tunnels();
+    assert_eq!(
+        tunnels,
+        [format!("{target} HTTP/1.1"), format!("{target} HTTP/1.1")],
+        "one tunnel per transport"
+    );
+    // TLS ran inside the tunnel, to the origin: its certificate was verified and it answered.
+    assert_eq!(server.requests(), 2);
+}
+
+#[tokio::test]
+async fn socks5_from_all_proxy_carries_both_transports() {
+    let Some(socks) = Dante::start() else {
+        return;
+    };
+    let server = CaptureServer::start(Answer::Full(REPLY)).await;
+    // `socks5h`: the proxy resolves the name.
+    let base = server.base_url.replace("127.0.0.1", "localhost");
+    run_child(
+        &base,
+        &[("ALL_PROXY", format!("socks5h://127.0.0.1:{}", socks.port))],
+    )
+    .await;
+    assert_eq!(server.requests().len(), 2);
+    let port = base
+        .rsplit(':')
+        .next()
+        .expect("a port")
+        .trim_end_matches('/');
+    let connections = socks.connections();
+    assert_eq!(
+        connections
+            .iter()
+            .filter(|c| c.ends_with(&format!(".{port}")))
+            .count(),
+        2,
+        "one SOCKS5 connection per transport: {connections:?}"
+    );
+}
+
+/// Child of the tests above: one call on reqwest, one on hyper-util, to the base URL given,
+/// trusting the root certificate whose path follows it, if any.
+#[tokio::test]
+#[ignore = "a child process of the proxy tests in this file"]
+async fn calls_through_both_transports() {
+    let value = child::value("calls_through_both_transports");
+    let (base, root) = value.split_once(' ').unwrap_or((&value, ""));
+    for builder in [
+        ferrofit::Client::builder(),
+        ferrofit::Client::builder().hyper_transport(),
+    ] {
+        let mut builder = builder.base_url(base);
+        if !root.is_empty() {
+            builder = builder.add_root_certificate(std::fs::read(root).expect("the root"));
+        }
+        let client = builder.build().expect("client");
+        let reply = HelloClient::new(client).hello().await.expect("call");
+        assert!(reply == "hello" || reply == "secure pong", "{reply}");
+    }
+}
