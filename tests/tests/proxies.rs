@@ -271,6 +271,58 @@ async fn socks5_from_all_proxy_carries_both_transports() {
     );
 }
 
+#[tokio::test]
+async fn a_proxy_set_in_code_carries_both_transports() {
+    let Some(proxy) = Tinyproxy::start() else {
+        return;
+    };
+    let server = CaptureServer::start(Answer::Full(REPLY)).await;
+    for builder in [
+        ferrofit::Client::builder(),
+        ferrofit::Client::builder().hyper_transport(),
+    ] {
+        let client = builder
+            .base_url(&server.base_url)
+            .proxy(format!("http://127.0.0.1:{}", proxy.port))
+            .build()
+            .expect("client");
+        assert_eq!(
+            HelloClient::new(client).hello().await.expect("call"),
+            "hello"
+        );
+    }
+    let through = vias(&server);
+    assert_eq!(through.len(), 2, "{through:?}");
+    assert!(
+        through.iter().all(|via| via.contains("tinyproxy")),
+        "not through the proxy: {through:?}"
+    );
+}
+
+#[test]
+fn a_proxy_that_cannot_be_used_fails_at_build_without_showing_its_password() {
+    for url in [
+        "ftp://user:pw-s3cret@proxy.test",
+        "http://user:pw-s3cret@[oops",
+    ] {
+        let error = ferrofit::Client::builder()
+            .base_url("http://127.0.0.1:1")
+            .proxy(url)
+            .build()
+            .unwrap_err();
+        let shown = format!("{error} {error:?}");
+        assert!(matches!(error, ferrofit::Error::Config { .. }), "{shown}");
+        assert!(!shown.contains("pw-s3cret"), "{shown}");
+    }
+    let error = ferrofit::Client::builder()
+        .base_url("http://127.0.0.1:1")
+        .proxy("http://127.0.0.1:3128")
+        .http_client(reqwest::Client::new())
+        .build()
+        .unwrap_err();
+    assert!(error.to_string().contains("proxy"), "{error}");
+}
+
 /// Child of the tests above: one call on reqwest, one on hyper-util, to the base URL given,
 /// trusting the root certificate whose path follows it, if any.
 #[tokio::test]

@@ -22,6 +22,7 @@ use crate::transport::{ReqwestTransport, Transport, TransportSettings, WatchConn
 
 #[cfg(feature = "hyper-transport")]
 mod hyper;
+mod proxy;
 
 /// Default limit on response bodies: 16 MiB.
 pub const DEFAULT_MAX_RESPONSE_SIZE: u64 = 16 * 1024 * 1024;
@@ -601,7 +602,7 @@ impl ClientBuilder {
             }
             if !self.connection.is_default() {
                 return Err(Error::config(
-                    "pool, HTTP/2, redirect, pinning and root certificate settings cannot be combined with http_client; set them on the reqwest::Client you pass",
+                    "pool, HTTP/2, redirect, proxy, pinning and root certificate settings cannot be combined with http_client; set them on the reqwest::Client you pass",
                 ));
             }
             return Ok(client);

@@ -16,6 +16,8 @@ pub(super) struct ConnectionSettings {
     pub(super) tcp_keepalive: Option<Duration>,
     pub(super) http2_prior_knowledge: bool,
     pub(super) max_redirects: Option<usize>,
+    /// The proxy for every call, instead of the environment's.
+    pub(super) proxy: Option<String>,
     pub(super) pins: Pins,
     /// Host patterns given a single pin, refused at `build()` unless allowed.
     pub(super) single_pins: Vec<String>,
@@ -46,6 +48,7 @@ impl ConnectionSettings {
             && self.tcp_keepalive.is_none()
             && !self.http2_prior_knowledge
             && self.max_redirects.is_none()
+            && self.proxy.is_none()
     }
 
     /// Refuses a single pin unless allowed.
@@ -88,6 +91,12 @@ impl ConnectionSettings {
         }
         if self.http2_prior_knowledge {
             builder = builder.http2_prior_knowledge();
+        }
+        if let Some(url) = &self.proxy {
+            let proxy = reqwest::Proxy::all(url)
+                .map_err(|e| Error::config(format!("the proxy cannot be used: {e}")))?
+                .no_proxy(reqwest::NoProxy::from_env());
+            builder = builder.proxy(proxy);
         }
         // Redirects are ferrofit's to follow (`transport::redirect`): reqwest's policy forwards
         // custom secret headers to other origins and adds a `Referer`.

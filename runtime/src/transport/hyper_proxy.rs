@@ -1,5 +1,5 @@
-//! Proxies for the hyper-util transport, read from the environment as curl and reqwest read
-//! them (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`, and their lower-case forms), with
+//! Proxies for the hyper-util transport: the one `ClientBuilder::proxy` names, or those the
+//! environment names, read as curl and reqwest read them (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`, and their lower-case forms), with
 //! hyper-util's matcher: an `http://` request goes to an HTTP proxy in absolute form, an
 //! `https://` one through a `CONNECT` tunnel (TLS to the origin inside it), and either through a
 //! SOCKS5 proxy (`socks5://` resolves names here, `socks5h://` at the proxy).
@@ -28,11 +28,21 @@ pub(crate) struct ProxyConnector {
 }
 
 impl ProxyConnector {
-    /// Reads the environment now, as reqwest does when a client is built.
-    pub(crate) fn from_env(http: HttpConnector) -> Self {
+    /// Every call through `proxy`, or, without one, the proxies the environment names, read
+    /// now (as reqwest reads them when a client is built). `NO_PROXY` applies either way.
+    pub(crate) fn new(http: HttpConnector, proxy: Option<&str>) -> Self {
+        let matcher = match proxy {
+            Some(url) => {
+                let no_proxy = std::env::var("NO_PROXY")
+                    .or_else(|_| std::env::var("no_proxy"))
+                    .unwrap_or_default();
+                Matcher::builder().all(url.to_owned()).no(no_proxy).build()
+            }
+            None => Matcher::from_env(),
+        };
         Self {
             http,
-            matcher: Arc::new(Matcher::from_env()),
+            matcher: Arc::new(matcher),
         }
     }
 

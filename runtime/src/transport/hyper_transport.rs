@@ -39,6 +39,8 @@ pub(crate) struct HyperSettings {
     pub(crate) pool_max_idle_per_host: Option<usize>,
     pub(crate) tcp_keepalive: Option<Duration>,
     pub(crate) http2_prior_knowledge: bool,
+    /// `ClientBuilder::proxy`: every call through it, instead of the environment's proxies.
+    pub(crate) proxy: Option<String>,
 }
 
 pub(crate) struct HyperTransport {
@@ -57,7 +59,7 @@ impl HyperTransport {
         // hyper-rustls writes ALPN itself, from the versions enabled below: `h2, http/1.1`.
         let mut tls = hyper.tls;
         tls.alpn_protocols.clear();
-        let proxies = ProxyConnector::from_env(http);
+        let proxies = ProxyConnector::new(http, hyper.proxy.as_deref());
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
             .https_or_http()

@@ -69,6 +69,7 @@ impl ClientBuilder {
             pool_max_idle_per_host: self.connection.pool_max_idle_per_host,
             tcp_keepalive: self.connection.tcp_keepalive,
             http2_prior_knowledge: self.connection.http2_prior_knowledge,
+            proxy: self.connection.proxy.clone(),
         })
     }
 }
