@@ -25,6 +25,9 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 pub(crate) struct ProxyConnector {
     http: HttpConnector,
     matcher: Arc<Matcher>,
+    /// Some proxy URL for plain requests has credentials: only then is a request's proxy
+    /// looked up to add `Proxy-Authorization` (the lookup costs every call otherwise).
+    forwards_credentials: bool,
 }
 
 impl ProxyConnector {
@@ -40,16 +43,23 @@ impl ProxyConnector {
             }
             None => Matcher::from_env(),
         };
+        let forwards_credentials = match proxy {
+            Some(url) => url.contains('@'),
+            None => ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]
+                .iter()
+                .any(|name| std::env::var(name).is_ok_and(|url| url.contains('@'))),
+        };
         Self {
             http,
             matcher: Arc::new(matcher),
+            forwards_credentials,
         }
     }
 
     /// `Proxy-Authorization` for a request to `uri` that goes to an HTTP proxy in absolute form
     /// (a tunnel or SOCKS5 carries its credentials in its own handshake).
     pub(crate) fn forward_authorization(&self, uri: &Uri) -> Option<HeaderValue> {
-        if uri.scheme_str() != Some("http") {
+        if !self.forwards_credentials || uri.scheme_str() != Some("http") {
             return None;
         }
         let intercept = self.matcher.intercept(uri)?;

@@ -4,8 +4,9 @@ use super::ClientBuilder;
 use crate::redact;
 
 impl ClientBuilder {
-    /// Sends every call through the proxy at `url` (`http://`, `socks5://` or `socks5h://`,
-    /// with `user:password@` if it needs them) instead of the proxies the environment names
+    /// Sends every call through the proxy at `url` (`http://`, with `user:password@` if it
+    /// needs them; `socks5://` and `socks5h://` on the hyper-util transport only, see
+    /// `hyper_transport`) instead of the proxies the environment names
     /// (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`). Hosts listed in `NO_PROXY` still go direct.
     /// An `http://` proxy forwards plain requests and tunnels TLS with `CONNECT`.
     ///
