@@ -19,106 +19,43 @@ trait Hello {
 
 const REPLY: &str = "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 5\r\n\r\nhello";
 
-/// tinyproxy on a port of its own, stopped when dropped.
-struct Tinyproxy {
+/// A real proxy server on a port of its own, stopped when dropped.
+struct RealProxy {
     port: u16,
     _running: child::Running,
     dir: TempDir,
 }
 
-impl Tinyproxy {
-    fn start() -> Option<Self> {
-        let program = support::tools::require("tinyproxy", "apt-get install tinyproxy")?;
-        // A free port: taken from the kernel, released, handed to tinyproxy.
+impl RealProxy {
+    /// Starts `program` with `args(config path)`, its configuration written by
+    /// `config(port, directory)`; `None` (a skip, or a failure in CI) when it is not
+    /// installed or does not listen within 10 s.
+    fn start(
+        program: &str,
+        install: &str,
+        config: impl FnOnce(u16, &std::path::Path) -> String,
+        args: impl FnOnce(&std::path::Path) -> Vec<std::ffi::OsString>,
+    ) -> Option<Self> {
+        let path = support::tools::require(program, install)?;
+        // A free port: taken from the kernel, released, handed to the proxy.
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|listener| listener.local_addr())
             .expect("a free port")
             .port();
         let dir = TempDir::new();
-        let config = dir.path().join("tinyproxy.conf");
-        std::fs::write(
-            &config,
-            format!(
-                "Port {port}\nListen 127.0.0.1\nTimeout 30\nAllow 127.0.0.1\nMaxClients 20\nLogLevel Connect\nLogFile \"{}\"\n",
-                dir.path().join("tinyproxy.log").display()
-            ),
-        )
-        .expect("write the configuration");
+        let file = dir.path().join(format!("{program}.conf"));
+        std::fs::write(&file, config(port, dir.path())).expect("write the configuration");
         let running = child::Running::spawn(
-            Command::new(program)
-                .arg("-d")
-                .arg("-c")
-                .arg(&config)
-                .stdout(std::process::Stdio::null()),
-        );
-        let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "tinyproxy did not listen on {port} within 10 s"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Some(Self {
-            port,
-            _running: running,
-            dir,
-        })
-    }
-
-    /// The `CONNECT` requests tinyproxy logged.
-    fn tunnels(&self) -> Vec<String> {
-        let log =
-            std::fs::read_to_string(self.dir.path().join("tinyproxy.log")).unwrap_or_default();
-        log.lines()
-            .filter_map(|line| {
-                line.split_once("): CONNECT ")
-                    .map(|(_, target)| target.to_owned())
-            })
-            .collect()
-    }
-}
-
-/// dante, a SOCKS5 server, on a port of its own, stopped when dropped.
-struct Dante {
-    port: u16,
-    _running: child::Running,
-    dir: TempDir,
-}
-
-impl Dante {
-    fn start() -> Option<Self> {
-        let program = support::tools::require("danted", "apt-get install dante-server")?;
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free port")
-            .port();
-        let dir = TempDir::new();
-        let config = dir.path().join("danted.conf");
-        std::fs::write(
-            &config,
-            format!(
-                "logoutput: {}\ninternal: 127.0.0.1 port = {port}\nexternal: 127.0.0.1\nsocksmethod: none\nclientmethod: none\nuser.unprivileged: nobody\nclient pass {{ from: 127.0.0.0/8 to: 0.0.0.0/0 }}\nsocks pass {{ from: 127.0.0.0/8 to: 0.0.0.0/0 log: connect }}\n",
-                dir.path().join("danted.log").display()
-            ),
-        )
-        .expect("write the configuration");
-        let running = child::Running::spawn(
-            Command::new(program)
-                .arg("-f")
-                .arg(&config)
-                .arg("-N")
-                .arg("1")
+            Command::new(path)
+                .args(args(&file))
                 .stdout(std::process::Stdio::null()),
         );
         let started = Instant::now();
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             if started.elapsed() > Duration::from_secs(10) {
-                let log =
-                    std::fs::read_to_string(dir.path().join("danted.log")).unwrap_or_default();
                 support::tools::unavailable(
-                    "danted",
-                    &format!("it did not listen within 10 s: {log}"),
+                    program,
+                    &format!("it did not listen on {port} within 10 s"),
                 );
                 return None;
             }
@@ -131,10 +68,55 @@ impl Dante {
         })
     }
 
+    /// tinyproxy: HTTP, forwarding and `CONNECT`, logging each request to `tinyproxy.log`.
+    fn tinyproxy() -> Option<Self> {
+        Self::start(
+            "tinyproxy",
+            "apt-get install tinyproxy",
+            |port, dir| {
+                format!(
+                    "Port {port}\nListen 127.0.0.1\nTimeout 30\nAllow 127.0.0.1\nMaxClients 20\nLogLevel Connect\nLogFile \"{}\"\n",
+                    dir.join("tinyproxy.log").display()
+                )
+            },
+            |config| vec!["-d".into(), "-c".into(), config.into()],
+        )
+    }
+
+    /// dante: SOCKS5, logging each connection to `danted.log`.
+    fn dante() -> Option<Self> {
+        Self::start(
+            "danted",
+            "apt-get install dante-server",
+            |port, dir| {
+                format!(
+                    "logoutput: {}\ninternal: 127.0.0.1 port = {port}\nexternal: 127.0.0.1\nsocksmethod: none\nclientmethod: none\nuser.unprivileged: nobody\nclient pass {{ from: 127.0.0.0/8 to: 0.0.0.0/0 }}\nsocks pass {{ from: 127.0.0.0/8 to: 0.0.0.0/0 log: connect }}\n",
+                    dir.join("danted.log").display()
+                )
+            },
+            |config| vec!["-f".into(), config.into(), "-N".into(), "1".into()],
+        )
+    }
+
+    fn log(&self, name: &str) -> String {
+        std::fs::read_to_string(self.dir.path().join(name)).unwrap_or_default()
+    }
+
+    /// The `CONNECT` requests tinyproxy logged.
+    fn tunnels(&self) -> Vec<String> {
+        self.log("tinyproxy.log")
+            .lines()
+            .filter_map(|line| {
+                line.split_once("): CONNECT ")
+                    .map(|(_, target)| target.to_owned())
+            })
+            .collect()
+    }
+
     /// The destinations dante connected to, as `address.port`.
     fn connections(&self) -> Vec<String> {
-        let log = std::fs::read_to_string(self.dir.path().join("danted.log")).unwrap_or_default();
-        log.lines()
+        self.log("danted.log")
+            .lines()
             .filter(|line| line.contains("tcp/connect ["))
             .filter_map(|line| line.rsplit(' ').next().map(str::to_owned))
             .collect()
@@ -184,7 +166,7 @@ fn vias(server: &CaptureServer) -> Vec<String> {
 
 #[tokio::test]
 async fn http_proxy_from_the_environment_carries_both_transports_and_no_proxy_bypasses_it() {
-    let Some(proxy) = Tinyproxy::start() else {
+    let Some(proxy) = RealProxy::tinyproxy() else {
         return;
     };
     let server = CaptureServer::start(Answer::Full(REPLY)).await;
@@ -214,9 +196,44 @@ async fn http_proxy_from_the_environment_carries_both_transports_and_no_proxy_by
     assert_eq!(&all[2..], ["", ""], "NO_PROXY was not honoured: {all:?}");
 }
 
+/// The attacker is the origin a `NO_PROXY` rule sends a call to directly: it must not receive
+/// the credentials of the proxy the other calls use.
+#[tokio::test]
+async fn a_proxys_credentials_never_reach_an_origin_called_directly() {
+    let Some(proxy) = RealProxy::tinyproxy() else {
+        return;
+    };
+    let server = CaptureServer::start(Answer::Full(REPLY)).await;
+    run_child(
+        &server.base_url,
+        &[
+            (
+                "HTTP_PROXY",
+                format!("http://proxy-user:pw-s3cret@127.0.0.1:{}", proxy.port),
+            ),
+            ("NO_PROXY", "127.0.0.1".to_owned()),
+        ],
+    )
+    .await;
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2, "one call per transport");
+    for request in &requests {
+        assert!(
+            request.header_values("via").is_empty(),
+            "went through the proxy"
+        );
+        assert!(
+            request.header_values("proxy-authorization").is_empty(),
+            "the origin got the proxy's credentials: {:?}",
+            request.headers
+        );
+        assert!(!format!("{:?}", request.headers).contains("cHJveHktdXNlcjpwdy1zM2NyZXQ="));
+    }
+}
+
 #[tokio::test]
 async fn https_goes_through_a_connect_tunnel_and_tls_is_end_to_end() {
-    let Some(proxy) = Tinyproxy::start() else {
+    let Some(proxy) = RealProxy::tinyproxy() else {
         return;
     };
     let chain = support::tls::Chain::new();
@@ -245,7 +262,7 @@ async fn https_goes_through_a_connect_tunnel_and_tls_is_end_to_end() {
 /// leaves off (it costs every call on reqwest some 700 instructions).
 #[tokio::test]
 async fn socks5_from_all_proxy_carries_the_hyper_transport() {
-    let Some(socks) = Dante::start() else {
+    let Some(socks) = RealProxy::dante() else {
         return;
     };
     let server = CaptureServer::start(Answer::Full(REPLY)).await;
@@ -275,7 +292,7 @@ async fn socks5_from_all_proxy_carries_the_hyper_transport() {
 
 #[tokio::test]
 async fn a_proxy_set_in_code_carries_both_transports() {
-    let Some(proxy) = Tinyproxy::start() else {
+    let Some(proxy) = RealProxy::tinyproxy() else {
         return;
     };
     let server = CaptureServer::start(Answer::Full(REPLY)).await;
