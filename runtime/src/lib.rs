@@ -58,6 +58,8 @@ mod encode;
 mod endpoint;
 mod error;
 pub mod interceptor;
+mod json_lines;
+mod lines;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 mod origin;
@@ -65,6 +67,7 @@ mod progress;
 pub mod redact;
 mod request;
 mod response;
+mod sse;
 mod stream;
 #[cfg(test)]
 mod test_strategies;
@@ -84,9 +87,11 @@ pub use error::{
     BoxError, Error, ErrorResponse, FieldErrors, NetworkKind, Result, TimeoutPhase, TlsKind,
 };
 pub use interceptor::{Interceptor, Next, auth, cache, log, retry};
+pub use json_lines::JsonLines;
 pub use progress::{Progress, ProgressArg};
 pub use request::Request;
 pub use response::{RawResponse, Response, ResponseSource};
+pub use sse::{Event, EventStream, Reconnect};
 pub use stream::ByteStream;
 pub use transport::Transport;
 

@@ -424,21 +424,20 @@ impl<T> Response<T> {
         self.value
     }
 
-    /// Transforms the value with a function that may fail, keeping the rest.
-    pub(crate) fn try_map<U>(
-        self,
-        f: impl FnOnce(T) -> crate::Result<U>,
-    ) -> crate::Result<Response<U>> {
-        Ok(Response {
+    /// The head (status, headers, URL…) and the value apart.
+    pub(crate) fn split(self) -> (Response<()>, T) {
+        let value = self.value;
+        let head = Response {
             status: self.status,
             version: self.version,
             headers: self.headers,
             url: self.url,
-            value: f(self.value)?,
+            value: (),
             attempts: self.attempts,
             source: self.source,
             redactor: self.redactor,
-        })
+        };
+        (head, value)
     }
 
     /// Transforms the value, keeping status, headers and URL.

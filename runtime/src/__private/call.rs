@@ -10,7 +10,7 @@ use url::Url;
 use super::call_body::PendingBody;
 use crate::cancel::CancelToken;
 use crate::client::Client;
-use crate::codec::{FromReply, Receiving, RequestValue};
+use crate::codec::{FromReply, Receiving, ReplyContext, RequestValue};
 use crate::encode::{header, path, query};
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
@@ -270,19 +270,6 @@ impl Call {
         })
     }
 
-    /// Sends the call; an unsuccessful status becomes the error, with its body read (up to
-    /// the client's limit) even when the caller wanted a stream.
-    async fn exchange(self, stream: bool) -> Result<(Client, Response<Received>)> {
-        let (client, request) = self.finish(stream)?;
-        let response = client.execute(request).await?;
-        if response.status().is_success() {
-            Ok((client, response))
-        } else {
-            let limit = client.max_response_size();
-            Err(response.buffered(limit).await?.into_error())
-        }
-    }
-
     /// Sends the call and reads the reply as a `T`: the body whole, or handed over unread
     /// when `T` is a stream. Generated code passes `<T as FromReply>::RECEIVE`, so a type
     /// that is no reply is reported once, at the user's return type, and `From::from` as
@@ -298,17 +285,31 @@ impl Call {
     ) -> impl Future<Output = std::result::Result<T, E>> + Send + 'static {
         async move {
             let reply = async {
-                let (client, response) = self.exchange(T::STREAM).await?;
+                let (client, request) = self.finish(T::STREAM)?;
+                let replay = T::REPLAYS.then(|| request.clone());
+                let response = exchange(&client, request).await?;
                 let response = if T::STREAM {
                     response
                 } else {
                     let limit = client.max_response_size();
                     response.buffered(limit).await?.map(Received::Bytes)
                 };
-                T::from_reply(response, client.redactor())
+                T::from_reply(response, &mut ReplyContext::new(client, replay))
             };
             reply.await.map_err(into_error)
         }
+    }
+}
+
+/// Sends a request; an unsuccessful status becomes the error, with its body read (up to the
+/// client's limit) even when the caller wanted a stream.
+pub(crate) async fn exchange(client: &Client, request: Request) -> Result<Response<Received>> {
+    let response = client.execute(request).await?;
+    if response.status().is_success() {
+        Ok(response)
+    } else {
+        let limit = client.max_response_size();
+        Err(response.buffered(limit).await?.into_error())
     }
 }
 

@@ -7,6 +7,7 @@ pub use crate::codec::{
     BodyPick, PartPick, ViaBodyAsIs, ViaJsonBody, ViaJsonEachPart, ViaJsonPart, ViaPartAsIs,
 };
 pub use crate::response::Received;
+pub(crate) use call::exchange;
 pub use call::{Call, CancelArg};
 pub use call_body::{BodyArg, BodyBytes};
 

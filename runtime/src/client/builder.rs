@@ -488,6 +488,7 @@ impl ClientBuilder {
             return Err(error);
         }
         let (base, origin) = self.checked_base_url()?;
+        let receive_timeout = self.effective_receive_timeout();
         let user_agent = self.user_agent.as_deref().unwrap_or(DEFAULT_USER_AGENT);
         let user_agent = HeaderValue::try_from(user_agent)
             .map_err(|_| Error::config("the user agent is not a valid header value"))?;
@@ -552,6 +553,7 @@ impl ClientBuilder {
                 cache: self.cache,
                 redactor: Arc::new(self.redactor),
                 max_response_size: self.max_response_size,
+                receive_timeout,
             }),
             cancel: None,
         })

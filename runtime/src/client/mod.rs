@@ -65,6 +65,8 @@ pub(crate) struct Shared {
     redactor: Arc<Redactor>,
     /// The most a response body may hold when it is read whole.
     max_response_size: u64,
+    /// The longest silence the transport waits out; event streams wait as long for each event.
+    receive_timeout: Option<Duration>,
 }
 
 impl Client {
@@ -192,6 +194,16 @@ impl Client {
     /// The most a response body may hold when it is read whole.
     pub(crate) fn max_response_size(&self) -> u64 {
         self.shared.max_response_size
+    }
+
+    /// The longest the transport waits for response data; `None` when it waits forever.
+    pub(crate) fn receive_timeout(&self) -> Option<Duration> {
+        self.shared.receive_timeout
+    }
+
+    /// The token [`with_cancel`](Self::with_cancel) gave this handle.
+    pub(crate) fn cancel_token(&self) -> Option<CancelToken> {
+        self.cancel.clone()
     }
 
     /// Removes every entry of the cache set with

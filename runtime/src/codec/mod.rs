@@ -30,7 +30,7 @@ pub use body::EncodeBody;
 pub use part::EncodePart;
 pub use reply::FromReply;
 #[doc(hidden)]
-pub use reply::Receiving;
+pub use reply::{Receiving, ReplyContext};
 
 #[cfg(feature = "openapi")]
 #[doc(hidden)]
@@ -44,5 +44,5 @@ pub use part::DescribePart;
 pub use part::{
     JsonEachPart, JsonPart, PartPick, PartValue, RawPart, ViaJsonEachPart, ViaJsonPart, ViaPartAsIs,
 };
-#[cfg(feature = "testing")]
+pub(crate) use reply::json as decode_json;
 pub(crate) use reply::{ReplyShape, same_type};

@@ -7,8 +7,10 @@ use bytes::Bytes;
 use http::StatusCode;
 use serde::de::DeserializeOwned;
 
+use crate::client::Client;
 use crate::error::{Error, Result, response_snippet};
 use crate::redact::Redactor;
+use crate::request::Request;
 use crate::response::{Received, Response};
 use crate::stream::ByteStream;
 
@@ -54,16 +56,32 @@ pub trait FromReply: Sized + Send + 'static {
     #[doc(hidden)]
     fn from_body(status: StatusCode, body: Received, redactor: &Redactor) -> Result<Self>;
 
-    /// The value from a successful response; only [`Response<T>`] needs more than the body.
+    /// The value from a successful response's head (status, headers, URL) and body; only
+    /// streams that read the headers need more than [`from_body`](Self::from_body).
     ///
     /// # Errors
     ///
     /// As [`from_body`](Self::from_body).
     #[doc(hidden)]
-    fn from_reply(response: Response<Received>, redactor: &Redactor) -> Result<Self> {
-        let status = response.status();
-        Self::from_body(status, response.into_inner(), redactor)
+    fn from_head(head: &Response<()>, body: Received, call: &mut ReplyContext) -> Result<Self> {
+        Self::from_body(head.status(), body, call.client.redactor())
     }
+
+    /// The value from a successful response; only [`Response<T>`] keeps the head.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_body`](Self::from_body).
+    #[doc(hidden)]
+    fn from_reply(response: Response<Received>, call: &mut ReplyContext) -> Result<Self> {
+        let (head, body) = response.split();
+        Self::from_head(&head, body, call)
+    }
+
+    /// Whether the value may send the request again (a reconnecting event stream, the next
+    /// page): the call then keeps a copy of it in the [`ReplyContext`].
+    #[doc(hidden)]
+    const REPLAYS: bool = false;
 
     /// Names `Self` for a call to receive: generated code passes it, so a type that is no
     /// reply is reported where the endpoint names it.
@@ -78,6 +96,20 @@ pub trait FromReply: Sized + Send + 'static {
         schemas: &mut crate::openapi::Schemas,
         json: impl FnOnce(&mut crate::openapi::Schemas) -> serde_json::Value,
     ) -> Option<(&'static str, serde_json::Value)>;
+}
+
+/// What a reply type may need besides the response: the client that sent the call and, when
+/// the type [`REPLAYS`](FromReply::REPLAYS), a copy of the request as it entered the client.
+#[doc(hidden)]
+pub struct ReplyContext {
+    pub(crate) client: Client,
+    pub(crate) request: Option<Request>,
+}
+
+impl ReplyContext {
+    pub(crate) fn new(client: Client, request: Option<Request>) -> Self {
+        Self { client, request }
+    }
 }
 
 /// A reply type, named for a call to receive (see [`FromReply::RECEIVE`]).
@@ -188,10 +220,13 @@ impl<T: FromReply> FromReply for Response<T> {
         ))
     }
 
-    fn from_reply(response: Response<Received>, redactor: &Redactor) -> Result<Self> {
-        let status = response.status();
-        response.try_map(|body| T::from_body(status, body, redactor))
+    fn from_reply(response: Response<Received>, call: &mut ReplyContext) -> Result<Self> {
+        let (head, body) = response.split();
+        let value = T::from_head(&head, body, call)?;
+        Ok(head.map(|()| value))
     }
+
+    const REPLAYS: bool = T::REPLAYS;
 
     #[cfg(feature = "openapi")]
     fn describe(
@@ -213,7 +248,11 @@ fn text(body: Bytes, redactor: &Redactor) -> Result<String> {
 
 /// The body as JSON. An empty body (and any 204 or 205) decodes as JSON `null`, so
 /// `Option<T>` gives `None` and `()` gives `()`.
-fn json<T: DeserializeOwned>(status: StatusCode, body: Bytes, redactor: &Redactor) -> Result<T> {
+pub(crate) fn json<T: DeserializeOwned>(
+    status: StatusCode,
+    body: Bytes,
+    redactor: &Redactor,
+) -> Result<T> {
     let no_content = matches!(status.as_u16(), 204 | 205) || body.is_empty();
     let input: &[u8] = if no_content { b"null" } else { &body };
     // Decoding is deterministic: a body that fails here fails the same way again below, where
