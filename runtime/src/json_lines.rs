@@ -196,11 +196,7 @@ impl<T: DeserializeOwned + Send + 'static> FromReply for JsonLines<T> {
         body: Received,
         call: &mut crate::codec::ReplyContext,
     ) -> Result<Self> {
-        let body = match body {
-            Received::Stream(stream) => stream,
-            // A test double or a cache read it already.
-            Received::Bytes(bytes) => ByteStream::from_bytes(bytes),
-        };
+        let body = body.into_stream();
         let client = &call.client;
         Ok(Self::new(
             body,

@@ -276,6 +276,17 @@ pub enum Received {
     Stream(ByteStream),
 }
 
+impl Received {
+    /// The body as a stream: as it is, or one chunk when a test double or a cache read it
+    /// already.
+    pub(crate) fn into_stream(self) -> ByteStream {
+        match self {
+            Received::Stream(stream) => stream,
+            Received::Bytes(bytes) => ByteStream::from_bytes(bytes),
+        }
+    }
+}
+
 impl Response<Received> {
     /// The body read whole, a stream read up to `limit` bytes.
     pub(crate) async fn buffered(self, limit: u64) -> crate::Result<Response<Bytes>> {

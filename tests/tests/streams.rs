@@ -60,6 +60,17 @@ fn endless(chunks: Vec<&'static str>, closed: Arc<AtomicUsize>) -> Response {
     event_stream(axum::body::Body::from_stream(sent.chain(open)))
 }
 
+/// Waits (up to 5 s, in case the machine is busy) for the server to drop its body.
+async fn wait_until_closed(closed: &AtomicUsize) {
+    for _ in 0..500 {
+        if closed.load(Ordering::SeqCst) == 1 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the server never saw the connection close");
+}
+
 async fn client(router: Router) -> FeedsClient {
     let base = support::server::serve(router).await;
     FeedsClient::new(ferrofit::Client::builder().base_url(base).build().unwrap())
@@ -200,6 +211,33 @@ async fn a_server_that_drips_bytes_without_ending_a_block_times_out_per_event() 
 }
 
 #[tokio::test]
+async fn keep_alive_comments_hold_a_quiet_stream_open_past_the_idle_timeout() {
+    let router = Router::new().route(
+        "/raw/{name}",
+        get(|| async {
+            let pings = futures_util::stream::unfold(0, |n| async move {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                let chunk = if n < 8 {
+                    ": ping\n\n"
+                } else {
+                    "data: late\n\n"
+                };
+                (n <= 8).then(|| (Ok::<_, Infallible>(Bytes::from(chunk)), n + 1))
+            });
+            event_stream(axum::body::Body::from_stream(pings))
+        }),
+    );
+    let api = client(router).await;
+    // 900 ms of pings with a 500 ms limit: each block starts the wait again.
+    let mut events = api
+        .raw("x")
+        .await
+        .unwrap()
+        .idle_timeout(Duration::from_millis(500));
+    assert_eq!(events.next().await.unwrap().unwrap().data(), "late");
+}
+
+#[tokio::test]
 async fn dropping_the_stream_closes_the_connection_at_once() {
     let closed = Arc::new(AtomicUsize::new(0));
     let seen = closed.clone();
@@ -215,13 +253,7 @@ async fn dropping_the_stream_closes_the_connection_at_once() {
     assert_eq!(events.next().await.unwrap().unwrap().data(), "first");
     assert_eq!(closed.load(Ordering::SeqCst), 0, "the body is still open");
     drop(events);
-    for _ in 0..500 {
-        if closed.load(Ordering::SeqCst) == 1 {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("the server never saw the connection close");
+    wait_until_closed(&closed).await;
 }
 
 #[tokio::test]
@@ -245,13 +277,7 @@ async fn cancelling_the_token_ends_the_stream_and_closes_the_connection() {
     let error = events.next().await.unwrap().unwrap_err();
     assert!(error.is_cancelled(), "{error:?}");
     assert!(events.next().await.is_none());
-    for _ in 0..500 {
-        if closed.load(Ordering::SeqCst) == 1 {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("the server never saw the connection close");
+    wait_until_closed(&closed).await;
 }
 
 #[tokio::test]

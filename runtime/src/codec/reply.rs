@@ -195,11 +195,7 @@ impl FromReply for ByteStream {
     const STREAM: bool = true;
 
     fn from_body(_: StatusCode, body: Received, _: &Redactor) -> Result<Self> {
-        Ok(match body {
-            Received::Stream(stream) => stream,
-            // A test double or a cache read it already.
-            Received::Bytes(bytes) => ByteStream::from_bytes(bytes),
-        })
+        Ok(body.into_stream())
     }
 
     #[cfg(feature = "openapi")]

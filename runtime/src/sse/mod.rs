@@ -397,11 +397,7 @@ impl<T: DeserializeOwned + Send + 'static> FromReply for EventStream<T> {
         if !is_event_stream(head.headers()) {
             return Err(not_an_event_stream(head.headers()));
         }
-        let body = match body {
-            Received::Stream(stream) => stream,
-            // A test double or a cache read it already.
-            Received::Bytes(bytes) => ByteStream::from_bytes(bytes),
-        };
+        let body = body.into_stream();
         Ok(Self::new(body, call))
     }
 

@@ -10,7 +10,6 @@ use http::header::{HeaderName, HeaderValue};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::request::Request;
-use crate::response::Received;
 use crate::stream::ByteStream;
 
 /// When and how an [`EventStream`](crate::EventStream) opens its connection again, set with
@@ -135,10 +134,7 @@ impl Replay {
             if !super::is_event_stream(response.headers()) {
                 return Err(super::not_an_event_stream(response.headers()));
             }
-            Ok(Some(match response.into_inner() {
-                Received::Stream(stream) => stream,
-                Received::Bytes(bytes) => ByteStream::from_bytes(bytes),
-            }))
+            Ok(Some(response.into_inner().into_stream()))
         })
     }
 }
