@@ -44,7 +44,11 @@ impl LineSplitter {
         mut chunk: &[u8],
         mut on_line: impl FnMut(&[u8]) -> Result<()>,
     ) -> Result<()> {
-        if std::mem::take(&mut self.after_cr) && chunk.first() == Some(&b'\n') {
+        // An empty chunk says nothing about what follows the `\r`: keep waiting for a byte.
+        if let Some(&first) = chunk.first()
+            && std::mem::take(&mut self.after_cr)
+            && first == b'\n'
+        {
             chunk = &chunk[1..];
         }
         while let Some(end) = self.find_end(chunk) {
@@ -133,6 +137,12 @@ mod tests {
     fn every_line_end_of_server_sent_events_ends_a_line_even_split_across_chunks() {
         let seen = lines(LineEnds::Any, &[b"a\r", b"\nb\rc\n\r", b"\n", b"d\r\re"]).unwrap();
         assert_eq!(seen, ["a", "b", "c", "", "d", ""]);
+    }
+
+    #[test]
+    fn an_empty_chunk_between_cr_and_lf_does_not_split_the_line_end_in_two() {
+        let seen = lines(LineEnds::Any, &[b"a\r", b"", b"\nb\n"]).unwrap();
+        assert_eq!(seen, ["a", "b"]);
     }
 
     #[test]
