@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident};
 use syn::{Attribute, FnArg, Ident, ItemTrait, Pat, TraitItem, TraitItemFn, Type};
 
-use crate::attr::{self, CacheArgs, Encoding, Flags, MacroArgs, Role, Verb};
+use crate::attr::{self, CacheArgs, Encoding, Flags, MacroArgs, Paginate, Role, Verb};
 use crate::ctxt::Ctxt;
 use crate::headers::{StaticHeader, parse_headers};
 use crate::ty::{ReturnKind, return_kind};
@@ -32,6 +32,8 @@ pub(crate) struct Endpoint {
     pub(crate) encoding: Option<(Encoding, Attribute)>,
     /// `#[cache(..)]`.
     pub(crate) cache: Option<CacheArgs>,
+    /// `#[paginate(..)]`.
+    pub(crate) paginate: Option<Paginate>,
     pub(crate) params: Vec<Param>,
     pub(crate) ret: Option<ReturnKind>,
     /// The method's attributes of the language and of other tools, carried to what is
@@ -150,6 +152,8 @@ impl Endpoint {
         let mut flags = Flags::default();
         let mut encoding: Option<(Encoding, Attribute)> = None;
         let mut cache = None;
+        let mut paginate: Option<Paginate> = None;
+        let mut paginate_seen = false;
         let mut verb_attr: Option<Attribute> = None;
         let mut unknown_attribute = false;
         method.attrs.retain(|a| {
@@ -195,6 +199,13 @@ impl Endpoint {
                     Ok(args) => cache = Some(args),
                     Err(e) => cx.syn_error(e),
                 },
+                attr::PAGINATE => {
+                    if std::mem::replace(&mut paginate_seen, true) {
+                        cx.error_spanned_by(a, "an endpoint has one `#[paginate(..)]`; remove this one");
+                    } else {
+                        paginate = attr::parse_paginate(cx, a);
+                    }
+                }
                 attr::FORM | attr::MULTIPART => {
                     let kind = if name == attr::FORM {
                         Encoding::Form
@@ -271,6 +282,7 @@ impl Endpoint {
             flags,
             encoding,
             cache,
+            paginate,
             params,
             ret,
             carried,

@@ -26,6 +26,22 @@ pub(crate) fn check(cx: &mut Ctxt, api: &mut Api) {
         );
         check_cancel(cx, &endpoint.params);
         check_extras(cx, &endpoint.params);
+        check_paginate(cx, endpoint);
+    }
+}
+
+/// Pages are read with GET: sending a body again for every page is no list anyone serves.
+fn check_paginate(cx: &mut Ctxt, endpoint: &Endpoint) {
+    if let (Some(paginate), Some(verb)) = (&endpoint.paginate, &endpoint.verb)
+        && verb.method != "GET"
+    {
+        cx.error_spanned_by(
+            &paginate.attr,
+            format!(
+                "`#[paginate]` reads a list page by page with GET requests; a {} endpoint cannot be paginated",
+                verb.method
+            ),
+        );
     }
 }
 

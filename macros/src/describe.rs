@@ -288,9 +288,17 @@ fn reply(krate: &syn::Path, endpoint: &Endpoint) -> TokenStream {
         .as_ref()
         .expect("checked: the return type is supported");
     let value = &ret.value;
-    let json = schema_of(&owned(&ret.schema), false);
     let describe = quote_spanned!(value.span()=> <#value as #krate::codec::FromReply>::describe);
-    quote!(.__reply(#describe(&mut __schemas, |mut __schemas| #json)))
+    let json = schema_of(&owned(&ret.schema), false);
+    let reply = quote!(.__reply(#describe(&mut __schemas, |mut __schemas| #json)));
+    match &endpoint.paginate {
+        // `Pages<T>` is described as its items; the description puts them in the page's shape.
+        Some(paginate) => {
+            let pagination = paginate.to_tokens(&quote!(#krate::__private));
+            quote!(#reply.__pages(#pagination))
+        }
+        None => reply,
+    }
 }
 
 /// The `///` lines of `attrs`, one leading space removed from each.

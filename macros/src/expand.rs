@@ -233,16 +233,29 @@ fn endpoint_body(api: &Api, endpoint: &Endpoint) -> TokenStream {
         .any(|p| matches!(p.role, Some(Role::Body | Role::Part { .. })))
         .then(|| lookups_in_scope(&private));
     let value = &ret.value;
-    // Named through `FromReply` so a type that is no reply is reported at the return type,
-    // and `From::from` so an error type without `From<ferrofit::Error>` is too.
+    // Named through `FromReply`, once, so a type that is no reply is reported at the return
+    // type, once; and `From::from` so an error type without `From<ferrofit::Error>` is too.
+    // `#[paginate]` names the reply through `Paginated`, so a reply that is not pages is
+    // reported there too; without it, a reply that is pages fails the inline `const` there.
     let receive = quote_spanned!(value.span()=> <#value as #krate::codec::FromReply>::RECEIVE);
+    let (receive, pages) = match &endpoint.paginate {
+        Some(paginate) => {
+            let pagination = paginate.to_tokens(&private);
+            let checked = quote_spanned!(value.span()=> #private::paginated::<#value>);
+            (receive, quote!(.__paginate(#checked(#pagination))))
+        }
+        None => (
+            quote_spanned!(value.span()=> const { #receive.unpaginated() }),
+            TokenStream::new(),
+        ),
+    };
     let into_error = quote_spanned!(ret.span=> ::core::convert::From::from);
     let send = quote_spanned!(value.span()=> __call.send(#receive, #into_error));
     quote! {
         static __FERROFIT_ENDPOINT: #private::Endpoint =
             #private::Endpoint::__new(#api_name, #name, #method, #template_text)
                 #headers #timeout #no_auth #idempotent #max_attempts
-                #cache_policy #cache_max_stale;
+                #cache_policy #cache_max_stale #pages;
         #lookups
         let mut __call = #private::Call::new(&self.client, &__FERROFIT_ENDPOINT);
         #url

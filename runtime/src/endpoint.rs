@@ -5,6 +5,7 @@ use std::time::Duration;
 use http::Method;
 
 use crate::cache_options::{CacheOptions, CachePolicy};
+use crate::pages::Pagination;
 
 /// What the macro knows about one endpoint, built once per endpoint as a `static` and shared by
 /// every call to it. Interceptors read it through [`Request::endpoint`](crate::Request::endpoint).
@@ -37,6 +38,7 @@ pub struct Endpoint {
     idempotent: bool,
     max_attempts: Option<u32>,
     cache: CacheOptions,
+    pagination: Option<Pagination>,
 }
 
 impl Endpoint {
@@ -68,6 +70,7 @@ impl Endpoint {
             idempotent: false,
             max_attempts: None,
             cache: CacheOptions::new(),
+            pagination: None,
         }
     }
 
@@ -120,6 +123,13 @@ impl Endpoint {
         self
     }
 
+    /// Used by generated code: `#[paginate(..)]`.
+    #[doc(hidden)]
+    pub const fn __paginate(mut self, pagination: Pagination) -> Self {
+        self.pagination = Some(pagination);
+        self
+    }
+
     /// The trait's name, e.g. `UserApi`.
     pub fn api(&self) -> &'static str {
         self.api
@@ -165,6 +175,11 @@ impl Endpoint {
     /// overrides the retry policy's for this endpoint.
     pub fn max_attempts(&self) -> Option<u32> {
         self.max_attempts
+    }
+
+    /// How the endpoint's list pages, from `#[paginate(..)]`.
+    pub fn pagination(&self) -> Option<&Pagination> {
+        self.pagination.as_ref()
     }
 
     /// The cache settings from `#[cache(..)]` (empty without it).

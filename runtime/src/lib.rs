@@ -63,6 +63,7 @@ mod lines;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 mod origin;
+mod pages;
 mod progress;
 pub mod redact;
 mod request;
@@ -88,6 +89,7 @@ pub use error::{
 };
 pub use interceptor::{Interceptor, Next, auth, cache, log, retry};
 pub use json_lines::JsonLines;
+pub use pages::{PageStream, PageStyle, Pages, Pagination};
 pub use progress::{Progress, ProgressArg};
 pub use request::Request;
 pub use response::{RawResponse, Response, ResponseSource};

@@ -2,10 +2,13 @@
 //! (`Verb`, `Role`, `Flags`), and the reading of their arguments.
 
 mod args;
+mod paginate;
 
 pub(crate) use args::{
     CacheArgs, HeaderLines, parse_cache, parse_retry, parse_timeout, require_flag,
 };
+
+pub(crate) use paginate::{Paginate, parse_paginate};
 
 use syn::{Attribute, Ident, LitStr};
 
@@ -43,6 +46,8 @@ pub(crate) const CACHE: &str = "cache";
 pub(crate) const FORM: &str = "form";
 /// `#[multipart]`: the body is `multipart/form-data`, made of `#[part]`s.
 pub(crate) const MULTIPART: &str = "multipart";
+/// `#[paginate(link)]`, `#[paginate(cursor = "…", param = "…")]`, … on a list endpoint.
+pub(crate) const PAGINATE: &str = "paginate";
 
 /// Parameter roles.
 pub(crate) const PATH: &str = "path";
@@ -79,7 +84,7 @@ const PASSTHROUGH: &[&str] = &[
 /// The method-level attribute names, for "did you mean" hints.
 pub(crate) fn method_attribute_names() -> impl Iterator<Item = &'static str> {
     VERBS.iter().map(|(name, _)| *name).chain([
-        HTTP, HEADERS, TIMEOUT, NO_AUTH, IDEMPOTENT, RETRY, FORM, MULTIPART,
+        HTTP, HEADERS, TIMEOUT, NO_AUTH, IDEMPOTENT, RETRY, FORM, MULTIPART, PAGINATE,
     ])
 }
 

@@ -10,7 +10,7 @@ use url::Url;
 use super::call_body::PendingBody;
 use crate::cancel::CancelToken;
 use crate::client::Client;
-use crate::codec::{FromReply, Receiving, ReplyContext, RequestValue};
+use crate::codec::{Receiving, ReplyContext, RequestValue};
 use crate::encode::{header, path, query};
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
@@ -271,30 +271,30 @@ impl Call {
     }
 
     /// Sends the call and reads the reply as a `T`: the body whole, or handed over unread
-    /// when `T` is a stream. Generated code passes `<T as FromReply>::RECEIVE`, so a type
-    /// that is no reply is reported once, at the user's return type, and `From::from` as
-    /// `into_error`, so an error type without `From<ferrofit::Error>` is too. The decoder is
-    /// compiled only where the call is awaited.
+    /// when `T` is a stream. Generated code passes `<T as FromReply>::RECEIVE` (named once, in a
+    /// `const` the endpoint's static reads too), so a type that is no reply is reported once,
+    /// at the user's return type, and `From::from` as `into_error`, so an error type without
+    /// `From<ferrofit::Error>` is too.
     // Written out rather than `async fn`: generated code relies on the future being `Send` and
     // `'static`, and spelling it here makes a regression fail in this crate, not in users'.
     #[allow(clippy::manual_async_fn)]
-    pub fn send<T: FromReply, E: 'static>(
+    pub fn send<T: 'static, E: 'static>(
         self,
-        _: Receiving<T>,
+        receive: Receiving<T>,
         into_error: fn(Error) -> E,
     ) -> impl Future<Output = std::result::Result<T, E>> + Send + 'static {
         async move {
             let reply = async {
-                let (client, request) = self.finish(T::STREAM)?;
-                let replay = T::REPLAYS.then(|| request.clone());
+                let (client, request) = self.finish(receive.stream)?;
+                let replay = receive.replays.then(|| request.clone());
                 let response = exchange(&client, request).await?;
-                let response = if T::STREAM {
+                let response = if receive.stream {
                     response
                 } else {
                     let limit = client.max_response_size();
                     response.buffered(limit).await?.map(Received::Bytes)
                 };
-                T::from_reply(response, &mut ReplyContext::new(client, replay))
+                (receive.from_reply)(response, &mut ReplyContext::new(client, replay))
             };
             reply.await.map_err(into_error)
         }

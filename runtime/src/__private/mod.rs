@@ -6,6 +6,7 @@ mod call_body;
 pub use crate::codec::{
     BodyPick, PartPick, ViaBodyAsIs, ViaJsonBody, ViaJsonEachPart, ViaJsonPart, ViaPartAsIs,
 };
+pub use crate::pages::{PageStyle, Paginated, Pagination, paginated};
 pub use crate::response::Received;
 pub(crate) use call::exchange;
 pub use call::{Call, CancelArg};

@@ -1,7 +1,6 @@
 //! What an endpoint can return, and how each such type is read from the response.
 
 use std::any::{Any, TypeId};
-use std::marker::PhantomData;
 
 use bytes::Bytes;
 use http::StatusCode;
@@ -83,10 +82,20 @@ pub trait FromReply: Sized + Send + 'static {
     #[doc(hidden)]
     const REPLAYS: bool = false;
 
+    /// Whether the type is [`Pages`](crate::Pages), which only an endpoint with
+    /// `#[paginate(..)]` may return.
+    #[doc(hidden)]
+    const PAGES: bool = false;
+
     /// Names `Self` for a call to receive: generated code passes it, so a type that is no
     /// reply is reported where the endpoint names it.
     #[doc(hidden)]
-    const RECEIVE: Receiving<Self> = Receiving(PhantomData);
+    const RECEIVE: Receiving<Self> = Receiving {
+        stream: Self::STREAM,
+        replays: Self::REPLAYS,
+        pages: Self::PAGES,
+        from_reply: Self::from_reply,
+    };
 
     /// The reply's media type and schema for the OpenAPI export; `json` gives the schema of
     /// the type as written when it is decoded from JSON.
@@ -112,9 +121,41 @@ impl ReplyContext {
     }
 }
 
-/// A reply type, named for a call to receive (see [`FromReply::RECEIVE`]).
+/// A reply type, named for a call to receive (see [`FromReply::RECEIVE`]): how to read it,
+/// as plain values, so the call needs no `FromReply` bound of its own and a type that is no
+/// reply gives one error, where generated code names it.
 #[doc(hidden)]
-pub struct Receiving<T>(PhantomData<fn() -> T>);
+pub struct Receiving<T> {
+    pub(crate) stream: bool,
+    pub(crate) replays: bool,
+    pages: bool,
+    pub(crate) from_reply: fn(Response<Received>, &mut ReplyContext) -> Result<T>,
+}
+
+impl<T> Receiving<T> {
+    /// Itself, checked to be no [`Pages`](crate::Pages): generated code calls it in an inline
+    /// `const` for an endpoint without `#[paginate(..)]`, so that is a compile error there.
+    ///
+    /// # Panics
+    ///
+    /// If it is pages: while compiling, as the `const` is evaluated.
+    #[must_use]
+    pub const fn unpaginated(self) -> Self {
+        assert!(
+            !self.pages,
+            "an endpoint that returns `Pages<T>` needs `#[paginate(..)]` to say where the next page is: `#[paginate(link)]`, `#[paginate(cursor = \"next\", param = \"cursor\", items = \"data\")]`, `#[paginate(page = \"page\")]` or `#[paginate(offset = \"offset\")]`"
+        );
+        self
+    }
+}
+
+impl<T> Clone for Receiving<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Receiving<T> {}
 
 /// How a reply type is read, by the type itself.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -223,6 +264,7 @@ impl<T: FromReply> FromReply for Response<T> {
     }
 
     const REPLAYS: bool = T::REPLAYS;
+    const PAGES: bool = T::PAGES;
 
     #[cfg(feature = "openapi")]
     fn describe(

@@ -157,6 +157,13 @@ pub enum Error {
         /// Why nothing could be served.
         message: String,
     },
+    /// A paginated list could not go on: its next page is one already fetched (the list
+    /// would loop), or its `next` link is not an http(s) URL.
+    #[non_exhaustive]
+    Paging {
+        /// What was wrong.
+        message: String,
+    },
     /// [`ClientBuilder::build`](crate::ClientBuilder::build) was given settings it cannot use.
     #[non_exhaustive]
     Config {
@@ -334,6 +341,9 @@ impl Error {
                 message: message.clone(),
             },
             Self::Config { message } => Self::config(message.clone()),
+            Self::Paging { message } => Self::Paging {
+                message: message.clone(),
+            },
         }
     }
 
@@ -556,6 +566,7 @@ impl Error {
             Self::CacheMiss { message } => write!(f, "not in the cache: {message}"),
             Self::Tls { message, .. } => write!(f, "TLS refused: {message}"),
             Self::Config { message } => write!(f, "invalid client configuration: {message}"),
+            Self::Paging { message } => write!(f, "pagination stopped: {message}"),
         }
     }
 }

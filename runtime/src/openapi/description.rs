@@ -308,6 +308,38 @@ impl EndpointDescription {
         self
     }
 
+    /// The endpoint's `#[paginate(..)]`: its reply is one page, with the item array (passed
+    /// to [`__reply`](Self::__reply)) where the pagination says, and the query parameters the
+    /// pages after the first send (the cursor, the page number, the offset) are parameters
+    /// too, optional, unless the trait declares them itself.
+    #[doc(hidden)]
+    pub fn __pages(mut self, pagination: crate::Pagination) -> Self {
+        self.reply_schema = self
+            .reply_schema
+            .map(|items| crate::pages::page_shape(&pagination, items));
+        let (name, schema) = match pagination.style() {
+            crate::PageStyle::Cursor { param, .. } => {
+                (param, serde_json::json!({"type": "string"}))
+            }
+            crate::PageStyle::Page { param, .. } => {
+                (param, serde_json::json!({"type": "integer", "minimum": 1}))
+            }
+            crate::PageStyle::Offset { offset, .. } => {
+                (offset, serde_json::json!({"type": "integer", "minimum": 0}))
+            }
+            _ => return self,
+        };
+        let declared = self
+            .params
+            .iter()
+            .any(|p| p.location == ParamLocation::Query && p.name == name);
+        if declared {
+            self
+        } else {
+            self.__param(ParamLocation::Query, name, false, schema)
+        }
+    }
+
     /// The trait method's name (the operation id).
     pub fn name(&self) -> &'static str {
         self.name

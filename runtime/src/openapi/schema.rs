@@ -134,6 +134,26 @@ impl<T: JsonSchema> JsonSchema for crate::Response<T> {
     }
 }
 
+/// `Pages<T>` is described by the items of a page, `Vec<T>`; the endpoint's description puts
+/// them where its `#[paginate(..)]` says (`EndpointDescription::__pages`).
+impl<T: JsonSchema> JsonSchema for crate::Pages<T> {
+    fn inline_schema() -> bool {
+        <Vec<T>>::inline_schema()
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        <Vec<T>>::schema_name()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        <Vec<T>>::schema_id()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        <Vec<T>>::json_schema(generator)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

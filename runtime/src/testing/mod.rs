@@ -48,6 +48,7 @@ use crate::transport::Transport;
 mod body_value;
 mod call_args;
 mod expectation;
+mod mock_pages;
 mod multipart_parts;
 mod route;
 mod text_values;
@@ -170,9 +171,14 @@ impl Transport for MockTransport {
     fn send(&self, request: Request) -> BoxFuture<'_, Result<RawResponse>> {
         Box::pin(async move {
             let request = read_body(request).await?;
-            let reply = self
+            let mut reply = self
                 .answer(&request)
                 .map_err(|message| Error::network(NetworkKind::Other, UnmatchedRequest(message)))?;
+            if let Some(make) = reply.from_request.take() {
+                let delay = reply.delay;
+                reply = make(&request);
+                reply.delay = reply.delay.or(delay);
+            }
             if let Some(delay) = reply.delay {
                 tokio::time::sleep(delay).await;
             }
@@ -271,6 +277,9 @@ impl RouteBuilder<'_> {
     }
 }
 
+/// Makes a reply from the request: [`MockReply::from_request`].
+type MakeReply = Arc<dyn Fn(&Request) -> MockReply + Send + Sync>;
+
 /// What a route answers: a status with headers and body, possibly after a delay, or an error.
 #[derive(Clone)]
 pub struct MockReply {
@@ -279,6 +288,7 @@ pub struct MockReply {
     body: Bytes,
     delay: Option<Duration>,
     error: Option<Arc<dyn Fn() -> Error + Send + Sync>>,
+    from_request: Option<MakeReply>,
 }
 
 impl MockReply {
@@ -294,7 +304,27 @@ impl MockReply {
             body: Bytes::new(),
             delay: None,
             error: None,
+            from_request: None,
         }
+    }
+
+    /// A reply made for each request by `make`, from the request as the client sent it: a
+    /// reply that depends on the query, a `Link` to the URL after this one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ferrofit::testing::{MockReply, MockTransport};
+    ///
+    /// let mock = MockTransport::new();
+    /// mock.on(ferrofit::http::Method::GET, "/echo").reply(MockReply::from_request(|request| {
+    ///     MockReply::status(200).body(request.url().query().unwrap_or("").to_owned())
+    /// }));
+    /// ```
+    pub fn from_request(make: impl Fn(&Request) -> MockReply + Send + Sync + 'static) -> Self {
+        let mut reply = Self::status(200);
+        reply.from_request = Some(Arc::new(make));
+        reply
     }
 
     /// A JSON response with this status.

@@ -17,6 +17,7 @@ use super::expectation::{Expectation, Matcher, Times};
 use super::{MockReply, MockTransport};
 use crate::codec::{ReplyShape, same_type};
 use crate::error::Error;
+use crate::pages::Paginated;
 use crate::{ByteStream, Client, Response};
 
 /// One endpoint of a `#[rest_api]` trait, as a typed mock knows it. `#[rest_api]` implements it
@@ -281,6 +282,49 @@ impl<E: MockEndpoint> Expect<'_, E> {
     {
         let reply = E::Reply::encode(status, value);
         self.register(reply);
+    }
+
+    /// Replies with the pages of a `#[paginate(..)]` endpoint, each request with the page it
+    /// asks for, written the way the endpoint's pagination reads it: a `Link` to the next
+    /// page, a cursor in the reply, page numbers (1 is the first) or offsets. A counted page
+    /// past the last one is empty, which ends the list. `times` counts requests, one a page.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures_util::TryStreamExt;
+    ///
+    /// #[ferrofit::rest_api]
+    /// trait Issues {
+    ///     #[get("/issues")]
+    ///     #[paginate(cursor = "next", param = "after", items = "data")]
+    ///     async fn issues(&self) -> ferrofit::Result<ferrofit::Pages<u32>>;
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let mock = IssuesMock::new();
+    /// mock.issues().returns_pages([vec![1, 2], vec![3]]);
+    /// let api = IssuesClient::new(mock.client());
+    /// let all: Vec<u32> = api.issues().await.unwrap().try_collect().await.unwrap();
+    /// assert_eq!(all, [1, 2, 3]);
+    /// # }
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If an item does not serialize: a bug in the test itself.
+    pub fn returns_pages<I>(self, pages: impl IntoIterator<Item = Vec<I>>)
+    where
+        E::Reply: Paginated<Item = I>,
+        I: Serialize,
+    {
+        let pages: Vec<serde_json::Value> = pages
+            .into_iter()
+            .map(|page| serde_json::to_value(page).expect("returns_pages: items must serialize"))
+            .collect();
+        self.register(MockReply::from_request(move |request| {
+            super::mock_pages::page_reply(&pages, request)
+        }));
     }
 
     /// Replies with `status` and a JSON error body (`json!({"message": "no such user"})`).

@@ -6,6 +6,8 @@ pub mod auth;
 pub mod child;
 pub mod feed_cache;
 pub mod hyper_server;
+pub mod json_server;
+pub mod listening;
 pub mod log_capture;
 pub mod origin;
 pub mod prism;
