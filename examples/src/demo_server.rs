@@ -1,6 +1,7 @@
 //! A users API with the behaviours the examples show: JSON CRUD, a 422 with field errors, a
 //! HEAD health check, a slow endpoint to cancel, the session endpoints of
-//! [`crate::session_server`] and the file endpoints of [`crate::file_server`].
+//! [`crate::session_server`], the file endpoints of [`crate::file_server`] and the streams of
+//! [`crate::stream_server`].
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -76,7 +77,8 @@ impl DemoServer {
         let stats = Arc::new(SessionStats::default());
         let app = app
             .merge(session_server::routes(stats.clone()))
-            .merge(crate::file_server::routes());
+            .merge(crate::file_server::routes())
+            .merge(crate::stream_server::routes());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let address = listener.local_addr()?;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

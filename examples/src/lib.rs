@@ -5,3 +5,4 @@ pub mod demo_server;
 pub mod file_server;
 pub mod quickstart_api;
 pub mod session_server;
+pub mod stream_server;
