@@ -42,15 +42,19 @@ fn reply() -> &'static [u8] {
     Box::leak((head + &body).into_bytes().into_boxed_slice())
 }
 
-/// The loop a user writes by hand: buffer, split at `\n\n`, decode each `data: ` line.
+/// The loop a careful user writes by hand: buffer, split at `\n\n` (each byte scanned once),
+/// decode each `data: ` line, drop the consumed blocks once per chunk.
 async fn by_hand(client: &reqwest::Client, url: &str) -> usize {
     let mut response = client.get(url).send().await.expect("sent");
     let mut buffer = Vec::new();
     let mut count = 0;
     while let Some(chunk) = response.chunk().await.expect("chunk") {
+        let scanned = buffer.len().saturating_sub(1);
         buffer.extend_from_slice(&chunk);
-        while let Some(end) = buffer.windows(2).position(|w| w == b"\n\n") {
-            let block = std::str::from_utf8(&buffer[..end]).expect("utf-8");
+        let (mut start, mut at) = (0, scanned);
+        while let Some(found) = buffer[at..].windows(2).position(|w| w == b"\n\n") {
+            let end = at + found;
+            let block = std::str::from_utf8(&buffer[start..end]).expect("utf-8");
             for line in block.lines() {
                 if let Some(data) = line.strip_prefix("data: ") {
                     let token: Token = serde_json::from_str(data).expect("json");
@@ -58,8 +62,10 @@ async fn by_hand(client: &reqwest::Client, url: &str) -> usize {
                     count += 1;
                 }
             }
-            buffer.drain(..end + 2);
+            start = end + 2;
+            at = start;
         }
+        buffer.drain(..start);
     }
     count
 }
