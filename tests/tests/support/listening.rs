@@ -14,7 +14,7 @@ pub struct Listening {
 }
 
 impl Listening {
-    /// Runs `command(port)` until its stdout has a line containing `ready`. Panics (naming
+    /// Runs `command(port)` until its stdout or stderr has a line containing `ready`. Panics (naming
     /// `name` and what it said) when it exits first or is not ready within two minutes: a
     /// Node.js server takes seconds to start on a busy machine.
     pub fn start(name: &str, command: impl Fn(u16) -> Command, ready: &str) -> Self {
@@ -63,6 +63,7 @@ fn start_on(
         .spawn()
         .unwrap_or_else(|e| panic!("{name} starts: {e}"));
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let stderr_ready = ready_tx.clone();
     let stdout = child.stdout.take().expect("piped stdout");
     let (label, marker) = (name.to_owned(), ready.to_owned());
     std::thread::spawn(move || {
@@ -80,10 +81,16 @@ fn start_on(
     let stderr_text = Arc::new(Mutex::new(String::new()));
     let stderr = child.stderr.take().expect("piped stderr");
     let seen = Arc::clone(&stderr_text);
-    let label = name.to_owned();
+    let (label, marker) = (name.to_owned(), ready.to_owned());
     std::thread::spawn(move || {
+        let mut ready_tx = Some(stderr_ready);
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
             eprintln!("{label} (stderr): {line}");
+            if line.contains(&marker)
+                && let Some(tx) = ready_tx.take()
+            {
+                let _ = tx.send(());
+            }
             let mut seen = seen.lock().unwrap();
             seen.push_str(&line);
             seen.push('\n');
