@@ -196,6 +196,18 @@ async fn link_to(
     }
 }
 
+/// Every item of the list a call returns; panics on any error.
+async fn all<T>(call: impl std::future::Future<Output = ferrofit::Result<Pages<T>>>) -> Vec<T>
+where
+    T: serde::de::DeserializeOwned + Send + 'static,
+{
+    call.await
+        .expect("the first page")
+        .try_collect()
+        .await
+        .expect("every page")
+}
+
 struct Api {
     client: ListsClient,
     seen: Seen,
@@ -236,14 +248,7 @@ async fn plain() -> Api {
 #[tokio::test]
 async fn link_pages_are_read_to_the_end_in_order_and_first_and_last_links_are_not_loops() {
     let api = plain().await;
-    let items = api
-        .client
-        .linked(3)
-        .await
-        .unwrap()
-        .try_collect()
-        .await
-        .unwrap();
+    let items = all(api.client.linked(3)).await;
     assert_eq!(items, [1, 2, 3, 4, 5, 6, 7]);
     assert_eq!(
         api.seen.queries("page"),
@@ -283,14 +288,7 @@ async fn the_call_fetches_the_first_page_and_later_pages_only_when_the_stream_re
 #[tokio::test]
 async fn nested_cursors_text_or_number_are_sent_back_until_null() {
     let api = plain().await;
-    let items = api
-        .client
-        .cursor()
-        .await
-        .unwrap()
-        .try_collect()
-        .await
-        .unwrap();
+    let items = all(api.client.cursor()).await;
     let ids: Vec<&str> = items.iter().map(|i| i["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["a", "b", "c", "d", "e"]);
     assert_eq!(
@@ -302,14 +300,7 @@ async fn nested_cursors_text_or_number_are_sent_back_until_null() {
 #[tokio::test]
 async fn page_numbers_stop_on_a_page_shorter_than_the_size_asked() {
     let api = plain().await;
-    let items = api
-        .client
-        .numbered(2)
-        .await
-        .unwrap()
-        .try_collect()
-        .await
-        .unwrap();
+    let items = all(api.client.numbered(2)).await;
     assert_eq!(items, [1, 2, 3, 4, 5]);
     assert_eq!(
         api.seen.queries("page"),
@@ -322,14 +313,7 @@ async fn page_numbers_stop_on_a_page_shorter_than_the_size_asked() {
 #[tokio::test]
 async fn offsets_move_by_the_items_received_and_stop_on_an_empty_page() {
     let api = plain().await;
-    let items = api
-        .client
-        .offsets(3)
-        .await
-        .unwrap()
-        .try_collect()
-        .await
-        .unwrap();
+    let items = all(api.client.offsets(3)).await;
     assert_eq!(items, [1, 2, 3, 4, 5, 6]);
     assert_eq!(
         api.seen.queries("skip"),
@@ -455,14 +439,7 @@ async fn a_next_link_to_another_origin_gets_no_credentials_but_the_same_origin_d
         ),
     ])
     .await;
-    let items = home
-        .client
-        .link_to("a", "Bearer s3cr3t")
-        .await
-        .unwrap()
-        .try_collect()
-        .await
-        .unwrap();
+    let items = all(home.client.link_to("a", "Bearer s3cr3t")).await;
     assert_eq!(
         items,
         [1, 1, 2],
@@ -491,14 +468,7 @@ async fn each_page_goes_through_the_interceptors_so_a_503_on_page_two_is_retried
         RetryPolicy::new().backoff(Duration::from_millis(1), 1.0, Duration::from_millis(1));
     let builder = ferrofit::Client::builder().interceptor(RetryInterceptor::new(policy));
     let api = api(HashMap::new(), builder).await;
-    let items = api
-        .client
-        .flaky()
-        .await
-        .unwrap()
-        .try_collect()
-        .await
-        .unwrap();
+    let items = all(api.client.flaky()).await;
     assert_eq!(items, [1, 2]);
     assert_eq!(
         api.seen.queries("page"),

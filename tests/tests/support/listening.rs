@@ -63,39 +63,19 @@ fn start_on(
         .spawn()
         .unwrap_or_else(|e| panic!("{name} starts: {e}"));
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-    let stderr_ready = ready_tx.clone();
     let stdout = child.stdout.take().expect("piped stdout");
-    let (label, marker) = (name.to_owned(), ready.to_owned());
-    std::thread::spawn(move || {
-        let mut ready_tx = Some(ready_tx);
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            eprintln!("{label}: {line}");
-            if line.contains(&marker)
-                && let Some(tx) = ready_tx.take()
-            {
-                let _ = tx.send(());
-            }
-        }
-    });
-    // Drained for as long as the server runs, so a full pipe never blocks it.
+    relay(stdout, name.to_owned(), ready, ready_tx.clone(), None);
+    // Kept as well as shown, to tell why the server exited.
     let stderr_text = Arc::new(Mutex::new(String::new()));
     let stderr = child.stderr.take().expect("piped stderr");
-    let seen = Arc::clone(&stderr_text);
-    let (label, marker) = (name.to_owned(), ready.to_owned());
-    std::thread::spawn(move || {
-        let mut ready_tx = Some(stderr_ready);
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            eprintln!("{label} (stderr): {line}");
-            if line.contains(&marker)
-                && let Some(tx) = ready_tx.take()
-            {
-                let _ = tx.send(());
-            }
-            let mut seen = seen.lock().unwrap();
-            seen.push_str(&line);
-            seen.push('\n');
-        }
-    });
+    let label = format!("{name} (stderr)");
+    relay(
+        stderr,
+        label,
+        ready,
+        ready_tx,
+        Some(Arc::clone(&stderr_text)),
+    );
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(120) {
         if ready_rx.recv_timeout(Duration::from_millis(200)).is_ok() {
@@ -120,6 +100,34 @@ fn start_on(
         started.elapsed(),
         stderr_text.lock().unwrap()
     )))
+}
+
+/// Shows each line of `output` as `label: line` for as long as the server runs (so a full pipe
+/// never blocks it), says on `ready_tx` when one contains `marker`, and keeps them in `kept`.
+fn relay(
+    output: impl std::io::Read + Send + 'static,
+    label: String,
+    marker: &str,
+    ready_tx: std::sync::mpsc::Sender<()>,
+    kept: Option<Arc<Mutex<String>>>,
+) {
+    let marker = marker.to_owned();
+    std::thread::spawn(move || {
+        let mut ready_tx = Some(ready_tx);
+        for line in BufReader::new(output).lines().map_while(Result::ok) {
+            eprintln!("{label}: {line}");
+            if line.contains(&marker)
+                && let Some(tx) = ready_tx.take()
+            {
+                let _ = tx.send(());
+            }
+            if let Some(kept) = &kept {
+                let mut kept = kept.lock().unwrap();
+                kept.push_str(&line);
+                kept.push('\n');
+            }
+        }
+    });
 }
 
 /// A port the system hands out now (and that is free again once the listener is dropped).
