@@ -137,4 +137,15 @@ mod tests {
         assert_eq!(next(&["</a>; rel=\"next"]), Some("/a"));
         assert_eq!(next(&["</a>; rel"]), None);
     }
+
+    proptest::proptest! {
+        /// A server's `Link` header is untrusted: any text is read without a panic, and a
+        /// target found is a part of what was sent.
+        #[test]
+        fn any_header_text_parses_without_panic(text in "[<>;,= \"a-z/:?#&.\\\\-]{0,80}") {
+            if let Some(target) = next_target([text.as_str()]) {
+                proptest::prop_assert!(text.contains(target));
+            }
+        }
+    }
 }
