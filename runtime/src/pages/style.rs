@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 use std::hash::{BuildHasher, RandomState};
+use std::sync::Arc;
 
 use http::HeaderMap;
 use url::Url;
@@ -13,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::origin::Origin;
 use crate::redact::Redactor;
 use crate::request::Request;
+use crate::transport::redirect::strip_credentials;
 
 /// How an endpoint's list continues on the next page, as its `#[paginate(..)]` says. Read it
 /// from [`Endpoint::pagination`](crate::Endpoint::pagination).
@@ -210,8 +212,10 @@ impl Position {
         }
         let mut next = previous.clone();
         if !self.origin.as_ref().is_some_and(|o| o.contains(&next_url)) {
-            // The server named another origin: what the caller meant for this one stays here.
-            strip_secret_headers(&mut next);
+            // The server named another origin: what the caller meant for this one stays here,
+            // as on a redirect there.
+            let redactor = Arc::clone(&next.redactor);
+            strip_credentials(next.headers_mut(), &redactor);
         }
         *next.url_mut() = next_url;
         Ok(Some(next))
@@ -283,21 +287,6 @@ pub(crate) fn with_query(url: &Url, key: &str, value: &str) -> Url {
     let mut next = url.clone();
     next.set_query(Some(&text[1..]));
     next
-}
-
-/// Takes off the headers the client's redactor calls secret (`Authorization`, `Cookie`, API
-/// keys…), as a redirect to another origin would.
-fn strip_secret_headers(request: &mut Request) {
-    let secret: Vec<http::HeaderName> = request
-        .headers()
-        .keys()
-        .filter(|name| request.redactor().is_secret_header(name.as_str()))
-        .cloned()
-        .collect();
-    let headers = request.headers_mut();
-    for name in secret {
-        headers.remove(name);
-    }
 }
 
 #[cfg(test)]
@@ -445,6 +434,9 @@ mod tests {
         first
             .headers_mut()
             .insert("accept", "application/json".parse().unwrap());
+        first
+            .headers_mut()
+            .insert("referer", "http://h.test/private?token=t".parse().unwrap());
         let mut headers = HeaderMap::new();
         headers.insert(
             "link",
@@ -455,6 +447,7 @@ mod tests {
             .unwrap()
             .unwrap();
         assert!(next.headers().get("authorization").is_none());
+        assert!(next.headers().get("referer").is_none(), "as on a redirect");
         assert_eq!(next.headers()["accept"], "application/json");
         headers.insert(
             "link",

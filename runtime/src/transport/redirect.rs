@@ -137,8 +137,8 @@ fn location(current: &Url, headers: &HeaderMap) -> Option<Url> {
     Some(next)
 }
 
-/// Removes every header another origin must not see.
-fn strip_credentials(headers: &mut HeaderMap, redactor: &Redactor) {
+/// Removes every header another origin must not see (a redirect's, or a `next` page link's).
+pub(crate) fn strip_credentials(headers: &mut HeaderMap, redactor: &Redactor) {
     let doomed: Vec<HeaderName> = headers
         .keys()
         .filter(|name| redactor.is_secret_header(name.as_str()))
