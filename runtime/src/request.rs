@@ -75,8 +75,12 @@ pub(crate) struct Message {
 pub(crate) struct OwnCredentials {
     /// The client's secret default header names, when the defaults were applied.
     pub(crate) defaults: Option<Arc<[HeaderName]>>,
-    /// The auth interceptor set `Authorization`.
+    /// An auth interceptor set `Authorization`.
     pub(crate) bearer: bool,
+    /// Static auth set this API key header.
+    pub(crate) header: Option<HeaderName>,
+    /// Static auth added this API key query parameter.
+    pub(crate) query: Option<Arc<str>>,
 }
 
 impl Request {
@@ -278,12 +282,32 @@ impl Request {
         if own.bearer {
             headers.remove(AUTHORIZATION);
         }
+        if let Some(name) = &own.header {
+            headers.remove(name);
+        }
+        if let Some(key) = own.query {
+            remove_query_param(self.url_mut(), &key);
+        }
         self
     }
 
     /// The message, shared with any clone that still holds it.
     pub(crate) fn into_message(self) -> Arc<Message> {
         self.message
+    }
+}
+
+/// Takes every `name=…` pair off `url`'s query, and the `?` with the last one.
+fn remove_query_param(url: &mut Url, name: &str) {
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(key, _)| key != name)
+        .map(|(key, value)| (key.into_owned(), value.into_owned()))
+        .collect();
+    if kept.is_empty() {
+        url.set_query(None);
+    } else {
+        url.query_pairs_mut().clear().extend_pairs(kept);
     }
 }
 

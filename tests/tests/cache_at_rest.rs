@@ -9,6 +9,7 @@ mod support;
 
 use std::sync::{Arc, Mutex};
 
+use ferrofit::auth::StaticAuth;
 use ferrofit::cache::{CacheInterceptor, CacheStore, MemoryStore, RedbStore};
 use ferrofit::{BoxError, BoxFuture, Bytes, Response, ResponseSource, rest_api};
 use support::hyper_server::{HyperServer, ok};
@@ -178,4 +179,35 @@ async fn entries_of_the_first_layout_are_deleted_when_the_file_opens() {
     assert!(String::from_utf8_lossy(&std::fs::read(&path).unwrap()).contains("call-s3cr3t"));
     drop(RedbStore::open(&path).unwrap());
     assert_no_secret(&std::fs::read(&path).unwrap(), "the reopened file");
+}
+
+#[tokio::test]
+async fn static_keys_under_ordinary_names_are_not_stored() {
+    let server = HyperServer::start(|_request| async {
+        let mut response = ok("the feed");
+        let headers = response.headers_mut();
+        headers.insert("cache-control", "private, max-age=600".parse().unwrap());
+        headers.insert("vary", "X-Custom".parse().unwrap());
+        response
+    })
+    .await;
+    let spy = Arc::new(Spy::default());
+    let client = ferrofit::Client::builder()
+        .base_url(&server.base_url)
+        .cache(CacheInterceptor::new(spy.clone()))
+        .interceptor(StaticAuth::api_key_header("X-Custom", "key-s3cr3t"))
+        .interceptor(StaticAuth::api_key_query("appid", "qs-s3cr3t"))
+        .build()
+        .unwrap();
+    let api = FeedClient::new(client);
+    for source in [ResponseSource::Network, ResponseSource::Cache] {
+        let response = api.feed("", "").await.unwrap();
+        assert_eq!(response.source(), source);
+    }
+    let written = spy.written.lock().unwrap();
+    assert_eq!(written.len(), 1, "one entry");
+    for (key, value) in written.iter() {
+        assert_no_secret(key.as_bytes(), "a key");
+        assert_no_secret(value, "an entry");
+    }
 }

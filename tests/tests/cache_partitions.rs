@@ -9,7 +9,7 @@ mod support;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use ferrofit::auth::{AuthInterceptor, MemoryTokenStore, TokenStore, Tokens};
+use ferrofit::auth::{AuthInterceptor, MemoryTokenStore, StaticAuth, TokenStore, Tokens};
 use ferrofit::cache::{CacheInterceptor, MemoryStore};
 use ferrofit::{Request, Response, ResponseSource, rest_api};
 use support::hyper_server::{HyperServer, ok};
@@ -184,4 +184,46 @@ async fn a_response_varying_on_a_header_the_cache_cannot_see_is_a_miss() {
         ("tenant-b".into(), ResponseSource::Network)
     );
     assert_eq!(hits.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn static_keys_keep_their_responses_apart_and_a_rotated_key_starts_afresh() {
+    for vary in ["X-Api-Key", ""] {
+        let (server, hits) = profile_server(vary).await;
+        let store = Arc::new(MemoryStore::default());
+        let client_with = |auth: &StaticAuth| {
+            ProfileClient::new(
+                ferrofit::Client::builder()
+                    .base_url(&server.base_url)
+                    .cache(CacheInterceptor::new(store.clone()))
+                    .interceptor(auth.clone())
+                    .build()
+                    .unwrap(),
+            )
+        };
+        let alice = StaticAuth::api_key_header("X-Api-Key", "alice");
+        let (alice_api, bob_api) = (
+            client_with(&alice),
+            client_with(&StaticAuth::api_key_header("X-Api-Key", "bob")),
+        );
+        assert_eq!(
+            user_of(&alice_api).await,
+            ("alice".into(), ResponseSource::Network)
+        );
+        assert_eq!(
+            user_of(&alice_api).await,
+            ("alice".into(), ResponseSource::Cache)
+        );
+        assert_eq!(
+            user_of(&bob_api).await,
+            ("bob".into(), ResponseSource::Network),
+            "vary {vary:?}"
+        );
+        alice.rotate("alice-2");
+        assert_eq!(
+            user_of(&alice_api).await,
+            ("alice-2".into(), ResponseSource::Network)
+        );
+        assert_eq!(hits.load(Ordering::SeqCst), 3);
+    }
 }

@@ -10,7 +10,7 @@ use url::Url;
 use super::connection::ConnectionSettings;
 use super::{BaseUrl, Client, Shared};
 use crate::error::{Error, Result};
-use crate::interceptor::auth::{AuthInterceptor, TokenStore};
+use crate::interceptor::auth::{AuthInterceptor, ClientAuth, StaticAuth};
 use crate::interceptor::cache::CacheInterceptor;
 use crate::interceptor::log::LogInterceptor;
 use crate::interceptor::{Chain, Interceptor};
@@ -108,8 +108,9 @@ pub struct ClientBuilder {
     cache: Option<CacheInterceptor>,
     /// Caches added with `interceptor`, by position: they are partitioned like `cache`.
     chained_caches: Vec<(usize, CacheInterceptor)>,
-    /// The token store of the last auth interceptor added: caches partition by it.
-    auth_tokens: Option<Arc<dyn TokenStore>>,
+    /// The auth interceptors added: caches partition by their tokens and credentials, and the
+    /// header or query names of static credentials are secret.
+    auth: ClientAuth,
     redactor: Redactor,
     error: Option<Error>,
 }
@@ -134,7 +135,7 @@ impl ClientBuilder {
             leading_logs: 0,
             cache: None,
             chained_caches: Vec::new(),
-            auth_tokens: None,
+            auth: ClientAuth::default(),
             redactor: Redactor::new(),
             error: None,
         }
@@ -414,7 +415,10 @@ impl ClientBuilder {
             self.leading_logs += 1;
         }
         if let Some(auth) = any.downcast_ref::<AuthInterceptor>() {
-            self.auth_tokens = Some(auth.token_store());
+            self.auth.tokens = Some(auth.token_store());
+        }
+        if let Some(auth) = any.downcast_ref::<StaticAuth>() {
+            self.auth.statics.push(auth.clone());
         }
         if let Some(cache) = any.downcast_ref::<CacheInterceptor>() {
             self.chained_caches
@@ -523,13 +527,16 @@ impl ClientBuilder {
         let mut interceptors = self.interceptors;
         // The cache runs before auth adds `Authorization`: without the token store it would
         // put every signed-in user in one partition.
-        if let Some(tokens) = &self.auth_tokens {
-            self.cache = self
-                .cache
-                .map(|cache| cache.with_default_tokens(tokens.clone()));
+        if !self.auth.is_empty() {
+            let auth = &self.auth;
+            self.cache = self.cache.map(|cache| cache.with_default_auth(auth));
             for (at, cache) in self.chained_caches {
-                interceptors[at] = Arc::new(cache.with_default_tokens(tokens.clone()));
+                interceptors[at] = Arc::new(cache.with_default_auth(auth));
             }
+        }
+        // A static credential's header or query name is secret whatever it is called.
+        for auth in &self.auth.statics {
+            self.redactor = auth.secret_names(std::mem::take(&mut self.redactor));
         }
         if let Some(cache) = &self.cache {
             interceptors.insert(self.leading_logs, Arc::new(cache.clone()));

@@ -1,4 +1,7 @@
-//! Bearer authentication with single-flight token refresh.
+//! Bearer authentication with single-flight token refresh, and static credentials.
+//!
+//! A personal access token, an API key or a password that is never refreshed goes in a
+//! [`StaticAuth`]: it is sent once per call, and a 401 is the call's `Unauthorized` at once.
 //!
 //! [`AuthInterceptor`] adds `Authorization: Bearer <access token>` to every request (except
 //! endpoints marked `#[no_auth]`, and requests for another origin than the base URL's — a
@@ -52,10 +55,12 @@
 mod flight;
 #[cfg(feature = "keyring")]
 mod keyring_store;
+mod static_auth;
 mod tokens;
 
 #[cfg(feature = "keyring")]
 pub use keyring_store::KeyringTokenStore;
+pub use static_auth::StaticAuth;
 pub use tokens::{MemoryTokenStore, Refresher, TokenStore, Tokens};
 
 use std::fmt;
@@ -301,6 +306,23 @@ impl Inner {
         request.headers_mut().insert(AUTHORIZATION, value);
         request.own_credentials.bearer = true;
         Ok(())
+    }
+}
+
+/// The auth interceptor of a client, as a cache in front of it must know it: the cache sees
+/// each request before the credential is on it.
+#[derive(Clone, Default)]
+pub(crate) struct ClientAuth {
+    /// The token store of the last [`AuthInterceptor`] added.
+    pub(crate) tokens: Option<Arc<dyn TokenStore>>,
+    /// Every [`StaticAuth`] added.
+    pub(crate) statics: Vec<StaticAuth>,
+}
+
+impl ClientAuth {
+    /// Whether the client has any auth interceptor.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.tokens.is_none() && self.statics.is_empty()
     }
 }
 

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 
 use super::entry::{Entry, directive_seconds};
-use super::view::{self, RequestView};
+use super::view::RequestView;
 use super::{CacheInterceptor, ResponseSource, keys};
 use crate::request::Request;
 use crate::response::RawResponse;
@@ -35,7 +35,6 @@ impl<'r> Call<'r> {
         max_stale: Option<Duration>,
     ) -> Self {
         let settings = &cache.inner;
-        let tokens = settings.partition.token_store().map(|store| &**store);
         let partition = settings.partition.name(request, &settings.hasher);
         let url_key = keys::url_key(request.url(), request.redactor(), &settings.hasher);
         Self {
@@ -44,7 +43,7 @@ impl<'r> Call<'r> {
             key: format!("{partition}|{url_key}"),
             partition,
             url_key,
-            seen: view::seen_headers(request, tokens),
+            seen: settings.partition.seen_headers(request),
             max_stale,
         }
     }

@@ -87,7 +87,7 @@ use self::keys::Hasher;
 use self::partition::{Partition, token_part};
 use crate::BoxFuture;
 use crate::error::Result;
-use crate::interceptor::auth::{TokenStore, Tokens};
+use crate::interceptor::auth::{ClientAuth, TokenStore, Tokens};
 use crate::interceptor::{Interceptor, Next};
 use crate::request::Request;
 use crate::response::RawResponse;
@@ -194,15 +194,25 @@ impl CacheInterceptor {
     /// store unless told otherwise.
     #[must_use]
     pub fn partition_by_tokens(mut self, store: impl TokenStore) -> Self {
-        self.settings().partition = Partition::Tokens(Arc::new(store));
+        self.settings().partition = Partition::Auth(ClientAuth {
+            tokens: Some(Arc::new(store)),
+            statics: Vec::new(),
+        });
         self
     }
 
-    /// The cache as a client with an auth interceptor reading `store` uses it: partitioned by
-    /// `store`, unless a partition was chosen.
-    pub(crate) fn with_default_tokens(mut self, store: Arc<dyn TokenStore>) -> Self {
-        if matches!(self.inner.partition, Partition::Credentials) {
-            self.settings().partition = Partition::Tokens(store);
+    /// The cache as a client with the auth interceptors `auth` behind it uses it: partitioned
+    /// by their tokens and credentials, unless another partition was chosen (static
+    /// credentials still join a partition by tokens).
+    pub(crate) fn with_default_auth(mut self, auth: &ClientAuth) -> Self {
+        match &self.inner.partition {
+            Partition::Credentials => self.settings().partition = Partition::Auth(auth.clone()),
+            Partition::Auth(chosen) => {
+                let mut chosen = chosen.clone();
+                chosen.statics.extend(auth.statics.iter().cloned());
+                self.settings().partition = Partition::Auth(chosen);
+            }
+            Partition::Custom(_) => {}
         }
         self
     }

@@ -1,11 +1,15 @@
 //! Which partition a request's entries live in, so that one user's responses are never served
 //! to another. Partition names hold keyed hashes, never a credential.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
+use http::HeaderMap;
+use http::header::AUTHORIZATION;
+
 use super::keys::Hasher;
-use crate::interceptor::auth::{TokenStore, Tokens};
+use crate::interceptor::auth::{self, ClientAuth, StaticAuth, Tokens};
 use crate::request::Request;
 
 pub(super) type PartitionFn = Arc<dyn Fn(&Request) -> String + Send + Sync>;
@@ -22,8 +26,9 @@ pub(super) enum Partition {
     /// turns it into `Tokens` when the client has an auth interceptor, whose `Authorization`
     /// the cache does not see yet.
     Credentials,
-    /// By the tokens in this store, and the request's visible credentials.
-    Tokens(Arc<dyn TokenStore>),
+    /// By the tokens and static credentials of the auth interceptors behind the cache, and
+    /// the request's visible credentials.
+    Auth(ClientAuth),
     /// By what the application's function says.
     Custom(PartitionFn),
 }
@@ -35,12 +40,21 @@ impl Partition {
             Self::Credentials => {
                 credentials_part(request, hasher).unwrap_or_else(|| SHARED.to_owned())
             }
-            Self::Tokens(store) => {
-                let tokens = token_part(store.get().as_deref(), hasher);
-                match (tokens, credentials_part(request, hasher)) {
-                    (Some(tokens), Some(credentials)) => format!("{tokens};{credentials}"),
-                    (Some(part), None) | (None, Some(part)) => part,
-                    (None, None) => SHARED.to_owned(),
+            Self::Auth(auth) => {
+                let tokens = auth
+                    .tokens
+                    .as_ref()
+                    .and_then(|store| token_part(store.get().as_deref(), hasher));
+                let statics = static_part(&auth.statics, hasher);
+                let credentials = credentials_part(request, hasher);
+                let parts: Vec<String> = [tokens, statics, credentials]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                if parts.is_empty() {
+                    SHARED.to_owned()
+                } else {
+                    parts.join(";")
                 }
             }
             Self::Custom(partition) => format!(
@@ -50,12 +64,36 @@ impl Partition {
         }
     }
 
-    /// The token store partitions come from, if they do.
-    pub(super) fn token_store(&self) -> Option<&Arc<dyn TokenStore>> {
-        match self {
-            Self::Tokens(store) => Some(store),
-            _ => None,
+    /// The request headers as they will reach the network, as far as the cache can know: the
+    /// request's own, plus the credential an auth interceptor behind the cache will add.
+    pub(super) fn seen_headers<'r>(&self, request: &'r Request) -> Cow<'r, HeaderMap> {
+        let Self::Auth(auth) = self else {
+            return Cow::Borrowed(request.headers());
+        };
+        let bearer = auth
+            .tokens
+            .as_ref()
+            .filter(|_| auth::applies_to(request))
+            .and_then(|store| store.get())
+            .and_then(|tokens| auth::bearer_value(&tokens).ok())
+            .map(|value| (AUTHORIZATION, value));
+        let mut predicted = bearer
+            .into_iter()
+            .chain(
+                auth.statics
+                    .iter()
+                    .filter_map(|s| s.predicted_header(request)),
+            )
+            .peekable();
+        if predicted.peek().is_none() {
+            return Cow::Borrowed(request.headers());
         }
+        let mut headers = request.headers().clone();
+        // The interceptors insert, replacing a value the caller set.
+        for (name, value) in predicted {
+            headers.insert(name, value);
+        }
+        Cow::Owned(headers)
     }
 }
 
@@ -63,10 +101,23 @@ impl fmt::Debug for Partition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Self::Credentials => "Credentials",
-            Self::Tokens(_) => "Tokens",
+            Self::Auth(_) => "Auth",
             Self::Custom(_) => "Custom",
         })
     }
+}
+
+/// `k:` and the digest of every static credential, if there are any.
+fn static_part(statics: &[StaticAuth], hasher: &Hasher) -> Option<String> {
+    if statics.is_empty() {
+        return None;
+    }
+    let mut joined = Vec::new();
+    for auth in statics {
+        joined.extend_from_slice(&auth.partition_material());
+        joined.push(b'\n');
+    }
+    Some(format!("k:{}", hasher.digest("static", &joined)))
 }
 
 /// `s:` and the digest of the tokens' subject, or `t:` and that of the refresh (else access)
@@ -114,7 +165,7 @@ fn credentials_part(request: &Request, hasher: &Hasher) -> Option<String> {
 mod tests {
     use super::*;
     use crate::cache::MemoryStore;
-    use crate::interceptor::auth::MemoryTokenStore;
+    use crate::interceptor::auth::{MemoryTokenStore, TokenStore};
 
     fn request(headers: &[(&'static str, &'static str)], url: &str) -> Request {
         let mut request = Request::new(http::Method::GET, url.parse().unwrap());
@@ -142,7 +193,10 @@ mod tests {
         }
 
         let store = Arc::new(MemoryTokenStore::new());
-        let by_tokens = Partition::Tokens(store.clone());
+        let by_tokens = Partition::Auth(ClientAuth {
+            tokens: Some(store.clone()),
+            statics: Vec::new(),
+        });
         let plain = request(&[], "https://h.test/");
         assert_eq!(by_tokens.name(&plain, &hasher), SHARED, "signed out");
         store.set(Tokens::new("a1").with_refresh("r1").with_subject("alice"));

@@ -6,19 +6,15 @@
 //! only those, with secret values (an `Authorization` a response varies on) as digests.
 //!
 //! The cache runs before the auth interceptor, so the `Authorization` that interceptor will add
-//! is predicted from its token store and seen as if it were there: a response that varies on it
+//! is predicted from its token store (or the static auth's credential) and seen as if it were there: a response that varies on it
 //! is matched against the token the request will carry.
 
-use std::borrow::Cow;
-
-use http::header::{self, AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, Uri};
 use http_cache_semantics::RequestLike;
 
 use super::keys::Hasher;
-use crate::interceptor::auth::{self, TokenStore};
 use crate::redact::Redactor;
-use crate::request::Request;
 
 /// Request headers the rules read whatever the response says.
 const ALWAYS_SEEN: [HeaderName; 6] = [
@@ -29,26 +25,6 @@ const ALWAYS_SEEN: [HeaderName; 6] = [
     header::IF_MATCH,
     header::IF_UNMODIFIED_SINCE,
 ];
-
-/// The request headers as they will reach the network, as far as the cache can know: the
-/// request's own, plus the `Authorization` an auth interceptor behind the cache will add.
-pub(super) fn seen_headers<'r>(
-    request: &'r Request,
-    tokens: Option<&dyn TokenStore>,
-) -> Cow<'r, HeaderMap> {
-    let predicted = tokens
-        .filter(|_| auth::applies_to(request))
-        .and_then(TokenStore::get)
-        .and_then(|tokens| auth::bearer_value(&tokens).ok());
-    match predicted {
-        Some(bearer) => {
-            let mut headers = request.headers().clone();
-            headers.insert(AUTHORIZATION, bearer);
-            Cow::Owned(headers)
-        }
-        None => Cow::Borrowed(request.headers()),
-    }
-}
 
 /// The names a response's `Vary` lists, lower-cased; `*` included.
 pub(super) fn vary_names(response_headers: &HeaderMap) -> Vec<String> {
