@@ -87,7 +87,7 @@ pub use endpoint::Endpoint;
 pub use error::{
     BoxError, Error, ErrorResponse, FieldErrors, NetworkKind, Result, TimeoutPhase, TlsKind,
 };
-pub use interceptor::{Interceptor, Next, auth, cache, log, retry};
+pub use interceptor::{Interceptor, Next, auth, cache, log, rate_limit, retry};
 pub use json_lines::JsonLines;
 pub use pages::{PageStream, PageStyle, Pages, Pagination};
 pub use progress::{Progress, ProgressArg};

@@ -1,5 +1,6 @@
 //! The one error type every call returns.
 
+mod kinds;
 mod response;
 mod validation;
 
@@ -10,6 +11,7 @@ use std::fmt;
 use http::StatusCode;
 use serde::de::DeserializeOwned;
 
+pub use kinds::{NetworkKind, TimeoutPhase, TlsKind};
 pub use response::ErrorResponse;
 pub(crate) use response::body_snippet;
 pub(crate) use validation::parse_field_errors;
@@ -164,59 +166,23 @@ pub enum Error {
         /// What was wrong.
         message: String,
     },
+    /// A [`RateLimitInterceptor`](crate::rate_limit::RateLimitInterceptor) refused to send
+    /// the request: the host's limit — the client's own pace, or what the server said in
+    /// `Retry-After` or its rate-limit headers — allows the next request only after a longer
+    /// wait than the interceptor may take. Nothing was sent; try again at `reset_at`.
+    #[non_exhaustive]
+    RateLimited {
+        /// How long until a request may go out, from when the error was made.
+        retry_after: std::time::Duration,
+        /// When a request may go out.
+        reset_at: std::time::SystemTime,
+    },
     /// [`ClientBuilder::build`](crate::ClientBuilder::build) was given settings it cannot use.
     #[non_exhaustive]
     Config {
         /// What was wrong.
         message: String,
     },
-}
-
-/// What refused a TLS handshake, for [`Error::Tls`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TlsKind {
-    /// No certificate of the chain matches the host's pins
-    /// ([`ClientBuilder::pin`](crate::ClientBuilder::pin)).
-    Pinning,
-    /// The chain does not lead to a trusted root (a self-signed or private CA not added with
-    /// [`add_root_certificate`](crate::ClientBuilder::add_root_certificate)).
-    UnknownIssuer,
-    /// A certificate of the chain has expired or is not valid yet.
-    Expired,
-    /// The certificate is for another host name.
-    WrongName,
-    /// A signature in the chain does not verify, or uses an algorithm that is not accepted.
-    BadSignature,
-    /// The certificate was refused for another reason: revoked, malformed, for another
-    /// purpose, or an unhandled critical extension.
-    Invalid,
-}
-
-/// Which step of the exchange failed, for [`Error::Network`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum NetworkKind {
-    /// Could not connect: refused, unreachable, DNS, TLS handshake.
-    Connect,
-    /// The connection failed while sending the request or reading the response.
-    Io,
-    /// Too many redirects, or a redirect loop.
-    Redirect,
-    /// Anything else the transport reported.
-    Other,
-}
-
-/// Which deadline passed, for [`Error::Timeout`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TimeoutPhase {
-    /// Establishing the connection ([`connect_timeout`](crate::ClientBuilder::connect_timeout)).
-    Connect,
-    /// Waiting for response data ([`receive_timeout`](crate::ClientBuilder::receive_timeout)).
-    Receive,
-    /// The whole call ([`timeout`](crate::ClientBuilder::timeout) or `#[timeout(..)]`).
-    Total,
 }
 
 impl Error {
@@ -343,6 +309,13 @@ impl Error {
             Self::Config { message } => Self::config(message.clone()),
             Self::Paging { message } => Self::Paging {
                 message: message.clone(),
+            },
+            Self::RateLimited {
+                retry_after,
+                reset_at,
+            } => Self::RateLimited {
+                retry_after: *retry_after,
+                reset_at: *reset_at,
             },
         }
     }
@@ -567,6 +540,11 @@ impl Error {
             Self::Tls { message, .. } => write!(f, "TLS refused: {message}"),
             Self::Config { message } => write!(f, "invalid client configuration: {message}"),
             Self::Paging { message } => write!(f, "pagination stopped: {message}"),
+            Self::RateLimited { retry_after, .. } => write!(
+                f,
+                "rate limited: the next request may go out in {:.1} s",
+                retry_after.as_secs_f64()
+            ),
         }
     }
 }

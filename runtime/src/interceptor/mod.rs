@@ -11,6 +11,7 @@ mod adapters;
 pub mod auth;
 pub mod cache;
 pub mod log;
+pub mod rate_limit;
 pub mod retry;
 
 pub use adapters::{OnError, OnRequest, OnResponse, on_error, on_request, on_response};

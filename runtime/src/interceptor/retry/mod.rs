@@ -13,7 +13,11 @@
 //! - if a wait would pass the call's total timeout, the call fails now with the last error;
 //! - a [`RetryBudget`] shared by the client caps retries at `capacity + ratio × calls`;
 //! - the final error (or response) says how many attempts were made
-//!   ([`Error::attempts`](crate::Error::attempts)).
+//!   ([`Error::attempts`](crate::Error::attempts));
+//! - a wait the server asks for — `Retry-After` on any retried status, or a used-up
+//!   `RateLimit` / `X-RateLimit-*` quota until its reset — replaces the backoff, up to
+//!   [`RetryPolicy::max_retry_after`]; a provider's hint header
+//!   ([`RetryPolicy::retry_hint`]) overrides the status but never the idempotency rules.
 //!
 //! Put it after an [`AuthInterceptor`](crate::auth::AuthInterceptor) so that a replay after a
 //! token refresh is not counted as a retry, and before a
@@ -80,8 +84,11 @@ impl RetryInterceptor {
         &self.budget
     }
 
-    async fn handle(&self, request: Request, next: Next<'_>) -> Result<RawResponse> {
+    async fn handle(&self, mut request: Request, next: Next<'_>) -> Result<RawResponse> {
         self.budget.deposit();
+        if self.policy.idempotency_keys {
+            policy::add_idempotency_key(&mut request);
+        }
         let max_attempts = request
             .endpoint()
             .and_then(|e| e.max_attempts())
@@ -100,7 +107,7 @@ impl RetryInterceptor {
                 return finish(outcome, attempt);
             }
             let delay = match &outcome {
-                Ok(response) => match policy::retry_after(response) {
+                Ok(response) => match policy::server_wait(response) {
                     Some(wait) if wait > self.policy.max_retry_after => {
                         return finish(outcome, attempt);
                     }

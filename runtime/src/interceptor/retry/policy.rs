@@ -4,10 +4,11 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use http::header::RETRY_AFTER;
+use http::header::{HeaderName, HeaderValue};
 use http::{Method, StatusCode};
 
 use crate::error::Result;
+use crate::interceptor::rate_limit::signals;
 use crate::request::Request;
 use crate::response::RawResponse;
 
@@ -21,13 +22,20 @@ type Predicate = Arc<dyn Fn(&Request, &Result<RawResponse>) -> bool + Send + Syn
 /// waits in between.
 ///
 /// Defaults: 3 attempts in all; exponential backoff from 200 ms, doubling, capped at 20 s,
-/// with full jitter (each wait is uniform between zero and the backoff); a `Retry-After` of up
-/// to 60 s is honoured on 429 and 503; connection failures, connect and receive timeouts, and
-/// the statuses 408, 429, 500, 502, 503 and 504 are retried.
+/// with full jitter (each wait is uniform between zero and the backoff); connection failures,
+/// connect and receive timeouts, the statuses 408, 429, 500, 502, 503 and 504, and a 403 that
+/// says it is a rate limit (GitHub's secondary limit: a `Retry-After`, or rate-limit fields
+/// with nothing remaining) are retried.
+///
+/// The wait before a retry is what the server asked for when it did — `Retry-After` on any
+/// status retried, else the reset of a used-up quota in the IETF `RateLimit` fields or
+/// `X-RateLimit-Remaining: 0` / `X-RateLimit-Reset` — up to 60 s; a server asking for longer
+/// gets its answer returned now. Otherwise it is the backoff.
 ///
 /// Only idempotent requests are retried: GET, HEAD, OPTIONS, PUT, DELETE (and TRACE); POST and
 /// PATCH only when they carry an `Idempotency-Key` header (the same key goes out on every
-/// attempt) or their endpoint is marked `#[idempotent]`.
+/// attempt), their endpoint is marked `#[idempotent]`, or the policy
+/// [adds keys](Self::idempotency_keys).
 ///
 /// # Examples
 ///
@@ -50,6 +58,9 @@ pub struct RetryPolicy {
     pub(crate) max_retry_after: Duration,
     jitter: bool,
     predicate: Option<Predicate>,
+    /// Response headers whose `true`/`false` overrides the decision.
+    hints: Vec<HeaderName>,
+    pub(crate) idempotency_keys: bool,
 }
 
 impl Default for RetryPolicy {
@@ -62,6 +73,8 @@ impl Default for RetryPolicy {
             max_retry_after: Duration::from_secs(60),
             jitter: true,
             predicate: None,
+            hints: Vec::new(),
+            idempotency_keys: false,
         }
     }
 }
@@ -116,15 +129,82 @@ impl RetryPolicy {
         self
     }
 
+    /// Follows a provider's explicit retry hint: when a response carries header `name` with
+    /// `true` the attempt is retried (a Stripe 409 with `Stripe-Should-Retry: true`), with
+    /// `false` it is not (a 503 with `Stripe-Should-Retry: false`), whatever the status and
+    /// [`retry_if`](Self::retry_if) say. Idempotency, the budget and the attempt limit still
+    /// apply. Call it once per header: `Stripe-Should-Retry`, `X-Should-Retry` (OpenAI,
+    /// Anthropic). Other values are ignored.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let policy = ferrofit::retry::RetryPolicy::new()
+    ///     .retry_hint("Stripe-Should-Retry")
+    ///     .retry_hint("X-Should-Retry");
+    /// # let _ = policy;
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If `name` is not a valid header name (it is a constant of the provider's API).
+    #[must_use]
+    pub fn retry_hint(mut self, name: &str) -> Self {
+        let name = HeaderName::try_from(name)
+            .unwrap_or_else(|_| panic!("`{name}` is not a valid header name"));
+        self.hints.push(name);
+        self
+    }
+
+    /// Adds a random `Idempotency-Key` to each POST and PATCH that has none, the same key on
+    /// every attempt of one call, so that they are retried like idempotent requests (Stripe
+    /// and others recognise a repeated request by it). Off by default: an API that does not
+    /// know the header would run a repeated POST twice.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let policy = ferrofit::retry::RetryPolicy::new().idempotency_keys();
+    /// # let _ = policy;
+    /// ```
+    #[must_use]
+    pub fn idempotency_keys(mut self) -> Self {
+        self.idempotency_keys = true;
+        self
+    }
+
     /// Whether the outcome of an attempt is worth another.
     pub(crate) fn should_retry(&self, request: &Request, outcome: &Result<RawResponse>) -> bool {
+        if let Ok(response) = outcome
+            && let Some(hint) = self.hint(response)
+        {
+            return hint;
+        }
         if let Some(predicate) = &self.predicate {
             return predicate(request, outcome);
         }
         match outcome {
-            Ok(response) => crate::error::is_retryable_status(response.status()),
+            Ok(response) => {
+                crate::error::is_retryable_status(response.status())
+                    || (response.status() == StatusCode::FORBIDDEN
+                        && signals::wait(response.headers(), SystemTime::now()).is_some())
+            }
             Err(error) => error.is_retryable(),
         }
+    }
+
+    /// The first retry hint the response carries, as a decision.
+    fn hint(&self, response: &RawResponse) -> Option<bool> {
+        self.hints.iter().find_map(|name| {
+            let value = response.headers().get(name)?.to_str().ok()?.trim();
+            if value.eq_ignore_ascii_case("true") {
+                Some(true)
+            } else if value.eq_ignore_ascii_case("false") {
+                Some(false)
+            } else {
+                None
+            }
+        })
     }
 
     /// Whether sending the request twice is safe.
@@ -159,20 +239,40 @@ impl RetryPolicy {
     }
 }
 
-/// The wait a 429 or 503 asks for in `Retry-After`, as delta-seconds or an HTTP date.
-pub(crate) fn retry_after(response: &RawResponse) -> Option<Duration> {
-    if !matches!(
-        response.status(),
-        StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
-    ) {
-        return None;
+/// Gives a POST or PATCH without an `Idempotency-Key` a random one (a UUID v4), which every
+/// attempt of the call then carries. Bodies that cannot be sent twice are left alone: they are
+/// not retried anyway.
+pub(crate) fn add_idempotency_key(request: &mut Request) {
+    let needs_key = matches!(*request.method(), Method::POST | Method::PATCH)
+        && !request.headers().contains_key(IDEMPOTENCY_KEY)
+        && request.body().is_replayable();
+    if needs_key {
+        let key = uuid_v4(fastrand::u128(..));
+        request.headers_mut().insert(
+            IDEMPOTENCY_KEY,
+            HeaderValue::from_str(&key).expect("hex digits and dashes"),
+        );
     }
-    let value = response.headers().get(RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let date = httpdate::parse_http_date(value).ok()?;
-    Some(date.duration_since(SystemTime::now()).unwrap_or_default())
+}
+
+/// `bits` as a version 4, variant 1 UUID in its hyphenated form.
+fn uuid_v4(bits: u128) -> String {
+    let bits = (bits & !(0xF << 76) | (0x4 << 76)) & !(0x3 << 62) | (0x2 << 62);
+    let hex = format!("{bits:032x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
+/// The wait the server asked for before the next attempt: `Retry-After` on any status, else
+/// the reset of a used-up quota.
+pub(crate) fn server_wait(response: &RawResponse) -> Option<Duration> {
+    signals::wait(response.headers(), SystemTime::now())
 }
 
 impl fmt::Debug for RetryPolicy {
@@ -185,6 +285,8 @@ impl fmt::Debug for RetryPolicy {
             .field("max_retry_after", &self.max_retry_after)
             .field("jitter", &self.jitter)
             .field("custom_predicate", &self.predicate.is_some())
+            .field("hints", &self.hints)
+            .field("idempotency_keys", &self.idempotency_keys)
             .finish()
     }
 }
@@ -193,11 +295,11 @@ impl fmt::Debug for RetryPolicy {
 mod tests {
     use super::*;
 
-    fn with_retry_after(status: u16, value: &str) -> RawResponse {
+    fn with(status: u16, headers: &[(&'static str, &str)]) -> RawResponse {
         let mut response = RawResponse::new(StatusCode::from_u16(status).unwrap(), "");
-        response
-            .headers_mut()
-            .insert(RETRY_AFTER, value.parse().unwrap());
+        for (name, value) in headers {
+            response.headers_mut().insert(*name, value.parse().unwrap());
+        }
         response
     }
 
@@ -228,27 +330,55 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_seconds_and_dates() {
+    fn idempotency_keys_are_version_4_uuids() {
+        assert_eq!(uuid_v4(0), "00000000-0000-4000-8000-000000000000");
+        assert_eq!(uuid_v4(u128::MAX), "ffffffff-ffff-4fff-bfff-ffffffffffff");
+        let mut post = Request::new(http::Method::POST, "https://api.test/".parse().unwrap());
+        add_idempotency_key(&mut post);
+        let key = post.headers()[IDEMPOTENCY_KEY].clone();
+        add_idempotency_key(&mut post);
         assert_eq!(
-            retry_after(&with_retry_after(429, "7")),
+            post.headers()[IDEMPOTENCY_KEY],
+            key,
+            "a key the call has is kept"
+        );
+        let mut get = Request::new(http::Method::GET, "https://api.test/".parse().unwrap());
+        add_idempotency_key(&mut get);
+        assert!(!get.headers().contains_key(IDEMPOTENCY_KEY));
+    }
+
+    #[test]
+    fn retry_after_counts_on_any_status_and_hints_override_the_status() {
+        assert_eq!(
+            server_wait(&with(500, &[("retry-after", "7")])),
             Some(Duration::from_secs(7))
         );
-        let in_a_minute = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(60));
-        let wait = retry_after(&with_retry_after(503, &in_a_minute)).unwrap();
+        let request = Request::new(http::Method::GET, "https://api.test/".parse().unwrap());
+        let policy = RetryPolicy::new().retry_hint("Stripe-Should-Retry");
+        let decide = |status, headers: &[(&'static str, &str)]| {
+            policy.should_retry(&request, &Ok(with(status, headers)))
+        };
+        assert!(decide(409, &[("stripe-should-retry", "true")]));
+        assert!(!decide(503, &[("stripe-should-retry", "false")]));
         assert!(
-            wait > Duration::from_secs(55) && wait <= Duration::from_secs(60),
-            "{wait:?}"
+            decide(503, &[("stripe-should-retry", "maybe")]),
+            "other values are ignored"
         );
-        let past = httpdate::fmt_http_date(SystemTime::now() - Duration::from_secs(60));
-        assert_eq!(
-            retry_after(&with_retry_after(503, &past)),
-            Some(Duration::ZERO)
+        assert!(
+            !decide(409, &[("x-should-retry", "true")]),
+            "a header it was not told"
         );
-        assert_eq!(
-            retry_after(&with_retry_after(500, "7")),
-            None,
-            "only 429 and 503"
+        assert!(
+            decide(403, &[("retry-after", "2")]),
+            "GitHub's secondary limit"
         );
-        assert_eq!(retry_after(&with_retry_after(429, "soon")), None);
+        assert!(decide(
+            403,
+            &[("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", "5")]
+        ));
+        assert!(
+            !decide(403, &[("x-ratelimit-remaining", "12")]),
+            "a plain 403"
+        );
     }
 }
