@@ -9,6 +9,7 @@ use super::FieldErrors;
 ///
 /// Shapes, tried in this order:
 /// - RFC 9457 problem details: `invalid-params: [{name, reason}]`, or `errors: [{pointer|field, detail|message}]`
+/// - GitHub: `errors: [{resource, field, code}]` (the `code` is the message unless there is one)
 /// - JSON:API: `errors: [{source: {pointer: "/data/attributes/name"}, detail}]`
 /// - Rails / Laravel: `errors: {"field": ["msg"] | "msg"}`
 /// - FastAPI: `detail: [{loc: ["body", "field"], msg}]`
@@ -35,7 +36,8 @@ pub(crate) fn parse_field_errors(body: &[u8]) -> FieldErrors {
                     .and_then(Value::as_str)
                     .map(field_from_pointer)
                     .or_else(|| item.get("field").and_then(Value::as_str).map(str::to_owned));
-                let message = message_of(item, &["detail", "message", "title"]);
+                // GitHub's items carry only a `code` (`missing_field`, `invalid`) unless custom.
+                let message = message_of(item, &["detail", "message", "title", "code"]);
                 add(&mut fields, name.as_deref(), message);
             }
         }
@@ -181,6 +183,22 @@ mod tests {
         let body =
             r#"{"detail":[{"loc":["body","address","zip"],"msg":"invalid","type":"value_error"}]}"#;
         assert_eq!(parse(body), one("address.zip", "invalid"));
+    }
+
+    #[test]
+    fn github_items_without_a_message_give_their_code() {
+        let body = r#"{"message":"Validation Failed","errors":[
+            {"resource":"Issue","field":"title","code":"missing_field"},
+            {"resource":"Label","field":"name","code":"custom","message":"name is reserved"},
+            "a bare string is not a field"
+        ],"documentation_url":"https://docs.github.com/rest"}"#;
+        assert_eq!(
+            parse(body),
+            vec![
+                ("name".to_owned(), vec!["name is reserved".to_owned()]),
+                ("title".to_owned(), vec!["missing_field".to_owned()]),
+            ]
+        );
     }
 
     #[test]
