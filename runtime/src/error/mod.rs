@@ -94,8 +94,9 @@ pub enum Error {
     #[non_exhaustive]
     Validation {
         /// Field → messages, parsed from the common body shapes (RFC 9457 `errors` and
-        /// `invalid-params`, `{"errors": {"field": [..]}}`, `{"field": [..]}`, GitHub's `errors[].{field, code}`, JSON:API
-        /// `errors[].source.pointer`, FastAPI `detail[].loc`). Empty if none matched.
+        /// `invalid-params`, `{"errors": {"field": [..]}}`, `{"field": [..]}`, GitHub's
+        /// `errors[].{field, code}`, JSON:API `errors[].source.pointer`, FastAPI
+        /// `detail[].loc`). Empty if none matched.
         fields: FieldErrors,
         /// The response, kept whole.
         response: Box<ErrorResponse>,
