@@ -85,7 +85,8 @@ pub use client::{
 };
 pub use endpoint::Endpoint;
 pub use error::{
-    BoxError, Error, ErrorResponse, FieldErrors, NetworkKind, Result, TimeoutPhase, TlsKind,
+    ApiError, BoxError, Error, ErrorResponse, FieldErrors, NetworkKind, Problem, Result,
+    TimeoutPhase, TlsKind,
 };
 pub use interceptor::{Interceptor, Next, auth, cache, log, rate_limit, retry};
 pub use json_lines::JsonLines;

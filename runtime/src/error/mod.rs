@@ -1,6 +1,9 @@
 //! The one error type every call returns.
 
+mod api_error;
+mod duplicate;
 mod kinds;
+mod problem;
 mod response;
 mod validation;
 
@@ -11,7 +14,9 @@ use std::fmt;
 use http::StatusCode;
 use serde::de::DeserializeOwned;
 
+pub use api_error::ApiError;
 pub use kinds::{NetworkKind, TimeoutPhase, TlsKind};
+pub use problem::Problem;
 pub use response::ErrorResponse;
 pub(crate) use response::body_snippet;
 pub(crate) use validation::parse_field_errors;
@@ -252,75 +257,6 @@ impl Error {
         }
     }
 
-    /// A copy for each of several waiters on one failed operation (a shared token refresh).
-    /// Network errors keep their kind and message; their source becomes text.
-    pub(crate) fn duplicate(&self) -> Self {
-        match self {
-            Self::Network {
-                kind,
-                source,
-                attempts,
-            } => Self::Network {
-                kind: *kind,
-                source: source.to_string().into(),
-                attempts: *attempts,
-            },
-            Self::Timeout { phase, attempts } => Self::Timeout {
-                phase: *phase,
-                attempts: *attempts,
-            },
-            Self::Cancelled { reason } => Self::cancelled(reason.clone()),
-            Self::Unauthorized { response } => Self::Unauthorized {
-                response: response.clone(),
-            },
-            Self::Validation { fields, response } => Self::Validation {
-                fields: fields.clone(),
-                response: response.clone(),
-            },
-            Self::Status { response } => Self::Status {
-                response: response.clone(),
-            },
-            Self::Decode {
-                path,
-                message,
-                snippet,
-            } => Self::Decode {
-                path: path.clone(),
-                message: message.clone(),
-                snippet: snippet.clone(),
-            },
-            Self::InvalidRequest { message } => Self::invalid_request(message.clone()),
-            Self::ResponseTooLarge { limit } => Self::ResponseTooLarge { limit: *limit },
-            Self::File {
-                path,
-                kind,
-                message,
-            } => Self::File {
-                path: path.clone(),
-                kind: *kind,
-                message: message.clone(),
-            },
-            Self::CacheMiss { message } => Self::CacheMiss {
-                message: message.clone(),
-            },
-            Self::Tls { kind, message } => Self::Tls {
-                kind: *kind,
-                message: message.clone(),
-            },
-            Self::Config { message } => Self::config(message.clone()),
-            Self::Paging { message } => Self::Paging {
-                message: message.clone(),
-            },
-            Self::RateLimited {
-                retry_after,
-                reset_at,
-            } => Self::RateLimited {
-                retry_after: *retry_after,
-                reset_at: *reset_at,
-            },
-        }
-    }
-
     /// Records how many times the request was sent (used by the retry interceptor).
     pub(crate) fn with_attempts(mut self, n: u32) -> Self {
         match &mut self {
@@ -477,7 +413,6 @@ impl Error {
     }
 }
 
-/// The statuses that mean "try again later" rather than "this request is wrong".
 impl Error {
     /// An [`Error::File`] for `path`.
     pub(crate) fn file(path: &std::path::Path, error: &std::io::Error) -> Self {
@@ -489,6 +424,7 @@ impl Error {
     }
 }
 
+/// The statuses that mean "try again later" rather than "this request is wrong".
 pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
     matches!(status.as_u16(), 408 | 429 | 500 | 502 | 503 | 504)
 }
