@@ -42,6 +42,8 @@ pub(crate) fn describe(api: &Api) -> TokenStream {
                 #[allow(unused_imports)]
                 use #openapi::{SchemaOf as __FerrofitSchemaOf, ViaJsonSchema as _, ViaUnknown as _};
                 #[allow(unused_imports)]
+                use #openapi::{ViaApiError as _, ViaUntypedError as _};
+                #[allow(unused_imports)]
                 use #krate::codec::{DescribeBody as _, DescribePart as _};
                 #lookups
                 let mut __schemas = #openapi::Schemas::default();
@@ -290,7 +292,14 @@ fn reply(krate: &syn::Path, endpoint: &Endpoint) -> TokenStream {
     let value = &ret.value;
     let describe = quote_spanned!(value.span()=> <#value as #krate::codec::FromReply>::describe);
     let json = schema_of(&owned(&ret.schema), false);
-    let reply = quote!(.__reply(#describe(&mut __schemas, |mut __schemas| #json)));
+    let output = &ret.output;
+    let error = quote!(<#output as #krate::openapi::ResultParts>::Error);
+    let error_body = schema_of(&syn::parse_quote!(#error), false);
+    let reply = quote! {
+        .__reply(#describe(&mut __schemas, |mut __schemas| #json))
+        .__error((&#krate::openapi::ErrorOf::<#error>::new())
+            .error_schema(&mut __schemas, |mut __schemas| #error_body))
+    };
     match &endpoint.paginate {
         // `Pages<T>` is described as its items; the description puts them in the page's shape.
         Some(paginate) => {

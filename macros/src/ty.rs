@@ -20,6 +20,8 @@ pub(crate) struct ReturnKind {
     pub(crate) schema: Type,
     /// The whole return type: where a missing `From<ferrofit::Error>` is reported.
     pub(crate) span: Span,
+    /// The whole return type, as written: its error type declares the error body.
+    pub(crate) output: Type,
 }
 
 pub(crate) fn return_kind(cx: &mut Ctxt, output: &ReturnType, ident: &Ident) -> Option<ReturnKind> {
@@ -55,6 +57,7 @@ pub(crate) fn return_kind(cx: &mut Ctxt, output: &ReturnType, ident: &Ident) -> 
         value: value.clone(),
         schema: schema.clone(),
         span: ty.span(),
+        output: ty.clone(),
     })
 }
 

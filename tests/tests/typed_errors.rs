@@ -27,12 +27,12 @@ struct FieldProblem {
     code: String,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, schemars::JsonSchema)]
 struct Issue {
     number: u64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct NewIssue<'a> {
     title: &'a str,
 }
@@ -222,4 +222,102 @@ async fn a_typed_mock_replies_with_a_typed_error_value() {
         .unwrap_err();
     assert_eq!(error.body(), Some(&rejected));
     mock.verify();
+}
+
+#[test]
+fn the_export_describes_the_declared_error_body_and_only_that() {
+    let document = IssuesClient::openapi();
+    let json = document.as_json();
+    let issue = &json["paths"]["/repos/{owner}/{repo}/issues/{number}"]["get"]["responses"];
+    assert_eq!(
+        issue["default"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/GitHubError"
+    );
+    assert_eq!(
+        json["components"]["schemas"]["GitHubError"]["properties"]["errors"]["items"]["$ref"],
+        "#/components/schemas/FieldProblem"
+    );
+    let cancel = &json["paths"]["/orders/{id}"]["delete"]["responses"];
+    assert_eq!(
+        cancel["default"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/Problem"
+    );
+    let plain = &json["paths"]["/orders/{id}"]["get"]["responses"];
+    assert!(plain.get("default").is_none(), "{plain}");
+    assert!(
+        json.get("x-ferrofit-notes").is_none(),
+        "{}",
+        json["x-ferrofit-notes"]
+    );
+}
+
+/// GitHub's error responses as its document gives them: `basic-error` leaves every field
+/// optional, `validation-error` requires `message`; 304 has no body; `default` is absent.
+const GITHUB_ERRORS: &str = r##"
+openapi: 3.0.3
+info: { title: GitHub excerpt, version: "1" }
+paths:
+  /repos/{owner}/{repo}/issues/{issue_number}:
+    get:
+      parameters:
+        - { name: owner, in: path, required: true, schema: { type: string } }
+        - { name: repo, in: path, required: true, schema: { type: string } }
+        - { name: issue_number, in: path, required: true, schema: { type: integer } }
+      responses:
+        "200": { description: ok, content: { application/json: { schema: { $ref: "#/components/schemas/issue" } } } }
+        "304": { description: not modified }
+        "404": { $ref: "#/components/responses/not_found" }
+        "410": { $ref: "#/components/responses/not_found" }
+components:
+  schemas:
+    issue: { type: object, required: [number], properties: { number: { type: integer } } }
+    basic-error:
+      type: object
+      properties: { message: { type: string }, documentation_url: { type: string }, url: { type: string } }
+  responses:
+    not_found:
+      description: Resource not found
+      content: { application/json: { schema: { $ref: "#/components/schemas/basic-error" } } }
+"##;
+
+// Only described, never called.
+#[allow(dead_code)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+struct LenientError {
+    message: Option<String>,
+    documentation_url: Option<String>,
+}
+
+#[rest_api]
+#[allow(dead_code)]
+trait StrictIssues {
+    #[get("/repos/<owner>/<repo>/issues/<number>")]
+    async fn issue(&self, owner: &str, repo: &str, number: u64) -> GitHubResult<Issue>;
+}
+
+#[rest_api]
+#[allow(dead_code)]
+trait LenientIssues {
+    #[get("/repos/<owner>/<repo>/issues/<number>")]
+    async fn issue(
+        &self,
+        owner: &str,
+        repo: &str,
+        number: u64,
+    ) -> Result<Issue, ApiError<LenientError>>;
+}
+
+#[test]
+fn the_contract_check_holds_the_error_body_to_every_error_response() {
+    let spec = ferrofit::contract::Spec::parse(GITHUB_ERRORS).unwrap();
+    let strict = ferrofit::contract::check::<StrictIssuesClient>(&spec);
+    assert_eq!(
+        strict.of("issue"),
+        [
+            "error 404.message: the trait needs it, but the spec may leave it out (make it an `Option`)",
+            "error 410.message: the trait needs it, but the spec may leave it out (make it an `Option`)",
+        ],
+        "{strict}"
+    );
+    ferrofit::contract::check::<LenientIssuesClient>(&spec).assert_ok();
 }

@@ -1,9 +1,10 @@
 //! One endpoint of the trait against the provider's document: path and method, parameters,
-//! request body and success reply.
+//! request body, success reply and error bodies.
 
 use serde_json::{Map, Value};
 
 use super::Spec;
+use super::reply_compare::{check_errors, check_reply, media};
 use super::schema_compare::{Flow, Ours, Resolve, compare};
 use crate::openapi::{EndpointDescription, ParamLocation};
 
@@ -51,6 +52,7 @@ pub(super) fn check(
     check_params(endpoint, ours, spec, item, operation, &names, &mut out);
     check_body(endpoint, ours, spec, operation, &mut out);
     check_reply(endpoint, ours, spec, operation, &mut out);
+    check_errors(endpoint, ours, spec, operation, &mut out);
     Ok(out)
 }
 
@@ -261,30 +263,6 @@ fn is_ignored_header(name: &str) -> bool {
         .any(|h| h.eq_ignore_ascii_case(name))
 }
 
-/// The spec's media type entry matching `content_type` (exact, `type/*` or `*/*`).
-fn media<'s>(content: &'s Map<String, Value>, content_type: &str) -> Option<&'s Value> {
-    let wanted = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    let (kind, _) = wanted.split_once('/').unwrap_or((&wanted, ""));
-    let key = |k: &str| {
-        k.split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase()
-    };
-    content
-        .iter()
-        .find(|(k, _)| key(k) == wanted)
-        .or_else(|| content.iter().find(|(k, _)| key(k) == format!("{kind}/*")))
-        .or_else(|| content.iter().find(|(k, _)| key(k) == "*/*"))
-        .map(|(_, v)| v)
-}
-
 fn check_body(
     endpoint: &EndpointDescription,
     ours: &Ours<'_>,
@@ -318,53 +296,5 @@ fn check_body(
             content.keys().cloned().collect::<Vec<_>>().join(", ")
         )),
         (None, _) => {}
-    }
-}
-
-fn check_reply(
-    endpoint: &EndpointDescription,
-    ours: &Ours<'_>,
-    spec: &Spec,
-    operation: &Value,
-    out: &mut Vec<String>,
-) {
-    let responses = operation["responses"].as_object();
-    let mut codes: Vec<&String> = responses.into_iter().flatten().map(|(k, _)| k).collect();
-    codes.sort();
-    let success = codes
-        .iter()
-        .find(|c| c.starts_with('2'))
-        .or_else(|| codes.iter().find(|c| c.as_str() == "default"));
-    // A trait returning `()` reads no reply: nothing to check.
-    let (Some(content_type), Some(schema)) =
-        (endpoint.reply_content_type(), endpoint.reply_schema())
-    else {
-        return;
-    };
-    let Some(code) = success else {
-        out.push(format!(
-            "reply: the trait decodes {content_type}, but the spec lists no success reply (2XX or default)"
-        ));
-        return;
-    };
-    let response = spec.resolve(&operation["responses"][code.as_str()]);
-    let Some(content) = response["content"].as_object() else {
-        out.push(format!(
-            "reply: the trait decodes {content_type}, but the spec's {code} reply has no body"
-        ));
-        return;
-    };
-    match media(content, content_type) {
-        None => out.push(format!(
-            "reply: the trait decodes {content_type}, the spec's {code} reply is {}",
-            content.keys().cloned().collect::<Vec<_>>().join(", ")
-        )),
-        Some(media) => compare(
-            (schema, ours),
-            (&media["schema"], spec),
-            Flow::Received,
-            "reply",
-            out,
-        ),
     }
 }

@@ -39,6 +39,7 @@
 //! ```
 
 mod endpoint_compare;
+mod reply_compare;
 mod schema_compare;
 mod spec;
 

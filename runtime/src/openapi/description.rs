@@ -193,6 +193,7 @@ pub struct EndpointDescription {
     body: Option<BodyDescription>,
     reply_type: Option<&'static str>,
     reply_schema: Option<Value>,
+    error_schema: Option<Value>,
 }
 
 impl EndpointDescription {
@@ -210,6 +211,7 @@ impl EndpointDescription {
             body: None,
             reply_type: None,
             reply_schema: None,
+            error_schema: None,
         }
     }
 
@@ -308,6 +310,13 @@ impl EndpointDescription {
         self
     }
 
+    /// The error body of `Result<T, ApiError<E>>`: `E`'s schema, `None` for other error types.
+    #[doc(hidden)]
+    pub fn __error(mut self, schema: Option<Value>) -> Self {
+        self.error_schema = schema;
+        self
+    }
+
     /// The endpoint's `#[paginate(..)]`: its reply is one page, with the item array (passed
     /// to [`__reply`](Self::__reply)) where the pagination says, and the query parameters the
     /// pages after the first send (the cursor, the page number, the offset) are parameters
@@ -389,5 +398,11 @@ impl EndpointDescription {
     /// The success reply's schema, `None` for `()`.
     pub fn reply_schema(&self) -> Option<&Value> {
         self.reply_schema.as_ref()
+    }
+
+    /// The schema of the error body the endpoint declares (`ApiError<E>`), JSON, for any
+    /// status that is not a success; `None` when it declares none.
+    pub fn error_schema(&self) -> Option<&Value> {
+        self.error_schema.as_ref()
     }
 }

@@ -208,6 +208,12 @@ fn operation(api: &ApiDescription, endpoint: &EndpointDescription) -> Value {
         }),
         _ => json!({ "200": { "description": "Success; the body is ignored" } }),
     };
+    if let Some(schema) = endpoint.error_schema() {
+        op["responses"]["default"] = json!({
+            "description": "An error: any status that is not a success, with this body",
+            "content": { "application/json": { "schema": schema } },
+        });
+    }
     op["security"] = if endpoint.uses_auth() {
         json!([{ "bearerAuth": [] }])
     } else {

@@ -34,6 +34,7 @@
 
 mod description;
 mod document;
+mod error_schema;
 mod schema;
 
 pub use description::{
@@ -41,6 +42,7 @@ pub use description::{
     ParamLocation,
 };
 pub use document::OpenApi;
+pub use error_schema::{ErrorOf, ResultParts, ViaApiError, ViaUntypedError};
 pub use schema::{SchemaOf, Schemas, ViaJsonSchema, ViaUnknown};
 
 /// A client that can describe its trait. `#[rest_api]` implements it for every generated
