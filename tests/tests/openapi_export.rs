@@ -271,3 +271,30 @@ fn the_printed_document_is_the_document_with_its_keys_in_reading_order() {
     assert!(position("paths") < position("components"));
     assert!(position("components") < position("x-ferrofit-notes"));
 }
+
+#[rest_api]
+#[allow(dead_code)]
+trait Arrays {
+    #[put("/labels")]
+    async fn labels(&self, #[body] labels: &[&str]) -> ferrofit::Result<()>;
+
+    #[put("/names")]
+    async fn names(&self, #[body] names: &Vec<String>) -> ferrofit::Result<()>;
+
+    #[put("/ids")]
+    async fn ids(&self, #[body] ids: &[u32]) -> ferrofit::Result<()>;
+
+    #[put("/maybe")]
+    async fn maybe(&self, #[body] ids: Option<&[u32]>) -> ferrofit::Result<()>;
+}
+
+#[test]
+fn array_bodies_are_arrays_of_their_items() {
+    let doc = ArraysClient::openapi().into_json();
+    let body = |path: &str| doc["paths"][path]["put"]["requestBody"]["content"]["application/json"]["schema"].clone();
+    assert_eq!(body("/labels"), serde_json::json!({"type": "array", "items": {"type": "string"}}));
+    assert_eq!(body("/names"), serde_json::json!({"type": "array", "items": {"type": "string"}}));
+    assert_eq!(body("/ids")["type"], "array");
+    assert_eq!(body("/ids")["items"]["type"], "integer");
+    assert_eq!(body("/maybe")["type"], "array");
+}
