@@ -131,17 +131,22 @@ fn endpoint(api: &Api, endpoint: &Endpoint, notes: &mut Vec<String>) -> TokenStr
         .params
         .iter()
         .filter_map(|p| match &p.role {
-            Some(Role::Header { name }) => Some(name.to_ascii_lowercase()),
+            Some(Role::Header { name, .. }) => Some(name.clone()),
             _ => None,
         })
         .collect();
     for header in crate::headers::merged_headers(&api.headers, &endpoint.headers) {
+        if header.name == "accept" && !header_args.contains(&header.name) {
+            // What the trait asks for: the reply's media type the contract check looks up.
+            let value = &header.value;
+            calls.push(quote!(.__accept(#value)));
+        }
         if ["accept", "content-type", "authorization"].contains(&header.name.as_str())
             || header_args.contains(&header.name)
         {
             continue;
         }
-        let (name, value) = (&header.name, &header.value);
+        let (name, value) = (&header.written, &header.value);
         calls.push(quote!(.__param(#openapi::ParamLocation::Header, #name, true, __schemas.constant(#value))));
     }
     let mut fields = Vec::new();
@@ -169,7 +174,7 @@ fn endpoint(api: &Api, endpoint: &Endpoint, notes: &mut Vec<String>) -> TokenStr
                 let key = crate::ast::ident_name(&param.ident);
                 calls.push(quote!(.__param(#loc, #key, false, #schema)));
             }
-            Role::Header { name } => {
+            Role::Header { written: name, .. } => {
                 let loc = location("Header");
                 calls.push(quote!(.__param(#loc, #name, #required, #schema)));
             }

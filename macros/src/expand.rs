@@ -186,7 +186,7 @@ fn endpoint_body(api: &Api, endpoint: &Endpoint) -> TokenStream {
             } => quote!(__call.query(#key, #value);),
             Role::Query { key, encoded: true } => quote!(__call.query_encoded(#key, #value);),
             Role::QueryMap => quote!(__call.query_map(#value);),
-            Role::Header { name } => quote!(__call.header(#name, #value);),
+            Role::Header { name, .. } => quote!(__call.header(#name, #value);),
             Role::HeaderMap => quote!(__call.header_map(#value);),
             Role::Body => {
                 let codec = body_codec(krate, &param.ty);

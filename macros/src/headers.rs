@@ -6,9 +6,12 @@ use crate::attr::HeaderLines;
 use crate::ctxt::Ctxt;
 use crate::token::check_header_name;
 
-/// One `"Name: value"` of `#[headers(..)]`, its name lower-cased.
+/// One `"Name: value"` of `#[headers(..)]`.
 pub(crate) struct StaticHeader {
+    /// Lower-cased: how headers are compared and sent.
     pub(crate) name: String,
+    /// As the trait wrote it, for the OpenAPI export.
+    pub(crate) written: String,
     pub(crate) value: String,
 }
 
@@ -48,6 +51,7 @@ pub(crate) fn parse_headers(cx: &mut Ctxt, attr: &Attribute) -> Vec<StaticHeader
             }
             Some(StaticHeader {
                 name: name.to_ascii_lowercase(),
+                written: name.to_owned(),
                 value: value.to_owned(),
             })
         })

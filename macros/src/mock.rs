@@ -144,7 +144,7 @@ fn args_struct(api: &Api, endpoint: &Endpoint, args: &Ident) -> TokenStream {
                 deserialized(quote!(__call.query::<#ty>(#key, #encoded)?))
             }
             Role::QueryMap => deserialized(quote!(__call.query_map::<#ty>(&[#(#query_keys),*])?)),
-            Role::Header { name } => deserialized(quote!(__call.header::<#ty>(#name)?)),
+            Role::Header { name, .. } => deserialized(quote!(__call.header::<#ty>(#name)?)),
             Role::HeaderMap => deserialized(quote!(__call.header_map::<#ty>()?)),
             Role::Body => match body_field(&param.ty) {
                 BodyField::Text => (

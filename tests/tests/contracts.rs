@@ -230,14 +230,15 @@ fn each_mistake_is_reported_by_trait_method() {
         "login: query parameter `username`: the spec requires it, but the trait may leave it out",
         "login: reply: the trait decodes text/plain, the spec's 200 reply is application/json, application/xml",
         "inventory: security: the spec requires credentials (api_key), but the trait marks it #[no_auth]",
-        "inventory: header parameter `x-tenant`: the spec has no such parameter",
         "inventory: reply{}: the spec may send integer, the trait decodes string",
         "cancel_order: body: the trait sends text/plain, but the spec's operation takes no body",
+        // A header the document does not name is sent anyway: a note, not a mismatch.
+        "inventory: note: header parameter `X-Tenant`: the spec does not name it; the trait sends it anyway",
     ];
     let shown = report.to_string();
     let lines: Vec<&str> = shown.lines().skip(1).map(str::trim).collect();
     assert_eq!(lines, expected, "{report}");
-    assert_eq!(report.mismatches().len(), expected.len());
+    assert_eq!(report.mismatches().len(), expected.len() - 1);
     assert!(!report.is_ok());
 }
 

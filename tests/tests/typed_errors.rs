@@ -270,7 +270,7 @@ paths:
         "410": { $ref: "#/components/responses/not_found" }
 components:
   schemas:
-    issue: { type: object, required: [number], properties: { number: { type: integer } } }
+    issue: { type: object, required: [number], properties: { number: { type: integer, minimum: 1 } } }
     basic-error:
       type: object
       properties: { message: { type: string }, documentation_url: { type: string }, url: { type: string } }

@@ -172,7 +172,10 @@ pub(crate) enum Role {
     },
     QueryMap,
     Header {
+        /// Lower-cased, as sent.
         name: String,
+        /// As the trait wrote it, for the OpenAPI export.
+        written: String,
     },
     HeaderMap,
     Body,
@@ -348,6 +351,7 @@ pub(crate) fn parse_role(
             }
             Role::Header {
                 name: lit.value().to_ascii_lowercase(),
+                written: lit.value(),
             }
         }
         QUERY_MAP => {

@@ -4,6 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::Spec;
+use super::findings::Findings;
 use super::reply_compare::{check_errors, check_reply, media};
 use super::schema_compare::{Flow, Ours, Resolve, compare};
 use crate::openapi::{EndpointDescription, ParamLocation};
@@ -13,11 +14,11 @@ pub(super) fn check(
     endpoint: &EndpointDescription,
     ours: &Ours<'_>,
     spec: &Spec,
-) -> Result<Vec<String>, String> {
+) -> Result<Findings, String> {
     let path = endpoint
         .path()
         .ok_or("its URL is a #[url] argument, known only at run time")?;
-    let mut out = Vec::new();
+    let mut out = Findings::default();
     let Some((spec_path, item)) = find_path(spec, path) else {
         let hint = closest_path(spec, path)
             .map(|p| format!("; did you mean `{p}`?"))
@@ -61,7 +62,7 @@ fn check_security(
     endpoint: &EndpointDescription,
     spec: &Spec,
     operation: &Value,
-    out: &mut Vec<String>,
+    out: &mut Findings,
 ) {
     if endpoint.uses_auth() {
         return;
@@ -193,7 +194,7 @@ fn check_params(
     item: &Value,
     operation: &Value,
     path_names: &[(&str, &str)],
-    out: &mut Vec<String>,
+    out: &mut Findings,
 ) {
     let theirs = spec_params(spec, item, operation);
     let mut matched: Vec<&Value> = Vec::new();
@@ -215,7 +216,13 @@ fn check_params(
         });
         let what = format!("{} parameter `{}`", location.as_str(), param.name());
         let Some(their_param) = found else {
-            if location == ParamLocation::Header && is_ignored_header(param.name()) {
+            if location == ParamLocation::Header {
+                // A server ignores a header it does not know: worth knowing, not breaking.
+                if !is_ignored_header(param.name()) {
+                    out.note(format!(
+                        "{what}: the spec does not name it; the trait sends it anyway"
+                    ));
+                }
                 continue;
             }
             out.push(format!("{what}: the spec has no such parameter"));
@@ -268,7 +275,7 @@ fn check_body(
     ours: &Ours<'_>,
     spec: &Spec,
     operation: &Value,
-    out: &mut Vec<String>,
+    out: &mut Findings,
 ) {
     let request_body = spec.resolve(&operation["requestBody"]);
     let content = request_body["content"].as_object();

@@ -4,31 +4,50 @@
 use serde_json::{Map, Value};
 
 use super::Spec;
+use super::findings::Findings;
 use super::schema_compare::{Flow, Ours, compare};
 use crate::openapi::EndpointDescription;
 
-/// The spec's media type entry matching `content_type` (exact, `type/*` or `*/*`).
-pub(super) fn media<'s>(content: &'s Map<String, Value>, content_type: &str) -> Option<&'s Value> {
-    let wanted = content_type
+/// The media type without parameters, lower-cased: `Application/JSON; charset=utf-8` →
+/// `application/json`.
+fn essence(media_type: &str) -> String {
+    media_type
         .split(';')
         .next()
         .unwrap_or("")
         .trim()
-        .to_ascii_lowercase();
+        .to_ascii_lowercase()
+}
+
+fn is_json(essence: &str) -> bool {
+    essence == "application/json" || essence.ends_with("+json")
+}
+
+/// The spec's media type entry for `content_type`: the same type; any JSON type for a JSON one
+/// (`application/vnd.github+json` is JSON by its suffix); then `type/*` and `*/*` on either
+/// side.
+pub(super) fn media<'s>(content: &'s Map<String, Value>, content_type: &str) -> Option<&'s Value> {
+    let wanted = essence(content_type);
     let (kind, _) = wanted.split_once('/').unwrap_or((&wanted, ""));
-    let key = |k: &str| {
-        k.split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase()
+    let find = |test: &dyn Fn(&str) -> bool| {
+        content
+            .iter()
+            .find(|(key, _)| test(&essence(key)))
+            .map(|(_, media)| media)
     };
-    content
-        .iter()
-        .find(|(k, _)| key(k) == wanted)
-        .or_else(|| content.iter().find(|(k, _)| key(k) == format!("{kind}/*")))
-        .or_else(|| content.iter().find(|(k, _)| key(k) == "*/*"))
-        .map(|(_, v)| v)
+    find(&|key| key == wanted)
+        .or_else(|| {
+            is_json(&wanted)
+                .then(|| find(&|key| is_json(key)))
+                .flatten()
+        })
+        .or_else(|| {
+            (wanted == "*/*" || wanted == format!("{kind}/*"))
+                .then(|| find(&|key| wanted == "*/*" || key.starts_with(&format!("{kind}/"))))
+                .flatten()
+        })
+        .or_else(|| find(&|key| key == format!("{kind}/*")))
+        .or_else(|| find(&|key| key == "*/*"))
 }
 
 pub(super) fn check_reply(
@@ -36,7 +55,7 @@ pub(super) fn check_reply(
     ours: &Ours<'_>,
     spec: &Spec,
     operation: &Value,
-    out: &mut Vec<String>,
+    out: &mut Findings,
 ) {
     let responses = operation["responses"].as_object();
     let mut codes: Vec<&String> = responses.into_iter().flatten().map(|(k, _)| k).collect();
@@ -51,22 +70,36 @@ pub(super) fn check_reply(
     else {
         return;
     };
+    // The server answers what the trait asks for; without an `Accept`, what it decodes.
+    let (wanted, trait_side): (Vec<&str>, String) = match endpoint.accept() {
+        Some(accept) => (
+            accept
+                .split(',')
+                .filter(|range| !is_refused(range))
+                .collect(),
+            format!("the trait asks for {accept}"),
+        ),
+        None => (
+            vec![content_type],
+            format!("the trait decodes {content_type}"),
+        ),
+    };
     let Some(code) = success else {
         out.push(format!(
-            "reply: the trait decodes {content_type}, but the spec lists no success reply (2XX or default)"
+            "reply: {trait_side}, but the spec lists no success reply (2XX or default)"
         ));
         return;
     };
     let response = spec.resolve(&operation["responses"][code.as_str()]);
     let Some(content) = response["content"].as_object() else {
         out.push(format!(
-            "reply: the trait decodes {content_type}, but the spec's {code} reply has no body"
+            "reply: {trait_side}, but the spec's {code} reply has no body"
         ));
         return;
     };
-    match media(content, content_type) {
+    match wanted.iter().find_map(|range| media(content, range)) {
         None => out.push(format!(
-            "reply: the trait decodes {content_type}, the spec's {code} reply is {}",
+            "reply: {trait_side}, the spec's {code} reply is {}",
             content.keys().cloned().collect::<Vec<_>>().join(", ")
         )),
         Some(media) => compare(
@@ -79,6 +112,17 @@ pub(super) fn check_reply(
     }
 }
 
+/// A media range the client refuses: `q=0`.
+fn is_refused(range: &str) -> bool {
+    range.split(';').skip(1).any(|param| {
+        let param = param.trim().to_ascii_lowercase();
+        param
+            .strip_prefix("q=")
+            .and_then(|q| q.parse::<f32>().ok())
+            .is_some_and(|q| q == 0.0)
+    })
+}
+
 /// Every error response of the document with a JSON body must decode as the declared error
 /// body: one that does not reaches the caller as `ApiError::Other`, its typed body lost.
 pub(super) fn check_errors(
@@ -86,7 +130,7 @@ pub(super) fn check_errors(
     ours: &Ours<'_>,
     spec: &Spec,
     operation: &Value,
-    out: &mut Vec<String>,
+    out: &mut Findings,
 ) {
     let Some(schema) = endpoint.error_schema() else {
         return;
@@ -123,13 +167,7 @@ fn is_error_code(code: &str) -> bool {
 /// The first JSON media type: `application/json` or a `+json` type (`problem+json`,
 /// `vnd.github+json`).
 pub(super) fn json_media(content: &Map<String, Value>) -> Option<&Value> {
-    content.iter().find_map(|(key, media)| {
-        let essence = key
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
-        (essence == "application/json" || essence.ends_with("+json")).then_some(media)
-    })
+    content
+        .iter()
+        .find_map(|(key, media)| is_json(&essence(key)).then_some(media))
 }

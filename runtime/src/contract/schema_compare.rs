@@ -5,6 +5,10 @@
 
 use serde_json::{Map, Value};
 
+use super::findings::Findings;
+use super::integer_range::IntRange;
+use crate::openapi::UNCHECKED;
+
 /// Follows `$ref`s within one side's document.
 pub(super) trait Resolve {
     fn resolve<'a>(&'a self, value: &'a Value) -> &'a Value;
@@ -57,6 +61,8 @@ struct View {
     /// `additionalProperties` is a schema or `true`: fields beyond `properties` are fine.
     open: bool,
     map_values: Option<Value>,
+    /// The integers allowed, when the type is `integer`.
+    range: Option<IntRange>,
 }
 
 fn view(schema: &Value, side: &dyn Resolve, depth: usize) -> View {
@@ -135,7 +141,11 @@ fn own_fields(schema: &Value) -> View {
         map_values: schema["additionalProperties"]
             .as_object()
             .map(|m| Value::Object(m.clone())),
+        range: None,
     };
+    if view.types.iter().any(|t| t == "integer") {
+        view.range = IntRange::of(schema);
+    }
     view.types.retain(|t| t != "null");
     if view.types.is_empty() {
         if !view.properties.is_empty() || view.map_values.is_some() {
@@ -161,6 +171,7 @@ fn merge(into: &mut View, from: View) {
     into.values = into.values.take().or(from.values);
     into.open |= from.open;
     into.map_values = into.map_values.take().or(from.map_values);
+    into.range = into.range.or(from.range);
 }
 
 fn types_of_values(values: &[Value]) -> Vec<String> {
@@ -201,7 +212,7 @@ pub(super) fn compare(
     theirs: (&Value, &dyn Resolve),
     flow: Flow,
     at: &str,
-    out: &mut Vec<String>,
+    out: &mut Findings,
 ) {
     compare_at(ours, theirs, flow, at, 0, out);
 }
@@ -212,9 +223,26 @@ fn compare_at(
     flow: Flow,
     at: &str,
     depth: usize,
-    out: &mut Vec<String>,
+    out: &mut Findings,
 ) {
     if depth > 6 {
+        return;
+    }
+    if let Some(type_name) = ours.1.resolve(ours.0)[UNCHECKED].as_str() {
+        out.unchecked(format!(
+            "{at}: `{type_name}` does not implement `schemars::JsonSchema`, so it is not compared"
+        ));
+        return;
+    }
+    if flow == Flow::Received
+        && !is_union(ours)
+        && let Some(branches) = union_branches(theirs)
+    {
+        // The provider may send any branch: each must decode.
+        for (label, branch) in branches {
+            let at = format!("{at} ({label})");
+            compare_at(ours, (branch, theirs.1), flow, &at, depth + 1, out);
+        }
         return;
     }
     let (o, t) = (view(ours.0, ours.1, 0), view(theirs.0, theirs.1, 0));
@@ -237,6 +265,20 @@ fn compare_at(
             to.types.join(" or ")
         ));
         return;
+    }
+    if flow == Flow::Received
+        && t.types == ["integer"]
+        && let (Some(theirs_range), Some(ours_range)) = (t.range, o.range)
+        && !ours_range.contains(&theirs_range)
+    {
+        let hint = if theirs_range.lo < ours_range.lo && ours_range.lo == 0 {
+            "a negative one fails to decode: use a signed type such as `i64`"
+        } else {
+            "a larger one fails to decode: use a wider type such as `i64`"
+        };
+        out.push(format!(
+            "{at}: the spec may send integers from {theirs_range}, the trait's type holds {ours_range} ({hint})"
+        ));
     }
     if let (Some(from_values), Some(to_values)) = (&from.values, &to.values) {
         let extra: Vec<Value> = from_values
@@ -284,6 +326,47 @@ fn compare_at(
     }
 }
 
+/// The non-null variants of a schema's `anyOf`/`oneOf` when there are several and they are
+/// not all constants (an enum written as a union is compared as an enum).
+fn variants<'a>(schema: (&'a Value, &'a dyn Resolve)) -> Option<Vec<&'a Value>> {
+    let (schema, side) = (schema.1.resolve(schema.0), schema.1);
+    let list = schema["anyOf"].as_array().or(schema["oneOf"].as_array())?;
+    let non_null: Vec<&Value> = list
+        .iter()
+        .filter(|v| side.resolve(v)["type"] != "null")
+        .collect();
+    let all_constants = non_null.iter().all(|v| {
+        let v = side.resolve(v);
+        v.get("const").is_some() || v.get("enum").is_some()
+    });
+    (non_null.len() > 1 && !all_constants).then_some(non_null)
+}
+
+fn is_union(schema: (&Value, &dyn Resolve)) -> bool {
+    variants(schema).is_some()
+}
+
+/// The branches of a union, each labelled by its schema name or position.
+fn union_branches<'a>(schema: (&'a Value, &'a dyn Resolve)) -> Option<Vec<(String, &'a Value)>> {
+    let branches = variants(schema)?;
+    Some(
+        branches
+            .into_iter()
+            .enumerate()
+            .map(|(i, branch)| {
+                let label = branch["$ref"]
+                    .as_str()
+                    .and_then(|r| r.rsplit('/').next())
+                    .map_or_else(
+                        || format!("branch {}", i + 1),
+                        |name| format!("branch `{name}`"),
+                    );
+                (label, branch)
+            })
+            .collect(),
+    )
+}
+
 #[allow(clippy::too_many_arguments)]
 fn compare_fields(
     o: &View,
@@ -293,7 +376,7 @@ fn compare_fields(
     flow: Flow,
     at: &str,
     depth: usize,
-    out: &mut Vec<String>,
+    out: &mut Findings,
 ) {
     match flow {
         Flow::Sent => {
@@ -359,9 +442,9 @@ mod tests {
     }
 
     fn diff(ours: Value, theirs: Value, flow: Flow) -> Vec<String> {
-        let mut out = Vec::new();
+        let mut out = Findings::default();
         compare((&ours, &Plain), (&theirs, &Plain), flow, "x", &mut out);
-        out
+        out.mismatches
     }
 
     #[test]

@@ -194,6 +194,7 @@ pub struct EndpointDescription {
     reply_type: Option<&'static str>,
     reply_schema: Option<Value>,
     error_schema: Option<Value>,
+    accept: Option<&'static str>,
 }
 
 impl EndpointDescription {
@@ -212,6 +213,7 @@ impl EndpointDescription {
             reply_type: None,
             reply_schema: None,
             error_schema: None,
+            accept: None,
         }
     }
 
@@ -310,6 +312,13 @@ impl EndpointDescription {
         self
     }
 
+    /// The trait's fixed `Accept` header.
+    #[doc(hidden)]
+    pub fn __accept(mut self, accept: &'static str) -> Self {
+        self.accept = Some(accept);
+        self
+    }
+
     /// The error body of `Result<T, ApiError<E>>`: `E`'s schema, `None` for other error types.
     #[doc(hidden)]
     pub fn __error(mut self, schema: Option<Value>) -> Self {
@@ -404,5 +413,10 @@ impl EndpointDescription {
     /// status that is not a success; `None` when it declares none.
     pub fn error_schema(&self) -> Option<&Value> {
         self.error_schema.as_ref()
+    }
+
+    /// The `Accept` header the trait sends, when it fixes one (`#[headers("Accept: …")]`).
+    pub fn accept(&self) -> Option<&'static str> {
+        self.accept
     }
 }

@@ -43,6 +43,7 @@ pub use description::{
 };
 pub use document::OpenApi;
 pub use error_schema::{ErrorOf, ResultParts, ViaApiError, ViaUntypedError};
+pub(crate) use schema::UNCHECKED;
 pub use schema::{SchemaOf, Schemas, ViaJsonSchema, ViaUnknown};
 
 /// A client that can describe its trait. `#[rest_api]` implements it for every generated

@@ -9,6 +9,10 @@ use schemars::JsonSchema;
 use schemars::generate::{SchemaGenerator, SchemaSettings};
 use serde_json::{Map, Value, json};
 
+/// The key that marks an open schema left by a type without `JsonSchema`, naming the type:
+/// the contract check reports it as not checked instead of passing it.
+pub(crate) const UNCHECKED: &str = "x-ferrofit-unchecked";
+
 /// Where a trait's schemas are gathered while it is described.
 pub struct Schemas {
     generator: SchemaGenerator,
@@ -42,7 +46,7 @@ impl Schemas {
         if !self.notes.contains(&note) {
             self.notes.push(note.clone());
         }
-        json!({ "description": note })
+        json!({ "description": note, UNCHECKED: type_name })
     }
 
     /// Raw bytes: a file part, or a whole `application/octet-stream` body.
