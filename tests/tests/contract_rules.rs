@@ -261,7 +261,9 @@ fn replies_are_looked_up_by_the_accept_the_trait_sends_and_json_by_its_suffix() 
     assert!(report.of("content").is_empty(), "{report}");
     assert_eq!(
         report.of("raw"),
-        ["reply: the trait asks for application/vnd.github.raw, the spec's 200 reply is application/json"],
+        [
+            "reply: the trait asks for application/vnd.github.raw, the spec's 200 reply is application/json"
+        ],
         "{report}"
     );
 }

@@ -1,4 +1,4 @@
-//! Headers: precedence (client default < trait < method < parameter), Option and sequences,
+//! Headers: precedence (client default < trait < method < parameter < client override),
 //! header maps, and refusal of CR/LF.
 
 mod support;
@@ -125,4 +125,33 @@ async fn cr_and_lf_are_rejected_and_nothing_is_sent() {
         "{error}"
     );
     assert!(server.requests().is_empty());
+}
+
+#[tokio::test]
+async fn an_override_header_replaces_what_the_trait_and_the_arguments_set() {
+    let server = CaptureServer::start(Answer::Full(NO_CONTENT)).await;
+    let client = ferrofit::Client::builder()
+        .base_url(&server.base_url)
+        .override_header("Accept", "application/json")
+        .override_header("X-Layer", "one")
+        .override_header("X-Layer", "two")
+        .default_header("X-Trait-Only", "default loses")
+        .build()
+        .unwrap();
+    let api = LayeredClient::new(client);
+
+    api.trait_level().await.unwrap();
+    let seen = server.last();
+    assert_eq!(seen.header_values("accept"), ["application/json"]);
+    assert_eq!(seen.header_values("x-layer"), ["one", "two"]);
+    assert_eq!(seen.header_values("x-trait-only"), ["yes"]);
+
+    api.param_level(Some("param"), "rid-3").await.unwrap();
+    assert_eq!(server.last().header_values("x-layer"), ["one", "two"]);
+
+    let invalid = ferrofit::Client::builder()
+        .base_url(&server.base_url)
+        .override_header("Accept", "a\r\nInjected: yes")
+        .build();
+    assert!(matches!(invalid, Err(Error::Config { .. })), "{invalid:?}");
 }

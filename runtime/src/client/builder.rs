@@ -21,6 +21,7 @@ use crate::transport::HyperTransport;
 use crate::transport::{ReqwestTransport, Transport, TransportSettings, WatchConnects, redirect};
 
 #[cfg(feature = "hyper-transport")]
+mod headers;
 mod hyper;
 mod proxy;
 
@@ -92,6 +93,8 @@ pub struct ClientBuilder {
     receive_timeout: TimeoutSetting,
     timeout: Option<Duration>,
     default_headers: HeaderMap,
+    /// Default headers that replace the endpoint's own.
+    overriding: Vec<HeaderName>,
     user_agent: Option<String>,
     http_client: Option<reqwest::Client>,
     /// Connection settings, applied to the reqwest client ferrofit builds.
@@ -125,6 +128,7 @@ impl ClientBuilder {
             hyper: false,
             timeout: None,
             default_headers: HeaderMap::new(),
+            overriding: Vec::new(),
             user_agent: None,
             http_client: None,
             connection: ConnectionSettings::default(),
@@ -187,29 +191,6 @@ impl ClientBuilder {
     /// timeouts end calls to a server that went silent).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
-        self
-    }
-
-    /// A header sent with every request unless the endpoint sets the same header itself.
-    /// May be called several times for the same name to send several values. Headers whose
-    /// names are secrets (see [`redactor`](Self::redactor)) are credentials of the base URL's
-    /// origin: they are not sent to another origin, whether a `#[url]` argument, a URL given
-    /// to [`Client::send`](crate::Client::send), an interceptor's rewrite or a redirect leads
-    /// there.
-    pub fn default_header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
-        let (name, value) = (name.as_ref(), value.as_ref());
-        match (
-            HeaderName::try_from(name),
-            HeaderValue::try_from(value),
-        ) {
-            (Ok(name), Ok(value)) => {
-                self.default_headers.append(name, value);
-            }
-            (Err(_), _) => self.fail(format!("`{name}` is not a valid header name")),
-            (_, Err(_)) => self.fail(format!(
-                "the default value of header `{name}` is not a valid header value (CR, LF and other control characters are not allowed)"
-            )),
-        }
         self
     }
 
@@ -552,6 +533,7 @@ impl ClientBuilder {
                     .cloned()
                     .collect(),
                 default_headers: self.default_headers,
+                overriding: self.overriding.into(),
                 timeout: self.timeout,
                 chain: Arc::new(Chain {
                     interceptors,

@@ -56,6 +56,8 @@ pub(crate) struct Shared {
     /// The names of the default headers the redactor calls secret.
     secret_defaults: Arc<[HeaderName]>,
     default_headers: HeaderMap,
+    /// The default headers that replace the endpoint's (`ClientBuilder::override_header`).
+    overriding: Arc<[HeaderName]>,
     timeout: Option<Duration>,
     /// The interceptors, then the transport.
     chain: Arc<Chain>,
@@ -233,12 +235,16 @@ impl Client {
     }
 
     /// Default headers fill in only what the request does not already have: the endpoint's
-    /// own headers and parameters are more specific and win. A request for another origin
-    /// than the base URL's gets none of the secret ones (API keys, cookies).
+    /// own headers and parameters are more specific and win, unless the user asked for the
+    /// default to override them. A request for another origin than the base URL's gets none
+    /// of the secret ones (API keys, cookies).
     fn apply_default_headers(&self, headers: &mut HeaderMap, cross_origin: bool) {
         for name in self.shared.default_headers.keys() {
             if cross_origin && self.shared.redactor.is_secret_header(name.as_str()) {
                 continue;
+            }
+            if self.shared.overriding.contains(name) {
+                headers.remove(name);
             }
             if !headers.contains_key(name) {
                 for value in self.shared.default_headers.get_all(name) {
