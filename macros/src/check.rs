@@ -158,8 +158,10 @@ fn check_encoding(cx: &mut Ctxt, endpoint: &Endpoint, body: Option<&Param>) {
         let feeds = |param: &&Param| {
             matches!(
                 (&param.role, encoding),
-                (Some(Role::Field { .. } | Role::FieldMap), Encoding::Form)
-                    | (Some(Role::Part { .. }), Encoding::Multipart)
+                (
+                    Some(Role::Field { .. } | Role::FieldMap { .. }),
+                    Encoding::Form
+                ) | (Some(Role::Part { .. }), Encoding::Multipart)
             )
         };
         let feeders: Vec<&Param> = endpoint.params.iter().filter(feeds).collect();

@@ -8,7 +8,7 @@ use syn::spanned::Spanned;
 use syn::{Attribute, Expr, Lit, Meta, TraitItem, Type};
 
 use crate::ast::{Api, Endpoint, Param};
-use crate::attr::{Encoding, Role};
+use crate::attr::{Encoding, Role, Style};
 use crate::codec::{body_codec, part_codec};
 use crate::owned::owned;
 use crate::path::Piece;
@@ -151,6 +151,7 @@ fn endpoint(api: &Api, endpoint: &Endpoint, notes: &mut Vec<String>) -> TokenStr
     }
     let mut fields = Vec::new();
     let mut open_fields = false;
+    let mut field_map = None;
     for param in &endpoint.params {
         let Some(role) = &param.role else { continue };
         let (inner, optional, repeated) = shape(&param.ty);
@@ -165,14 +166,16 @@ fn endpoint(api: &Api, endpoint: &Endpoint, notes: &mut Vec<String>) -> TokenStr
                 let loc = location("Path");
                 calls.push(quote!(.__param(#loc, #name, true, #schema)));
             }
-            Role::Query { key, .. } => {
+            Role::Query { key, style, .. } => {
                 let loc = location("Query");
-                calls.push(quote!(.__param(#loc, #key, #required, #schema)));
+                let style = style_call(*style);
+                calls.push(quote!(.__param(#loc, #key, #required, #schema) #style));
             }
-            Role::QueryMap => {
+            Role::QueryMap { style } => {
                 let loc = location("Query");
                 let key = crate::ast::ident_name(&param.ident);
-                calls.push(quote!(.__param(#loc, #key, false, #schema)));
+                let style = style_call(*style);
+                calls.push(quote!(.__param(#loc, #key, false, #schema) #style));
             }
             Role::Header { written: name, .. } => {
                 let loc = location("Header");
@@ -185,8 +188,22 @@ fn endpoint(api: &Api, endpoint: &Endpoint, notes: &mut Vec<String>) -> TokenStr
                 ));
             }
             Role::Body => calls.push(body(krate, param)),
-            Role::Field { key, .. } => fields.push(field(&openapi, key, schema, required, None)),
-            Role::FieldMap => open_fields = true,
+            Role::Field { key, style, .. } => {
+                let style = match style {
+                    Style::Form => quote!(::core::option::Option::None),
+                    other => {
+                        let (name, explode) = other.openapi();
+                        quote!(::core::option::Option::Some((#name, #explode)))
+                    }
+                };
+                fields.push(field(&openapi, key, schema, required, style));
+            }
+            Role::FieldMap { style } => {
+                open_fields = true;
+                let deep = *style == Style::DeepObject;
+                let map = schema_of(&without_option(&param.ty).0, false);
+                field_map = Some(quote!(.__field_map(#map, #deep)));
+            }
             Role::Part { name } => fields.push(part(krate, name, param, required)),
             Role::Url | Role::Progress | Role::Cancel | Role::Extra | Role::Invalid => {}
         }
@@ -196,7 +213,9 @@ fn endpoint(api: &Api, endpoint: &Endpoint, notes: &mut Vec<String>) -> TokenStr
             Encoding::Form => "application/x-www-form-urlencoded",
             Encoding::Multipart => "multipart/form-data",
         };
-        calls.push(quote!(.__fields(#content_type, ::std::vec![#(#fields),*], #open_fields)));
+        calls.push(
+            quote!(.__fields(#content_type, ::std::vec![#(#fields),*], #open_fields) #field_map),
+        );
     }
     calls.push(reply(krate, endpoint));
     quote! {
@@ -264,13 +283,24 @@ fn field(
     name: &str,
     schema: TokenStream,
     required: bool,
-    content_type: Option<&str>,
+    style: TokenStream,
 ) -> TokenStream {
-    let content_type = match content_type {
-        Some(c) => quote!(::core::option::Option::Some(#c)),
-        None => quote!(::core::option::Option::None),
-    };
-    quote!(#openapi::BodyField { name: #name, schema: #schema, required: #required, content_type: #content_type })
+    quote!(#openapi::BodyField {
+        name: #name,
+        schema: #schema,
+        required: #required,
+        content_type: ::core::option::Option::None,
+        style: #style,
+    })
+}
+
+/// `.__style(..)` for a parameter whose style is not the default.
+fn style_call(style: Style) -> TokenStream {
+    if style == Style::Form {
+        return TokenStream::new();
+    }
+    let (name, explode) = style.openapi();
+    quote!(.__style(#name, #explode))
 }
 
 /// A multipart part as its codec sends it: text, a file (bytes, `Part`, a path) or JSON.
@@ -284,6 +314,7 @@ fn part(krate: &syn::Path, name: &str, param: &Param, required: bool) -> TokenSt
             schema: __schema,
             required: #required,
             content_type: __content_type,
+            style: ::core::option::Option::None,
         }
     })
 }

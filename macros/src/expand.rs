@@ -9,7 +9,7 @@ use syn::spanned::Spanned;
 use syn::{ReturnType, Signature, TraitItem};
 
 use crate::ast::{Api, Endpoint};
-use crate::attr::Role;
+use crate::attr::{Role, Style};
 use crate::codec::{body_codec, lookups_in_scope, part_codec};
 use crate::headers::merged_headers;
 use crate::path::Piece;
@@ -181,11 +181,21 @@ fn endpoint_body(api: &Api, endpoint: &Endpoint) -> TokenStream {
         Some(match param.role.as_ref()? {
             Role::Path { .. } => return None,
             Role::Query {
+                key, encoded: true, ..
+            } => quote!(__call.query_encoded(#key, #value);),
+            Role::Query {
                 key,
-                encoded: false,
+                style: Style::Form,
+                ..
             } => quote!(__call.query(#key, #value);),
-            Role::Query { key, encoded: true } => quote!(__call.query_encoded(#key, #value);),
-            Role::QueryMap => quote!(__call.query_map(#value);),
+            Role::Query { key, style, .. } => {
+                let style = style.to_tokens(&private);
+                quote!(__call.query_styled(#key, #value, #style);)
+            }
+            Role::QueryMap {
+                style: Style::DeepObject,
+            } => quote!(__call.query_map_deep(#value);),
+            Role::QueryMap { .. } => quote!(__call.query_map(#value);),
             Role::Header { name, .. } => quote!(__call.header(#name, #value);),
             Role::HeaderMap => quote!(__call.header_map(#value);),
             Role::Body => {
@@ -194,11 +204,21 @@ fn endpoint_body(api: &Api, endpoint: &Endpoint) -> TokenStream {
                 quote_spanned!(span=> #krate::codec::EncodeBody::encode(#codec, &mut __call, #ident);)
             }
             Role::Field {
+                key, encoded: true, ..
+            } => quote!(__call.field_encoded(#key, #value);),
+            Role::Field {
                 key,
-                encoded: false,
+                style: Style::Form,
+                ..
             } => quote!(__call.field(#key, #value);),
-            Role::Field { key, encoded: true } => quote!(__call.field_encoded(#key, #value);),
-            Role::FieldMap => quote!(__call.field_map(#value);),
+            Role::Field { key, style, .. } => {
+                let style = style.to_tokens(&private);
+                quote!(__call.field_styled(#key, #value, #style);)
+            }
+            Role::FieldMap {
+                style: Style::DeepObject,
+            } => quote!(__call.field_map_deep(#value);),
+            Role::FieldMap { .. } => quote!(__call.field_map(#value);),
             Role::Part { name } => {
                 let codec = part_codec(krate, &param.ty);
                 let span = param.ty.span();

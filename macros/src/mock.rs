@@ -8,7 +8,7 @@ use quote::{format_ident, quote};
 use syn::{Ident, Type};
 
 use crate::ast::{Api, Endpoint, ident_name};
-use crate::attr::Role;
+use crate::attr::{Role, Style};
 use crate::owned::owned;
 use crate::path::Piece;
 use crate::ty::{BodyField, body_field};
@@ -105,6 +105,7 @@ fn args_struct(api: &Api, endpoint: &Endpoint, args: &Ident) -> TokenStream {
     let krate = &api.krate;
     let vis = &api.item.vis;
     let testing = quote!(#krate::testing);
+    let private = quote!(#krate::__private);
     let de = syn::Lifetime::new("'__ferrofit_de", Span::call_site());
     let api_name = api.item.ident.to_string();
     let name = ident_name(&endpoint.ident);
@@ -140,10 +141,19 @@ fn args_struct(api: &Api, endpoint: &Endpoint, args: &Ident) -> TokenStream {
                 let index = placeholder_index(endpoint, name).unwrap_or_default();
                 deserialized(quote!(__call.path::<#ty>(__PIECES, #index, #name)?))
             }
-            Role::Query { key, encoded } => {
-                deserialized(quote!(__call.query::<#ty>(#key, #encoded)?))
+            Role::Query {
+                key,
+                encoded,
+                style: Style::Form,
+            } => deserialized(quote!(__call.query::<#ty>(#key, #encoded)?)),
+            Role::Query { key, style, .. } => {
+                let style = style.to_tokens(&private);
+                deserialized(quote!(__call.query_styled::<#ty>(#key, #style)?))
             }
-            Role::QueryMap => deserialized(quote!(__call.query_map::<#ty>(&[#(#query_keys),*])?)),
+            Role::QueryMap { style } => {
+                let deep = *style == Style::DeepObject;
+                deserialized(quote!(__call.query_map::<#ty>(&[#(#query_keys),*], #deep)?))
+            }
             Role::Header { name, .. } => deserialized(quote!(__call.header::<#ty>(#name)?)),
             Role::HeaderMap => deserialized(quote!(__call.header_map::<#ty>()?)),
             Role::Body => match body_field(&param.ty) {
@@ -162,10 +172,19 @@ fn args_struct(api: &Api, endpoint: &Endpoint, args: &Ident) -> TokenStream {
                     (ty.clone(), None, quote!(__call.body_value::<#ty>()?))
                 }
             },
-            Role::Field { key, encoded } => {
-                deserialized(quote!(__call.field::<#ty>(#key, #encoded)?))
+            Role::Field {
+                key,
+                encoded,
+                style: Style::Form,
+            } => deserialized(quote!(__call.field::<#ty>(#key, #encoded)?)),
+            Role::Field { key, style, .. } => {
+                let style = style.to_tokens(&private);
+                deserialized(quote!(__call.field_styled::<#ty>(#key, #style)?))
             }
-            Role::FieldMap => deserialized(quote!(__call.field_map::<#ty>(&[#(#field_keys),*])?)),
+            Role::FieldMap { style } => {
+                let deep = *style == Style::DeepObject;
+                deserialized(quote!(__call.field_map::<#ty>(&[#(#field_keys),*], #deep)?))
+            }
             Role::Part { name } => (
                 syn::parse_quote!(::std::vec::Vec<#testing::RecordedPart>),
                 None,

@@ -267,3 +267,132 @@ fn replies_are_looked_up_by_the_accept_the_trait_sends_and_json_by_its_suffix() 
         "{report}"
     );
 }
+
+/// Shapes from GitHub's and Stripe's documents: a comma-separated string, an array read
+/// unexploded, `deepObject` parameters and a form body with `deepObject` encodings.
+const STYLED: &str = r##"
+  /issues:
+    get:
+      parameters:
+        - { name: labels, in: query, schema: { type: string } }
+        - { name: tags, in: query, explode: false, schema: { type: array, items: { type: string } } }
+      responses: { "204": { description: done } }
+  /v1/charges:
+    get:
+      parameters:
+        - name: created
+          in: query
+          style: deepObject
+          explode: true
+          schema:
+            anyOf:
+              - type: object
+                properties: { gt: { type: integer }, gte: { type: integer }, lt: { type: integer } }
+              - type: integer
+        - { name: expand, in: query, style: deepObject, explode: true, schema: { type: array, items: { type: string, maxLength: 5000 } } }
+      responses: { "204": { description: done } }
+  /v1/customers:
+    post:
+      requestBody:
+        content:
+          application/x-www-form-urlencoded:
+            encoding:
+              address: { style: deepObject, explode: true }
+              metadata: { style: deepObject, explode: true }
+            schema:
+              type: object
+              additionalProperties: false
+              properties:
+                email: { type: string }
+                address:
+                  type: object
+                  required: [line1]
+                  properties: { line1: { type: string }, city: { type: string } }
+                metadata: { type: object, additionalProperties: { type: string } }
+      responses: { "204": { description: done } }
+"##;
+
+#[derive(serde::Serialize, schemars::JsonSchema)]
+#[allow(dead_code)]
+struct Bounds {
+    gte: Option<i64>,
+    lt: Option<i64>,
+}
+
+#[rest_api]
+#[allow(dead_code)]
+trait Styled {
+    #[get("/issues")]
+    async fn joined(
+        &self,
+        #[query(explode = false)] labels: &[&str],
+        #[query(explode = false)] tags: &[&str],
+    ) -> ferrofit::Result<()>;
+
+    #[get("/issues")]
+    async fn repeated(
+        &self,
+        #[query] labels: &[&str],
+        #[query] tags: &[&str],
+    ) -> ferrofit::Result<()>;
+
+    #[get("/v1/charges")]
+    async fn by_hand(
+        &self,
+        #[query("created[gte]")] since: Option<i64>,
+        #[query("expand[]")] expand: &[&str],
+    ) -> ferrofit::Result<()>;
+
+    #[get("/v1/charges")]
+    async fn deep(
+        &self,
+        #[query(style = "deepObject")] created: &Bounds,
+        #[query("created[gt3]")] typo: Option<i64>,
+    ) -> ferrofit::Result<()>;
+
+    #[post("/v1/customers")]
+    #[form]
+    async fn create_customer(
+        &self,
+        #[field] email: &str,
+        #[field("address[line1]")] line1: &str,
+        #[field(style = "deepObject")] metadata: &std::collections::BTreeMap<String, String>,
+    ) -> ferrofit::Result<()>;
+
+    #[post("/v1/customers")]
+    #[form]
+    async fn wrong_customer(
+        &self,
+        #[field("address[city]")] city: &str,
+        #[field("address[zip]")] zip: &str,
+    ) -> ferrofit::Result<()>;
+}
+
+#[test]
+fn styles_and_bracketed_names_are_read_as_the_document_means_them() {
+    let report = contract::check::<StyledClient>(&spec(STYLED));
+    assert!(report.of("joined").is_empty(), "{report}");
+    assert_eq!(
+        report.of("repeated"),
+        [
+            "query parameter `labels`: the trait sends array, the spec expects string",
+            "query parameter `tags`: the spec takes style `form` with explode false, the trait sends style `form` with explode true",
+        ],
+        "{report}"
+    );
+    assert!(report.of("by_hand").is_empty(), "{report}");
+    assert_eq!(
+        report.of("deep"),
+        ["query parameter `created[gt3]`: the spec's `created` has no `[gt3]`"],
+        "{report}"
+    );
+    assert!(report.of("create_customer").is_empty(), "{report}");
+    assert_eq!(
+        report.of("wrong_customer"),
+        [
+            "body.address: the spec requires field `line1`, which the trait's type does not have",
+            "body.address.zip: the trait sends it, but the spec's schema has no such field",
+        ],
+        "{report}"
+    );
+}

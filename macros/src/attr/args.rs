@@ -6,13 +6,18 @@ use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::{Attribute, LitInt, LitStr, Token};
 
-/// Arguments of `#[path]`, `#[query]`, `#[field]`, `#[part]` and `#[header]`: an optional name
-/// and an optional `encoded` flag, in any order: `#[query("per-page", encoded)]`.
+/// Arguments of `#[path]`, `#[query]`, `#[field]`, `#[part]`, `#[header]` and the maps: an
+/// optional name, an optional `encoded` flag and the OpenAPI `style`/`explode`, in any order:
+/// `#[query("labels", explode = false)]`.
 #[derive(Default)]
 pub(crate) struct NameArgs {
     pub(crate) name: Option<LitStr>,
     pub(crate) encoded: Option<Span>,
+    pub(crate) style: Option<LitStr>,
+    pub(crate) explode: Option<syn::LitBool>,
 }
+
+const EXPECTED: &str = "expected a name in quotes, `encoded`, `style = \"…\"` or `explode = false`";
 
 impl Parse for NameArgs {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
@@ -25,16 +30,30 @@ impl Parse for NameArgs {
                 }
                 args.name = Some(name);
             } else {
-                let flag: syn::Ident = input.parse().map_err(|e| {
-                    syn::Error::new(e.span(), "expected a name in quotes or `encoded`")
-                })?;
-                if flag != "encoded" {
+                let flag: syn::Ident = input
+                    .parse()
+                    .map_err(|e| syn::Error::new(e.span(), EXPECTED))?;
+                if flag == "encoded" {
+                    args.encoded = Some(flag.span());
+                } else if flag == "style" {
+                    input.parse::<Token![=]>()?;
+                    args.style = Some(input.parse().map_err(|e| {
+                        syn::Error::new(
+                            e.span(),
+                            "write the style in quotes: `style = \"deepObject\"`",
+                        )
+                    })?);
+                } else if flag == "explode" {
+                    input.parse::<Token![=]>()?;
+                    args.explode = Some(input.parse().map_err(|e| {
+                        syn::Error::new(e.span(), "write `explode = false` or `explode = true`")
+                    })?);
+                } else {
                     return Err(syn::Error::new(
                         flag.span(),
-                        format!("unknown option `{flag}`; expected a name in quotes or `encoded`"),
+                        format!("unknown option `{flag}`; {EXPECTED}"),
                     ));
                 }
-                args.encoded = Some(flag.span());
             }
             if !input.is_empty() {
                 input.parse::<Token![,]>()?;

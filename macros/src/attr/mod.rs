@@ -3,12 +3,14 @@
 
 mod args;
 mod paginate;
+mod style;
 
 pub(crate) use args::{
     CacheArgs, HeaderLines, parse_cache, parse_retry, parse_timeout, require_flag,
 };
 
 pub(crate) use paginate::{Paginate, parse_paginate};
+pub(crate) use style::Style;
 
 use syn::{Attribute, Ident, LitStr};
 
@@ -169,8 +171,11 @@ pub(crate) enum Role {
     Query {
         key: String,
         encoded: bool,
+        style: Style,
     },
-    QueryMap,
+    QueryMap {
+        style: Style,
+    },
     Header {
         /// Lower-cased, as sent.
         name: String,
@@ -184,8 +189,11 @@ pub(crate) enum Role {
     Field {
         key: String,
         encoded: bool,
+        style: Style,
     },
-    FieldMap,
+    FieldMap {
+        style: Style,
+    },
     Part {
         name: String,
     },
@@ -321,17 +329,77 @@ pub(crate) fn parse_role(
             .map_or_else(|| default_name.to_owned(), LitStr::value);
         (name, args.encoded.is_some())
     };
+    // `style`/`explode` for the roles that take them; `encoded` passes a value through as
+    // written, so it only goes with the default style.
+    let styled = |cx: &mut Ctxt, args: &NameArgs, maps: bool| {
+        let style = Style::read(cx, args, name, maps);
+        if let (Some(span), true) = (args.encoded, style != Style::Form) {
+            cx.error_at(span, "`encoded` passes one value through as written; it does not go with a `style` or `explode = false`");
+        }
+        style
+    };
+    let unstyled = |cx: &mut Ctxt, args: &NameArgs| {
+        if let Some(lit) = &args.style {
+            cx.error_spanned_by(lit, format!("`style` applies to `#[query]`, `#[field]`, `#[query_map]` and `#[field_map]`, not to `#[{name}]`"));
+        }
+        if let Some(explode) = &args.explode {
+            cx.error_spanned_by(
+                explode,
+                format!("`explode` applies to `#[query]` and `#[field]`, not to `#[{name}]`"),
+            );
+        }
+    };
+    // A map takes a style and nothing else.
+    let map_args = |cx: &mut Ctxt| -> Option<NameArgs> {
+        if matches!(attr.meta, syn::Meta::Path(_)) {
+            return Some(NameArgs::default());
+        }
+        let args = match attr.parse_args::<NameArgs>() {
+            Ok(args) => args,
+            Err(e) => {
+                let usage = format!(
+                    "`#[{name}]` takes no arguments but `style = \"deepObject\"`, for nested values"
+                );
+                cx.error_at(e.span(), usage);
+                return None;
+            }
+        };
+        if let Some(lit) = &args.name {
+            cx.error_spanned_by(
+                lit,
+                format!("`#[{name}]` takes its keys from the value; remove the name"),
+            );
+        }
+        if let Some(span) = args.encoded {
+            cx.error_at(
+                span,
+                format!(
+                    "`encoded` applies to `#[path]`, `#[query]` and `#[field]`, not to `#[{name}]`"
+                ),
+            );
+        }
+        Some(args)
+    };
     let role = match name {
         PATH => {
-            let (name, encoded) = named(&name_args(cx)?);
+            let args = name_args(cx)?;
+            unstyled(cx, &args);
+            let (name, encoded) = named(&args);
             Role::Path { name, encoded }
         }
         QUERY => {
-            let (key, encoded) = named(&name_args(cx)?);
-            Role::Query { key, encoded }
+            let args = name_args(cx)?;
+            let (key, encoded) = named(&args);
+            let style = styled(cx, &args, false);
+            Role::Query {
+                key,
+                encoded,
+                style,
+            }
         }
         HEADER => {
             let args = name_args(cx)?;
+            unstyled(cx, &args);
             if let Some(span) = args.encoded {
                 cx.error_at(
                     span,
@@ -355,8 +423,10 @@ pub(crate) fn parse_role(
             }
         }
         QUERY_MAP => {
-            no_args(cx);
-            Role::QueryMap
+            let args = map_args(cx)?;
+            Role::QueryMap {
+                style: styled(cx, &args, true),
+            }
         }
         HEADER_MAP => {
             no_args(cx);
@@ -375,15 +445,24 @@ pub(crate) fn parse_role(
             Role::Extra
         }
         FIELD => {
-            let (key, encoded) = named(&name_args(cx)?);
-            Role::Field { key, encoded }
+            let args = name_args(cx)?;
+            let (key, encoded) = named(&args);
+            let style = styled(cx, &args, false);
+            Role::Field {
+                key,
+                encoded,
+                style,
+            }
         }
         FIELD_MAP => {
-            no_args(cx);
-            Role::FieldMap
+            let args = map_args(cx)?;
+            Role::FieldMap {
+                style: styled(cx, &args, true),
+            }
         }
         PART => {
             let args = name_args(cx)?;
+            unstyled(cx, &args);
             if let Some(span) = args.encoded {
                 cx.error_at(
                     span,

@@ -11,6 +11,7 @@ use super::call_body::PendingBody;
 use crate::cancel::CancelToken;
 use crate::client::Client;
 use crate::codec::{Receiving, ReplyContext, RequestValue};
+use crate::encode::style::{Style, deep_pairs, joined_values};
 use crate::encode::{header, path, query};
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
@@ -169,6 +170,50 @@ impl Call {
     /// A `#[query(encoded)]` parameter: key and value are passed through.
     pub fn query_encoded(&mut self, key: &str, value: &dyn RequestValue) {
         self.push_query(key, value, true);
+    }
+
+    /// A `#[query]` with a `style` or `explode = false`: one value joined by the style's
+    /// delimiter (none for `None` or an empty sequence), or `deepObject`'s bracketed pairs.
+    pub fn query_styled(&mut self, key: &str, value: &dyn RequestValue, style: Style) {
+        if style == Style::Form {
+            return self.query(key, value);
+        }
+        self.end_path();
+        let mut has_query = self.has_query();
+        let url = &mut self.url;
+        let result = match style.delimiter() {
+            Some(delimiter) => joined_values(value).map(|values| {
+                if !values.is_empty() {
+                    query::push_joined(url, &mut has_query, key, &values, delimiter);
+                }
+            }),
+            None => value.json_value().and_then(|json| {
+                deep_pairs(Some(key), &json, &mut |k, v| {
+                    query::push_pair(url, &mut has_query, k, v, false);
+                })
+            }),
+        };
+        if let Err(e) = result {
+            self.fail(Error::invalid_request(format!(
+                "query parameter `{key}`: {e}"
+            )));
+        }
+    }
+
+    /// A `#[query_map(style = "deepObject")]`: top-level fields as parameters, nested values
+    /// in brackets (`filter[status]=open`).
+    pub fn query_map_deep(&mut self, map: &dyn RequestValue) {
+        self.end_path();
+        let mut has_query = self.has_query();
+        let url = &mut self.url;
+        let result = map.json_value().and_then(|json| {
+            deep_pairs(None, &json, &mut |k, v| {
+                query::push_pair(url, &mut has_query, k, v, false);
+            })
+        });
+        if let Err(e) = result {
+            self.fail(Error::invalid_request(format!("query map: {e}")));
+        }
     }
 
     /// A `#[query_map]` parameter: each field or entry becomes a parameter, in order.

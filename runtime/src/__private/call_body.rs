@@ -11,6 +11,7 @@ use super::Call;
 use crate::body::{Body, Multipart, Part};
 use crate::codec::{PartValue, RequestValue};
 use crate::encode::form;
+use crate::encode::style::{Style, deep_pairs, joined_values};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 
@@ -188,6 +189,43 @@ impl Call {
     /// A `#[field(encoded)]`: key and value are already form-encoded.
     pub fn field_encoded(&mut self, key: &str, value: &dyn RequestValue) {
         self.push_field(key, value, true);
+    }
+
+    /// A `#[field]` with a `style` or `explode = false`: one value joined by the style's
+    /// delimiter, or `deepObject`'s bracketed pairs (`metadata[order_id]=6735`).
+    pub fn field_styled(&mut self, key: &str, value: &dyn RequestValue, style: Style) {
+        if style == Style::Form {
+            return self.field(key, value);
+        }
+        let pairs = self.form();
+        let result = match style.delimiter() {
+            Some(delimiter) => joined_values(value).map(|values| {
+                if !values.is_empty() {
+                    let text = values.join(&delimiter.to_string());
+                    form::push_pair(pairs, key, &text, false);
+                }
+            }),
+            None => value.json_value().and_then(|json| {
+                deep_pairs(Some(key), &json, &mut |k, v| {
+                    form::push_pair(pairs, k, v, false);
+                })
+            }),
+        };
+        if let Err(e) = result {
+            self.fail(Error::invalid_request(format!("form field `{key}`: {e}")));
+        }
+    }
+
+    /// A `#[field_map(style = "deepObject")]`: top-level fields as form fields, nested values
+    /// in brackets, as Stripe's API takes them (`items[0][price]=p`).
+    pub fn field_map_deep(&mut self, map: &dyn RequestValue) {
+        let pairs = self.form();
+        let result = map.json_value().and_then(|json| {
+            deep_pairs(None, &json, &mut |k, v| form::push_pair(pairs, k, v, false))
+        });
+        if let Err(e) = result {
+            self.fail(Error::invalid_request(format!("form field map: {e}")));
+        }
     }
 
     /// A `#[field_map]`: each field or entry becomes a form field, in order.

@@ -12,6 +12,7 @@ pub(crate) use call::exchange;
 pub use call::{Call, CancelArg};
 pub use call_body::{BodyArg, BodyBytes};
 
+pub use crate::encode::style::Style;
 pub use crate::endpoint::Endpoint;
 /// Named by generated bounds, so users need no `serde` path of their own.
 pub use serde;

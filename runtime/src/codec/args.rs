@@ -69,6 +69,10 @@ pub trait RequestValue {
     /// Calls `sink` with each `(key, text value)` of a struct or map.
     #[doc(hidden)]
     fn each_pair(&self, sink: &mut dyn FnMut(&str, &str) -> ValueResult) -> ValueResult;
+
+    /// The value as JSON, for the nested `deepObject` style.
+    #[doc(hidden)]
+    fn json_value(&self) -> Result<serde_json::Value, String>;
 }
 
 #[diagnostic::do_not_recommend]
@@ -83,6 +87,10 @@ impl<T: Serialize> RequestValue for T {
 
     fn each_pair(&self, sink: &mut dyn FnMut(&str, &str) -> ValueResult) -> ValueResult {
         value::for_each_pair(self, sink)
+    }
+
+    fn json_value(&self) -> Result<serde_json::Value, String> {
+        serde_json::to_value(self).map_err(|e| e.to_string())
     }
 }
 

@@ -4,10 +4,11 @@
 use serde_json::{Map, Value};
 
 use super::Spec;
+use super::brackets;
 use super::findings::Findings;
 use super::reply_compare::{check_errors, check_reply, media};
 use super::schema_compare::{Flow, Ours, Resolve, compare};
-use crate::openapi::{EndpointDescription, ParamLocation};
+use crate::openapi::{EndpointDescription, ParamDescription, ParamLocation};
 
 /// The mismatches of `endpoint`, one line each; `Err` with the reason when it is not checked.
 pub(super) fn check(
@@ -208,11 +209,16 @@ fn check_params(
                 .map_or(param.name(), |(_, t)| *t),
             _ => param.name(),
         };
+        // `created[gte]` written by hand is part of the document's `created`.
+        let (root, segments) = match location {
+            ParamLocation::Query => brackets::split(spec_name),
+            _ => (spec_name, Vec::new()),
+        };
         let found = theirs.iter().find(|p| {
             p["in"] == location.as_str()
                 && p["name"]
                     .as_str()
-                    .is_some_and(|n| same_name(location, spec_name, n))
+                    .is_some_and(|n| same_name(location, root, n))
         });
         let what = format!("{} parameter `{}`", location.as_str(), param.name());
         let Some(their_param) = found else {
@@ -229,22 +235,33 @@ fn check_params(
             continue;
         };
         matched.push(their_param);
-        if their_param["required"] == true && !param.required() {
+        if segments.is_empty() && their_param["required"] == true && !param.required() {
             out.push(format!(
                 "{what}: the spec requires it, but the trait may leave it out"
             ));
         }
-        // One value is an array of one in a query or header (`status=sold`).
-        let their_schema = spec.resolve(&their_param["schema"]);
-        let theirs_repeat = their_schema["type"] == "array";
-        let ours_repeat = ours.resolve(param.schema())["type"] == "array";
-        let their_schema = if theirs_repeat && !ours_repeat && location != ParamLocation::Path {
-            &their_schema["items"]
-        } else {
-            their_schema
+        let Some(their_schema) = brackets::descend(&their_param["schema"], &segments, spec) else {
+            out.push(format!(
+                "{what}: the spec's `{root}` has no `{}`",
+                &param.name()[root.len()..]
+            ));
+            continue;
         };
+        if location == ParamLocation::Query && segments.is_empty() {
+            match check_style(param, their_param, spec.resolve(their_schema), ours) {
+                StyleFit::Same => {}
+                // A joined list is one string on the wire (`labels=bug,ui`): what a string
+                // parameter of "comma-separated names" takes.
+                StyleFit::JoinedString => continue,
+                StyleFit::Differs(problem) => {
+                    out.push(format!("{what}: {problem}"));
+                    continue;
+                }
+            }
+        }
+        let (ours_schema, their_schema) = shapes(param, &segments, their_schema, ours, spec);
         compare(
-            (param.schema(), ours),
+            (ours_schema, ours),
             (their_schema, spec),
             Flow::Sent,
             &what,
@@ -260,6 +277,65 @@ fn check_params(
                 their_param["name"].as_str().unwrap_or("?")
             ));
         }
+    }
+}
+
+enum StyleFit {
+    Same,
+    JoinedString,
+    Differs(String),
+}
+
+/// Whether the trait writes a query parameter in the style the document reads it: only a
+/// list or an object has a style to disagree on.
+fn check_style(
+    param: &ParamDescription,
+    their_param: &Value,
+    their_schema: &Value,
+    ours: &Ours<'_>,
+) -> StyleFit {
+    let ours_repeat = ours.resolve(param.schema())["type"] == "array";
+    let ours_style = param.style().unwrap_or(("form", true));
+    let joined = ours_repeat
+        && matches!(
+            ours_style,
+            ("form", false) | ("spaceDelimited" | "pipeDelimited", _)
+        );
+    let style = their_param["style"].as_str().unwrap_or("form");
+    let explode = their_param["explode"].as_bool().unwrap_or(style == "form");
+    if joined && their_schema["type"] == "string" {
+        return StyleFit::JoinedString;
+    }
+    let shaped = ours_repeat || their_schema["type"] == "array" || style == "deepObject";
+    if shaped && (style, explode) != ours_style {
+        return StyleFit::Differs(format!(
+            "the spec takes style `{style}` with explode {explode}, the trait sends style `{}` with explode {}",
+            ours_style.0, ours_style.1
+        ));
+    }
+    StyleFit::Same
+}
+
+/// The two schemas to compare: one value is an array of one in a query or header
+/// (`status=sold`), and each value of a repeated `expand[]` is an item of the spec's array.
+fn shapes<'a>(
+    param: &'a ParamDescription,
+    segments: &[&str],
+    their_schema: &'a Value,
+    ours: &'a Ours<'_>,
+    spec: &'a Spec,
+) -> (&'a Value, &'a Value) {
+    let their_schema = spec.resolve(their_schema);
+    let ours_repeat = ours.resolve(param.schema())["type"] == "array";
+    if ours_repeat && segments.last().is_some_and(|s| brackets::is_index(s)) {
+        (&ours.resolve(param.schema())["items"], their_schema)
+    } else if their_schema["type"] == "array"
+        && !ours_repeat
+        && param.location() != ParamLocation::Path
+    {
+        (param.schema(), &their_schema["items"])
+    } else {
+        (param.schema(), their_schema)
     }
 }
 
@@ -290,13 +366,20 @@ fn check_body(
                 body.content_type(),
                 content.keys().cloned().collect::<Vec<_>>().join(", ")
             )),
-            Some(media) => compare(
-                (body.schema(), ours),
-                (&media["schema"], spec),
-                Flow::Sent,
-                "body",
-                out,
-            ),
+            Some(media) => {
+                // Fields written `address[line1]` are the document's `address.line1`.
+                let schema = match body.content_type() {
+                    "application/x-www-form-urlencoded" => brackets::nest_fields(body.schema()),
+                    _ => body.schema().clone(),
+                };
+                compare(
+                    (&schema, ours),
+                    (&media["schema"], spec),
+                    Flow::Sent,
+                    "body",
+                    out,
+                );
+            }
         },
         (None, Some(content)) if request_body["required"] == true => out.push(format!(
             "body: the spec requires one ({}), but the trait sends none",

@@ -38,6 +38,7 @@
 //! # Ok::<(), ferrofit::contract::SpecError>(())
 //! ```
 
+mod brackets;
 mod endpoint_compare;
 mod findings;
 mod integer_range;

@@ -23,6 +23,9 @@ const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'/')
     .remove(b'?');
 
+/// A value of a comma-joined list: its own commas escaped.
+const WITHOUT_COMMA: &AsciiSet = &COMPONENT.add(b',');
+
 /// For `#[query(encoded)]`: only what cannot stand in a query at all.
 const ENCODED_COMPONENT: &AsciiSet = &CONTROLS.add(b' ').add(b'#').add(b'"').add(b'<').add(b'>');
 
@@ -46,6 +49,33 @@ pub(crate) fn push_pair(
     url.extend(utf8_percent_encode(value, set));
 }
 
+/// Appends `key=v1,v2` (or with `%20` or `|` between the values): each value is escaped, so a
+/// `,` or `|` inside one stays part of it (a space cannot be told from `spaceDelimited`'s
+/// `%20`: OpenAPI defines it so).
+pub(crate) fn push_joined(
+    url: &mut String,
+    has_query: &mut bool,
+    key: &str,
+    values: &[String],
+    delimiter: char,
+) {
+    url.push(if *has_query { '&' } else { '?' });
+    *has_query = true;
+    url.extend(utf8_percent_encode(key, COMPONENT));
+    url.push('=');
+    let (inside, between) = match delimiter {
+        ',' => (WITHOUT_COMMA, ","),
+        ' ' => (COMPONENT, "%20"),
+        _ => (COMPONENT, "|"),
+    };
+    for (i, value) in values.iter().enumerate() {
+        if i > 0 {
+            url.push_str(between);
+        }
+        url.extend(utf8_percent_encode(value, inside));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,6 +90,20 @@ mod tests {
         assert_eq!(
             url,
             "http://h/p?q=a%26b%3Dc%2Bd%20e%23&per%20page=%C3%A9&raw=a%20b+c"
+        );
+    }
+
+    #[test]
+    fn joined_values_keep_their_own_delimiters_escaped() {
+        let values = ["bug".to_owned(), "ui,ux".to_owned(), "a b|c".to_owned()];
+        let mut url = String::from("http://h/p");
+        let mut has_query = false;
+        push_joined(&mut url, &mut has_query, "labels", &values, ',');
+        push_joined(&mut url, &mut has_query, "s", &values, ' ');
+        push_joined(&mut url, &mut has_query, "p", &values, '|');
+        assert_eq!(
+            url,
+            "http://h/p?labels=bug,ui%2Cux,a%20b%7Cc&s=bug%20ui,ux%20a%20b%7Cc&p=bug|ui,ux|a%20b%7Cc"
         );
     }
 

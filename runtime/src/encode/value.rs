@@ -64,7 +64,7 @@ macro_rules! display_scalars {
     };
 }
 
-const NOT_A_VALUE: &str = "; a single query parameter or header takes a scalar, an Option or a sequence (use #[query_map] or #[header_map] for structs and maps)";
+const NOT_A_VALUE: &str = "; one parameter, field or header takes a scalar, an Option or a sequence of scalars: to send a struct's fields as parameters use #[query_map], #[field_map] or #[header_map], and for nested values (`filter[status]=open`, `items[0][price]=p`) add `style = \"deepObject\"` to the #[query], #[field], #[query_map] or #[field_map]";
 
 impl<'s> ser::Serializer for ValueSerializer<'s> {
     type Ok = ();

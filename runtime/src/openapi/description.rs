@@ -114,6 +114,7 @@ pub struct ParamDescription {
     location: ParamLocation,
     required: bool,
     schema: Value,
+    style: Option<(&'static str, bool)>,
 }
 
 impl ParamDescription {
@@ -136,6 +137,13 @@ impl ParamDescription {
     pub fn schema(&self) -> &Value {
         &self.schema
     }
+
+    /// Its OpenAPI `style` and `explode`, when the trait asks for other than the default
+    /// (`form`, exploded, for a query): `("form", false)` for `explode = false`,
+    /// `("deepObject", true)`…
+    pub fn style(&self) -> Option<(&'static str, bool)> {
+        self.style
+    }
 }
 
 /// A request body: its content type and schema.
@@ -144,8 +152,11 @@ pub struct BodyDescription {
     content_type: &'static str,
     schema: Value,
     required: bool,
-    /// Content types of multipart parts that are not plain text or files.
+    /// Content types of multipart parts that are not plain text or files, and the styles of
+    /// form fields.
     part_types: Map<String, Value>,
+    /// A `#[field_map(style = "deepObject")]`: nested values of the body's type go in brackets.
+    deep_map: bool,
 }
 
 impl BodyDescription {
@@ -167,6 +178,11 @@ impl BodyDescription {
     pub(crate) fn part_types(&self) -> &Map<String, Value> {
         &self.part_types
     }
+
+    /// Whether the nested values of a `#[field_map]` body go in brackets.
+    pub(crate) fn deep_map(&self) -> bool {
+        self.deep_map
+    }
 }
 
 /// One field of a form or part of a multipart body, as generated code lists them.
@@ -178,6 +194,8 @@ pub struct BodyField {
     pub required: bool,
     /// The part's content type when it is not text or a file (JSON parts).
     pub content_type: Option<&'static str>,
+    /// A form field's `style` and `explode`, when not the default.
+    pub style: Option<(&'static str, bool)>,
 }
 
 /// One endpoint: method, path, parameters, body and success reply.
@@ -248,7 +266,17 @@ impl EndpointDescription {
             location,
             required,
             schema,
+            style: None,
         });
+        self
+    }
+
+    /// The style of the parameter added last.
+    #[doc(hidden)]
+    pub fn __style(mut self, style: &'static str, explode: bool) -> Self {
+        if let Some(param) = self.params.last_mut() {
+            param.style = Some((style, explode));
+        }
         self
     }
 
@@ -260,6 +288,7 @@ impl EndpointDescription {
             schema,
             required,
             part_types: Map::new(),
+            deep_map: false,
         });
         self
     }
@@ -279,11 +308,16 @@ impl EndpointDescription {
             if field.required {
                 required.push(Value::from(field.name));
             }
+            let mut encoding = Map::new();
             if let Some(content_type) = field.content_type {
-                part_types.insert(
-                    field.name.to_owned(),
-                    json!({ "contentType": content_type }),
-                );
+                encoding.insert("contentType".into(), content_type.into());
+            }
+            if let Some((style, explode)) = field.style {
+                encoding.insert("style".into(), style.into());
+                encoding.insert("explode".into(), explode.into());
+            }
+            if !encoding.is_empty() {
+                part_types.insert(field.name.to_owned(), Value::Object(encoding));
             }
             properties.insert(field.name.to_owned(), field.schema);
         }
@@ -299,7 +333,26 @@ impl EndpointDescription {
             schema,
             required: true,
             part_types,
+            deep_map: false,
         });
+        self
+    }
+
+    /// A `#[field_map]`'s type joins the form's fields: the body is that type, or both; with
+    /// `deep`, its nested values go in brackets (`deepObject`).
+    #[doc(hidden)]
+    pub fn __field_map(mut self, schema: Value, deep: bool) -> Self {
+        if let Some(body) = &mut self.body {
+            let has_fields = body.schema["properties"]
+                .as_object()
+                .is_some_and(|p| !p.is_empty());
+            body.schema = if has_fields {
+                json!({ "allOf": [body.schema.take(), schema] })
+            } else {
+                schema
+            };
+            body.deep_map = deep;
+        }
         self
     }
 

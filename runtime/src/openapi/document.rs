@@ -178,7 +178,10 @@ fn operation(api: &ApiDescription, endpoint: &EndpointDescription) -> Value {
                 "required": p.required(),
                 "schema": p.schema(),
             });
-            if is_object(api, p.schema()) {
+            if let Some((style, explode)) = p.style() {
+                param["style"] = Value::from(style);
+                param["explode"] = Value::Bool(explode);
+            } else if is_object(api, p.schema()) {
                 // A `#[query_map]`: its own keys at the top level of the query.
                 param["style"] = Value::from("form");
                 param["explode"] = Value::Bool(true);
@@ -191,8 +194,14 @@ fn operation(api: &ApiDescription, endpoint: &EndpointDescription) -> Value {
     }
     if let Some(body) = endpoint.body() {
         let mut media = json!({ "schema": body.schema() });
-        if !body.part_types().is_empty() {
-            media["encoding"] = Value::Object(body.part_types().clone());
+        let mut encoding = body.part_types().clone();
+        if body.deep_map() {
+            for name in nested_properties(api, body.schema()) {
+                encoding.insert(name, json!({ "style": "deepObject", "explode": true }));
+            }
+        }
+        if !encoding.is_empty() {
+            media["encoding"] = Value::Object(encoding);
         }
         op["requestBody"] = json!({
             "required": body.required(),
@@ -220,6 +229,36 @@ fn operation(api: &ApiDescription, endpoint: &EndpointDescription) -> Value {
         json!([])
     };
     op
+}
+
+/// The properties of an object schema (following `$ref`s and `allOf`) whose values are
+/// objects or arrays: what a `deepObject` form writes in brackets.
+fn nested_properties(api: &ApiDescription, schema: &Value) -> Vec<String> {
+    let resolved = resolve(api, schema);
+    let mut names = Vec::new();
+    if let Some(parts) = resolved["allOf"].as_array() {
+        for part in parts {
+            names.extend(nested_properties(api, part));
+        }
+    }
+    for (name, property) in resolved["properties"].as_object().into_iter().flatten() {
+        let property = resolve(api, property);
+        let options = property["anyOf"].as_array().into_iter().flatten();
+        let nested =
+            |s: &Value| matches!(resolve(api, s)["type"].as_str(), Some("object" | "array"));
+        if nested(property) || options.into_iter().any(nested) {
+            names.push(name.clone());
+        }
+    }
+    names
+}
+
+fn resolve<'a>(api: &'a ApiDescription, schema: &'a Value) -> &'a Value {
+    schema["$ref"]
+        .as_str()
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        .and_then(|name| api.schemas().get(name))
+        .unwrap_or(schema)
 }
 
 /// Whether a schema (following one `$ref`) describes an object.

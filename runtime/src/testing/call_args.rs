@@ -8,8 +8,10 @@ use bytes::Bytes;
 use percent_encoding::percent_decode_str;
 use serde::Deserialize;
 
+use super::deep_values::Tree;
 use super::multipart_parts::{RecordedPart, parse_parts};
 use super::text_values::{Pairs, Values};
+use crate::encode::style::Style;
 use crate::request::Request;
 
 /// Decodes one endpoint's arguments from the request the client built. Implemented by the
@@ -100,12 +102,43 @@ impl<'de> MockCall<'de> {
         decode(&format!("query `{key}`"), values)
     }
 
-    /// The query parameters, except those other arguments own, as a map or struct.
-    pub fn query_map<T: Deserialize<'de>>(&self, others: &[&str]) -> Result<T, ArgError> {
+    /// A `#[query]` with a `style`: the joined value split again, or the bracketed pairs
+    /// under `key` as a tree.
+    pub fn query_styled<T: Deserialize<'de>>(
+        &self,
+        key: &str,
+        style: Style,
+    ) -> Result<T, ArgError> {
+        let query = self.request.url().query().unwrap_or("");
+        let what = format!("query `{key}`");
+        match style.delimiter() {
+            Some(delimiter) => {
+                let between = match delimiter {
+                    ',' => ",",
+                    ' ' => "%20",
+                    _ => "|",
+                };
+                let values = pairs(query, true)
+                    .filter(|(k, _)| k == key)
+                    .flat_map(|(_, v)| v.split(between).map(form_decoded).collect::<Vec<_>>())
+                    .collect();
+                decode(&what, values)
+            }
+            None => deep(&what, Some(key), pairs(query, false)),
+        }
+    }
+
+    /// The query parameters, except those other arguments own, as a map or struct; with
+    /// `deep`, bracketed keys are nested values.
+    pub fn query_map<T: Deserialize<'de>>(
+        &self,
+        others: &[&str],
+        deep: bool,
+    ) -> Result<T, ArgError> {
         let pairs = pairs(self.request.url().query().unwrap_or(""), false)
-            .filter(|(k, _)| !others.contains(&k.as_str()))
-            .collect();
-        T::deserialize(Pairs(pairs)).map_err(|e| ArgError::new(format!("query map: {e}")))
+            .filter(|(k, _)| !owned_by(others, k))
+            .collect::<Vec<_>>();
+        map_of("query map", pairs, deep)
     }
 
     /// Every value of header `name`.
@@ -169,12 +202,38 @@ impl<'de> MockCall<'de> {
         decode(&format!("form field `{key}`"), values)
     }
 
-    /// The form fields, except those other arguments own, as a map or struct.
-    pub fn field_map<T: Deserialize<'de>>(&self, others: &[&str]) -> Result<T, ArgError> {
+    /// A `#[field]` with a `style`: the joined value split again (a value holding the
+    /// delimiter cannot be told apart in a form), or the bracketed pairs under `key`.
+    pub fn field_styled<T: Deserialize<'de>>(
+        &self,
+        key: &str,
+        style: Style,
+    ) -> Result<T, ArgError> {
+        let text = self.form_text()?;
+        let what = format!("form field `{key}`");
+        match style.delimiter() {
+            Some(delimiter) => {
+                let values = pairs(&text, false)
+                    .filter(|(k, _)| k == key)
+                    .flat_map(|(_, v)| v.split(delimiter).map(str::to_owned).collect::<Vec<_>>())
+                    .collect();
+                decode(&what, values)
+            }
+            None => deep(&what, Some(key), pairs(&text, false)),
+        }
+    }
+
+    /// The form fields, except those other arguments own, as a map or struct; with `deep`,
+    /// bracketed keys are nested values.
+    pub fn field_map<T: Deserialize<'de>>(
+        &self,
+        others: &[&str],
+        deep: bool,
+    ) -> Result<T, ArgError> {
         let pairs = pairs(&self.form_text()?, false)
-            .filter(|(k, _)| !others.contains(&k.as_str()))
-            .collect();
-        T::deserialize(Pairs(pairs)).map_err(|e| ArgError::new(format!("form fields: {e}")))
+            .filter(|(k, _)| !owned_by(others, k))
+            .collect::<Vec<_>>();
+        map_of("form fields", pairs, deep)
     }
 
     fn form_text(&self) -> Result<String, ArgError> {
@@ -202,6 +261,45 @@ impl<'de> MockCall<'de> {
 
 fn decode<'de, T: Deserialize<'de>>(what: &str, values: Vec<String>) -> Result<T, ArgError> {
     T::deserialize(Values(values)).map_err(|e| ArgError::new(format!("{what}: {e}")))
+}
+
+/// The pairs under `root` (or all of them) as a nested value.
+fn deep<'de, T: Deserialize<'de>>(
+    what: &str,
+    root: Option<&str>,
+    pairs: impl Iterator<Item = (String, String)>,
+) -> Result<T, ArgError> {
+    let tree = Tree::from_pairs(root, pairs).map_err(|e| ArgError::new(format!("{what}: {e}")))?;
+    T::deserialize(tree).map_err(|e| ArgError::new(format!("{what}: {e}")))
+}
+
+fn map_of<'de, T: Deserialize<'de>>(
+    what: &str,
+    pairs: Vec<(String, String)>,
+    deep_keys: bool,
+) -> Result<T, ArgError> {
+    if deep_keys {
+        return deep(what, None, pairs.into_iter());
+    }
+    T::deserialize(Pairs(pairs)).map_err(|e| ArgError::new(format!("{what}: {e}")))
+}
+
+/// Whether another argument sent `key`: its own key, or a bracketed key under it.
+fn owned_by(others: &[&str], key: &str) -> bool {
+    others.iter().any(|other| {
+        key == *other
+            || key
+                .strip_prefix(other)
+                .is_some_and(|rest| rest.starts_with('['))
+    })
+}
+
+/// One piece of a raw query value, decoded the WHATWG way.
+fn form_decoded(raw: &str) -> String {
+    url::form_urlencoded::parse(format!("v={raw}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
 }
 
 /// `key=value` pairs of a query or form, decoded the WHATWG way, or split only when `raw`.

@@ -47,6 +47,7 @@ use crate::transport::Transport;
 
 mod body_value;
 mod call_args;
+mod deep_values;
 mod expectation;
 mod mock_pages;
 mod multipart_parts;
