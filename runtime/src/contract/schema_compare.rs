@@ -63,6 +63,8 @@ struct View {
     map_values: Option<Value>,
     /// The integers allowed, when the type is `integer`.
     range: Option<IntRange>,
+    /// `null` is allowed too (`Option<T>`; `nullable: true` in 3.0 documents).
+    nullable: bool,
 }
 
 fn view(schema: &Value, side: &dyn Resolve, depth: usize) -> View {
@@ -79,7 +81,9 @@ fn view(schema: &Value, side: &dyn Resolve, depth: usize) -> View {
                 .filter(|v| side.resolve(v)["type"] != "null")
                 .collect();
             if let [only] = non_null.as_slice() {
-                return view(only, side, depth + 1);
+                let mut only = view(only, side, depth + 1);
+                only.nullable |= non_null.len() < variants.len() || schema["nullable"] == true;
+                return only;
             }
             let mut values = Vec::new();
             for variant in &non_null {
@@ -142,6 +146,11 @@ fn own_fields(schema: &Value) -> View {
             .as_object()
             .map(|m| Value::Object(m.clone())),
         range: None,
+        nullable: schema["nullable"] == true
+            || schema["type"] == "null"
+            || schema["type"]
+                .as_array()
+                .is_some_and(|types| types.iter().any(|t| t == "null")),
     };
     if view.types.iter().any(|t| t == "integer") {
         view.range = IntRange::of(schema);
@@ -172,6 +181,7 @@ fn merge(into: &mut View, from: View) {
     into.open |= from.open;
     into.map_values = into.map_values.take().or(from.map_values);
     into.range = into.range.or(from.range);
+    into.nullable |= from.nullable;
 }
 
 fn types_of_values(values: &[Value]) -> Vec<String> {
@@ -265,6 +275,11 @@ fn compare_at(
             to.types.join(" or ")
         ));
         return;
+    }
+    if flow == Flow::Received && t.nullable && !o.nullable {
+        out.push(format!(
+            "{at}: the spec may send null, which the trait's type cannot hold (make it an `Option`)"
+        ));
     }
     if flow == Flow::Received
         && t.types == ["integer"]
@@ -476,6 +491,12 @@ mod tests {
             "{sent:?}"
         );
         let option = json!({"anyOf": [{"type": "integer"}, {"type": "null"}]});
-        assert!(diff(option, json!({"type": "integer"}), Flow::Received).is_empty());
+        assert!(diff(option.clone(), json!({"type": "integer"}), Flow::Received).is_empty());
+        let nullable = json!({"type": "integer", "nullable": true});
+        assert!(diff(option, nullable.clone(), Flow::Received).is_empty());
+        assert_eq!(
+            diff(json!({"type": "integer"}), nullable, Flow::Received),
+            ["x: the spec may send null, which the trait's type cannot hold (make it an `Option`)"]
+        );
     }
 }
