@@ -12,6 +12,7 @@ pub mod log_capture;
 pub mod origin;
 pub mod prism;
 pub mod server;
+pub mod specs;
 pub mod sse_servers;
 pub mod tls;
 pub mod tools;
