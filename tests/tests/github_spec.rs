@@ -310,7 +310,7 @@ const PATHS: &[&str] = &[
 /// Prism on GitHub's document, trimmed to the client's paths.
 fn start_prism(dir: &support::TempDir) -> Option<support::prism::Prism> {
     let (path, _) = support::specs::document("api.github.com.json")?;
-    let trimmed = support::specs::trimmed_for_prism(&path, PATHS, dir.path());
+    let trimmed = support::specs::trimmed_for_prism(&path, PATHS, dir.path(), None);
     support::prism::Prism::start(&trimmed)
 }
 

@@ -102,6 +102,11 @@ fn place(slot: &mut Value, segments: &[&str], field: Value, required: bool) {
         *slot = field;
         return;
     };
+    if is_index(first) && rest.is_empty() && field["type"] == "array" {
+        // `expand[]` sent once per item: the field's list is the array itself.
+        *slot = field;
+        return;
+    }
     if is_index(first) {
         if slot["type"] != "array" {
             *slot = json!({ "type": "array", "items": null });

@@ -13,11 +13,12 @@ pub(super) struct IntRange {
 }
 
 impl IntRange {
-    /// The range `schema` allows; `None` for formats that are not integer widths.
+    /// The range `schema` allows.
     pub(super) fn of(schema: &Value) -> Option<Self> {
+        // A format that names no width (`unix-time`) says nothing of the range.
         let mut range = match schema["format"].as_str() {
             None | Some("int64") | Some("int") => bits(64, true),
-            Some(format) => from_format(format)?,
+            Some(format) => from_format(format).unwrap_or(bits(64, true)),
         };
         if let Some(min) = bound(schema, "minimum", "exclusiveMinimum", 1) {
             range.lo = range.lo.max(min);
@@ -121,6 +122,6 @@ mod tests {
         assert_eq!(range(json!({"exclusiveMinimum": 0})).lo, 1);
         assert_eq!(range(json!({"minimum": 0, "exclusiveMinimum": true})).lo, 1);
         assert_eq!(range(json!({"format": "uint8"})).hi, 255);
-        assert_eq!(IntRange::of(&json!({"format": "float"})), None);
+        assert_eq!(range(json!({"format": "unix-time"})), range(json!({})));
     }
 }

@@ -255,6 +255,30 @@ fn compare_at(
         }
         return;
     }
+    if flow == Flow::Sent
+        && !is_union(ours)
+        && let Some(branches) = union_branches(theirs)
+    {
+        // What the trait sends must fit one branch; when none fits, the closest one says why.
+        let mut closest: Option<Findings> = None;
+        for (_, branch) in branches {
+            let mut found = Findings::default();
+            compare_at(ours, (branch, theirs.1), flow, at, depth + 1, &mut found);
+            if found.mismatches.is_empty() {
+                return;
+            }
+            if closest
+                .as_ref()
+                .is_none_or(|c| found.mismatches.len() < c.mismatches.len())
+            {
+                closest = Some(found);
+            }
+        }
+        for mismatch in closest.map(|c| c.mismatches).unwrap_or_default() {
+            out.push(mismatch);
+        }
+        return;
+    }
     let (o, t) = (view(ours.0, ours.1, 0), view(theirs.0, theirs.1, 0));
     if o.types.is_empty() || t.types.is_empty() {
         return;
