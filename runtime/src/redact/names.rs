@@ -51,9 +51,12 @@ const KEY_PARTS: &[&str] = &[
     "cookie",
 ];
 
-/// Whether a header's value is a secret.
+/// Whether a header's value is a secret. CORS headers (`Access-Control-Allow-Credentials:
+/// true`, `Access-Control-Allow-Headers: Authorization`) name credentials but never hold one.
 pub(super) fn is_secret_header_name(name: &str) -> bool {
-    with_normalized(name, |name| contains_any(name, HEADER_PARTS))
+    with_normalized(name, |name| {
+        !name.starts_with("accesscontrol") && contains_any(name, HEADER_PARTS)
+    })
 }
 
 /// Whether the value of a query parameter, form field or JSON member is a secret.
@@ -137,6 +140,9 @@ mod tests {
             "X-Request-Id",
             "Idempotency-Key",
             "Location",
+            "Access-Control-Allow-Credentials",
+            "Access-Control-Allow-Headers",
+            "Access-Control-Request-Headers",
         ] {
             assert!(!is_secret_header_name(header), "{header}");
         }
