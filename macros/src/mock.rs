@@ -11,7 +11,7 @@ use crate::ast::{Api, Endpoint, ident_name};
 use crate::attr::{Role, Style};
 use crate::owned::owned;
 use crate::path::Piece;
-use crate::ty::{BodyField, body_field};
+use crate::ty::{BodyField, body_field, is_named};
 
 pub(crate) fn mock(api: &Api) -> TokenStream {
     let krate = &api.krate;
@@ -189,6 +189,13 @@ fn args_struct(api: &Api, endpoint: &Endpoint, args: &Ident) -> TokenStream {
                 syn::parse_quote!(::std::vec::Vec<#testing::RecordedPart>),
                 None,
                 quote!(__call.parts(#name)?),
+            ),
+            // The owned form of text is `String` (the URL the call went to, resolved against
+            // the base); any other type is read as the `Url` itself.
+            Role::Url if is_named(&ty, "String") => (
+                syn::parse_quote!(::std::string::String),
+                None,
+                quote!(__call.url().to_string()),
             ),
             Role::Url => (syn::parse_quote!(#krate::Url), None, quote!(__call.url())),
             Role::Progress | Role::Cancel | Role::Extra | Role::Invalid => continue,

@@ -472,3 +472,33 @@ async fn logging_runs_in_front_of_a_typed_mock_and_keeps_secrets_out() {
     assert!(logged.contains("token=[REDACTED]"), "{logged}");
     mock.verify();
 }
+
+#[rest_api]
+trait Links {
+    #[get("/repos")]
+    async fn repos(&self) -> ferrofit::Result<ferrofit::Response<Vec<String>>>;
+
+    #[get]
+    async fn follow(&self, #[url] next: &str) -> ferrofit::Result<ferrofit::Response<Vec<String>>>;
+}
+
+#[tokio::test]
+async fn a_typed_reply_carries_headers_and_a_url_argument_is_its_owned_text() {
+    let mock = LinksMock::new();
+    let next = "https://api.test/repos?page=2";
+    mock.repos()
+        .reply_header("Link", &format!("<{next}>; rel=\"next\""))
+        .returns(vec!["ferrofit".to_owned()]);
+    mock.follow()
+        .with(move |args| args.next == next)
+        .reply_header("X-Page", "2")
+        .returns(vec!["serde".to_owned()]);
+    let api = LinksClient::new(mock.client());
+    let first = api.repos().await.unwrap();
+    let link = first.headers()["link"].to_str().unwrap().to_owned();
+    assert!(link.contains(next), "{link}");
+    let second = api.follow(next).await.unwrap();
+    assert_eq!(second.value(), &["serde"]);
+    assert_eq!(second.headers()["x-page"], "2");
+    mock.verify();
+}

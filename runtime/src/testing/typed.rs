@@ -161,6 +161,7 @@ impl TypedMock {
             matchers: Vec::new(),
             times: Times::Any,
             delay: None,
+            headers: Vec::new(),
             endpoint: PhantomData,
         }
     }
@@ -218,6 +219,7 @@ pub struct Expect<'m, E> {
     matchers: Vec<Matcher>,
     times: Times,
     delay: Option<Duration>,
+    headers: Vec<(String, String)>,
     endpoint: PhantomData<fn() -> E>,
 }
 
@@ -255,6 +257,37 @@ impl<E: MockEndpoint> Expect<'_, E> {
     pub fn never(mut self) {
         self.times = Times::Never;
         self.register(MockReply::status(500));
+    }
+
+    /// Adds a header to the reply, whatever it is: a `Link` or `ETag` that a
+    /// `Response<T>` endpoint reads, a `Retry-After` next to an error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// #[ferrofit::rest_api]
+    /// trait Repos {
+    ///     #[get("/repos")]
+    ///     async fn repos(&self) -> ferrofit::Result<ferrofit::Response<Vec<String>>>;
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let mock = ReposMock::new();
+    /// mock.repos()
+    ///     .reply_header("Link", r#"<https://api.test/repos?page=2>; rel="next""#)
+    ///     .returns(vec!["ferrofit".to_owned()]);
+    /// let reply = ReposClient::new(mock.client()).repos().await.unwrap();
+    /// assert!(reply.headers()["link"].to_str().unwrap().contains("page=2"));
+    /// # }
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// When the reply is registered, if the name or value is not valid in a header: a bug in
+    /// the test itself.
+    pub fn reply_header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
     }
 
     /// Waits this long before answering (use `tokio::time::pause()` to make it instant).
@@ -353,6 +386,9 @@ impl<E: MockEndpoint> Expect<'_, E> {
     }
 
     fn register(self, mut reply: MockReply) {
+        for (name, value) in &self.headers {
+            reply = reply.header(name, value);
+        }
         if let Some(delay) = self.delay {
             reply = reply.delay(delay);
         }
