@@ -308,3 +308,34 @@ fn array_bodies_are_arrays_of_their_items() {
     assert_eq!(body("/ids")["items"]["type"], "integer");
     assert_eq!(body("/maybe")["type"], "array");
 }
+
+#[test]
+fn the_security_scheme_is_the_one_the_client_really_uses() {
+    use ferrofit::auth::StaticAuth;
+    let build =
+        |builder: ferrofit::ClientBuilder| builder.base_url("https://api.test").build().unwrap();
+    let security = |client: &ferrofit::Client| {
+        let doc = PetApiClient::openapi().with_client_auth(client).into_json();
+        (
+            doc["components"]["securitySchemes"].clone(),
+            doc["paths"]["/pets/{id}"]["get"]["security"].clone(),
+        )
+    };
+    let basic = build(ferrofit::Client::builder().interceptor(StaticAuth::basic("ada", "pw")));
+    assert_eq!(
+        security(&basic),
+        (
+            serde_json::json!({"basicAuth": {"type": "http", "scheme": "basic"}}),
+            serde_json::json!([{"basicAuth": []}])
+        )
+    );
+    let keyed = build(ferrofit::Client::builder().default_header("X-Api-Key", "k3y"));
+    assert_eq!(
+        security(&keyed).0,
+        serde_json::json!({"apiKeyHeader_x-api-key": {"type": "apiKey", "in": "header", "name": "x-api-key"}})
+    );
+    let open = build(ferrofit::Client::builder());
+    assert_eq!(security(&open), (Value::Null, serde_json::json!([])));
+    let doc = PetApiClient::openapi().with_client_auth(&open).into_json();
+    assert!(doc["components"].get("securitySchemes").is_none());
+}

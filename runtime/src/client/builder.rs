@@ -10,7 +10,7 @@ use url::Url;
 use super::connection::ConnectionSettings;
 use super::{BaseUrl, Client, Shared};
 use crate::error::{Error, Result};
-use crate::interceptor::auth::{AuthInterceptor, ClientAuth, StaticAuth};
+use crate::interceptor::auth::{self, AuthInterceptor, ClientAuth, StaticAuth};
 use crate::interceptor::cache::CacheInterceptor;
 use crate::interceptor::log::LogInterceptor;
 use crate::interceptor::{Chain, Interceptor};
@@ -20,8 +20,8 @@ use crate::redact::{self, Redactor};
 use crate::transport::HyperTransport;
 use crate::transport::{ReqwestTransport, Transport, TransportSettings, WatchConnects, redirect};
 
-#[cfg(feature = "hyper-transport")]
 mod headers;
+#[cfg(feature = "hyper-transport")]
 mod hyper;
 mod proxy;
 
@@ -522,6 +522,12 @@ impl ClientBuilder {
         if let Some(cache) = &self.cache {
             interceptors.insert(self.leading_logs, Arc::new(cache.clone()));
         }
+        let mut auth_schemes = self.auth.schemes();
+        for scheme in auth::scheme::of_default_headers(&self.default_headers, &self.redactor) {
+            if !auth_schemes.contains(&scheme) {
+                auth_schemes.push(scheme);
+            }
+        }
         Ok(Client {
             shared: Arc::new(Shared {
                 base,
@@ -534,6 +540,7 @@ impl ClientBuilder {
                     .collect(),
                 default_headers: self.default_headers,
                 overriding: self.overriding.into(),
+                auth_schemes: auth_schemes.into(),
                 timeout: self.timeout,
                 chain: Arc::new(Chain {
                     interceptors,

@@ -17,6 +17,7 @@ use url::Url;
 
 use crate::cancel::CancelToken;
 use crate::error::{Error, Result, TimeoutPhase};
+use crate::interceptor::auth::scheme::AuthScheme;
 use crate::interceptor::cache::CacheInterceptor;
 use crate::interceptor::{Chain, Next};
 use crate::origin::Origin;
@@ -58,6 +59,8 @@ pub(crate) struct Shared {
     default_headers: HeaderMap,
     /// The default headers that replace the endpoint's (`ClientBuilder::override_header`).
     overriding: Arc<[HeaderName]>,
+    /// How the client sends credentials: its auth interceptors and secret default headers.
+    auth_schemes: Arc<[AuthScheme]>,
     timeout: Option<Duration>,
     /// The interceptors, then the transport.
     chain: Arc<Chain>,
@@ -227,6 +230,12 @@ impl Client {
             Some(cache) => cache.clear().await,
             None => Ok(()),
         }
+    }
+
+    /// How this client sends credentials, for the OpenAPI export.
+    #[cfg_attr(not(feature = "openapi"), allow(dead_code))]
+    pub(crate) fn auth_schemes(&self) -> &[AuthScheme] {
+        &self.shared.auth_schemes
     }
 
     /// The names this client treats as secrets.

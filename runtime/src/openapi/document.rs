@@ -38,6 +38,75 @@ impl OpenApi {
         self.0
     }
 
+    /// Describes the credentials as `client` really sends them, in place of the bearer
+    /// token the trait alone suggests: an `AuthInterceptor`'s tokens or `StaticAuth::bearer`
+    /// are `http` `bearer`, `StaticAuth::basic` is `basic`, an API key in a header or the
+    /// query (a `StaticAuth`, or a secret default header such as `X-Api-Key`) is `apiKey`
+    /// with its name. Every endpoint that sends credentials requires all of them (they go
+    /// together); a client without credentials leaves every endpoint open.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ferrofit::auth::StaticAuth;
+    ///
+    /// #[ferrofit::rest_api]
+    /// trait Weather {
+    ///     #[get("/weather")]
+    ///     async fn weather(&self, #[query] q: &str) -> ferrofit::Result<String>;
+    /// }
+    ///
+    /// let client = ferrofit::Client::builder()
+    ///     .base_url("https://api.openweathermap.org/data/2.5")
+    ///     .interceptor(StaticAuth::api_key_query("appid", "k3y"))
+    ///     .build()?;
+    /// let document = WeatherClient::openapi().with_client_auth(&client);
+    /// let json = document.as_json();
+    /// assert_eq!(
+    ///     json["components"]["securitySchemes"]["apiKeyQuery_appid"],
+    ///     serde_json::json!({ "type": "apiKey", "in": "query", "name": "appid" })
+    /// );
+    /// assert_eq!(
+    ///     json["paths"]["/weather"]["get"]["security"],
+    ///     serde_json::json!([{ "apiKeyQuery_appid": [] }])
+    /// );
+    /// # Ok::<(), ferrofit::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_client_auth(mut self, client: &crate::Client) -> Self {
+        let schemes = client.auth_schemes();
+        let definitions: Map<String, Value> = schemes
+            .iter()
+            .map(|scheme| (scheme.key(), scheme.to_json()))
+            .collect();
+        let requirement: Map<String, Value> = schemes
+            .iter()
+            .map(|scheme| (scheme.key(), json!([])))
+            .collect();
+        if let Some(components) = self.0["components"].as_object_mut() {
+            if definitions.is_empty() {
+                components.remove("securitySchemes");
+            } else {
+                components.insert("securitySchemes".into(), Value::Object(definitions));
+            }
+        }
+        for item in self.0["paths"].as_object_mut().into_iter().flatten() {
+            for operation in item.1.as_object_mut().into_iter().flatten() {
+                let sends = operation.1["security"]
+                    .as_array()
+                    .is_some_and(|s| !s.is_empty());
+                if sends {
+                    operation.1["security"] = if requirement.is_empty() {
+                        json!([])
+                    } else {
+                        json!([requirement.clone()])
+                    };
+                }
+            }
+        }
+        self
+    }
+
     /// Adds a server URL (`servers`), which OpenAPI tools call the paths on.
     #[must_use]
     pub fn with_server(mut self, url: &str) -> Self {

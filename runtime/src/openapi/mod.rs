@@ -43,6 +43,7 @@ pub use description::{
 };
 pub use document::OpenApi;
 pub use error_schema::{ErrorOf, ResultParts, ViaApiError, ViaUntypedError};
+#[cfg(feature = "testing")]
 pub(crate) use schema::UNCHECKED;
 pub use schema::{SchemaOf, Schemas, ViaJsonSchema, ViaUnknown};
 

@@ -55,6 +55,7 @@
 mod flight;
 #[cfg(feature = "keyring")]
 mod keyring_store;
+pub(crate) mod scheme;
 mod static_auth;
 mod tokens;
 
@@ -323,6 +324,21 @@ impl ClientAuth {
     /// Whether the client has any auth interceptor.
     pub(crate) fn is_empty(&self) -> bool {
         self.tokens.is_none() && self.statics.is_empty()
+    }
+
+    /// How the client's auth interceptors send credentials, each scheme once.
+    pub(crate) fn schemes(&self) -> Vec<scheme::AuthScheme> {
+        let tokens = self.tokens.as_ref().map(|_| scheme::AuthScheme::Bearer);
+        let mut schemes: Vec<scheme::AuthScheme> = Vec::new();
+        for scheme in tokens
+            .into_iter()
+            .chain(self.statics.iter().filter_map(StaticAuth::scheme))
+        {
+            if !schemes.contains(&scheme) {
+                schemes.push(scheme);
+            }
+        }
+        schemes
     }
 }
 

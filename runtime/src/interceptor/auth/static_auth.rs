@@ -7,6 +7,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 use base64::Engine as _;
 use http::header::{AUTHORIZATION, HeaderName, HeaderValue};
 
+use super::scheme::{AuthScheme, KeyLocation};
 use crate::BoxFuture;
 use crate::error::{Error, Result};
 use crate::interceptor::{Interceptor, Next};
@@ -209,6 +210,23 @@ impl StaticAuth {
             Ok(Value::Header(name, value)) => Some((name.clone(), value.clone())),
             _ => None,
         }
+    }
+
+    /// How this credential travels, for the OpenAPI export; `None` for an invalid one.
+    pub(crate) fn scheme(&self) -> Option<AuthScheme> {
+        Some(match &self.shared.placement {
+            Placement::Bearer => AuthScheme::Bearer,
+            Placement::Basic { .. } => AuthScheme::Basic,
+            Placement::Header(name) => AuthScheme::ApiKey {
+                location: KeyLocation::Header,
+                name: name.as_str().to_owned(),
+            },
+            Placement::Query(name) => AuthScheme::ApiKey {
+                location: KeyLocation::Query,
+                name: name.clone(),
+            },
+            Placement::Invalid(_) => return None,
+        })
     }
 
     /// The client's redaction policy with this credential's header or query name added. A
