@@ -339,3 +339,45 @@ fn the_security_scheme_is_the_one_the_client_really_uses() {
     let doc = PetApiClient::openapi().with_client_auth(&open).into_json();
     assert!(doc["components"].get("securitySchemes").is_none());
 }
+
+#[derive(Serialize, Deserialize, JsonSchema)]
+struct Listing<T> {
+    data: Vec<T>,
+    has_more: bool,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema)]
+struct Charge {
+    id: String,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema)]
+struct Refund {
+    id: String,
+}
+
+#[rest_api]
+#[allow(dead_code)]
+trait Lists {
+    #[get("/charges")]
+    async fn charges(&self) -> ferrofit::Result<Listing<Charge>>;
+
+    #[get("/refunds")]
+    async fn refunds(&self) -> ferrofit::Result<Listing<Refund>>;
+}
+
+#[test]
+fn generic_schemas_are_named_after_their_arguments() {
+    let doc = ListsClient::openapi().into_json();
+    let reply = |path: &str| {
+        doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+            .clone()
+    };
+    assert_eq!(reply("/charges"), "#/components/schemas/Listing_Charge");
+    assert_eq!(reply("/refunds"), "#/components/schemas/Listing_Refund");
+    // Every reference still points at a definition.
+    let dir = support::TempDir::new();
+    let path = dir.path().join("lists.json");
+    std::fs::write(&path, ListsClient::openapi().to_string()).expect("write the document");
+    support::tools::assert_valid_openapi(&path);
+}

@@ -43,7 +43,21 @@ impl ApiDescription {
         endpoints: Vec<EndpointDescription>,
         schemas: Schemas,
     ) -> Self {
-        let (schemas, notes) = schemas.into_parts();
+        let (mut schemas, notes) = schemas.into_parts();
+        let mut endpoints = endpoints;
+        let renames = super::generic_names::renames(&schemas);
+        if !renames.is_empty() {
+            schemas = schemas
+                .into_iter()
+                .map(|(name, mut schema)| {
+                    super::generic_names::rename_refs(&mut schema, &renames);
+                    (renames.get(&name).cloned().unwrap_or(name), schema)
+                })
+                .collect();
+            for endpoint in &mut endpoints {
+                endpoint.rename_refs(&renames);
+            }
+        }
         Self {
             name,
             doc,
@@ -466,6 +480,23 @@ impl EndpointDescription {
     /// status that is not a success; `None` when it declares none.
     pub fn error_schema(&self) -> Option<&Value> {
         self.error_schema.as_ref()
+    }
+
+    /// Points the endpoint's schema references at renamed definitions.
+    fn rename_refs(&mut self, renames: &std::collections::HashMap<String, String>) {
+        use super::generic_names::rename_refs;
+        for param in &mut self.params {
+            rename_refs(&mut param.schema, renames);
+        }
+        if let Some(body) = &mut self.body {
+            rename_refs(&mut body.schema, renames);
+        }
+        for schema in [&mut self.reply_schema, &mut self.error_schema]
+            .into_iter()
+            .flatten()
+        {
+            rename_refs(schema, renames);
+        }
     }
 
     /// The `Accept` header the trait sends, when it fixes one (`#[headers("Accept: …")]`).

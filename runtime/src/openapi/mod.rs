@@ -35,6 +35,7 @@
 mod description;
 mod document;
 mod error_schema;
+mod generic_names;
 mod schema;
 
 pub use description::{
