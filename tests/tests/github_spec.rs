@@ -231,6 +231,13 @@ mod planted {
         /// `state` is text, not a number.
         pub(super) state: i64,
         pub(super) title: String,
+        /// Only issues that are pull requests have it.
+        pub(super) pull_request: PullRef,
+    }
+
+    #[derive(Deserialize, JsonSchema)]
+    pub(super) struct PullRef {
+        pub(super) url: Option<String>,
     }
 
     #[derive(Deserialize, JsonSchema)]
@@ -291,6 +298,10 @@ fn planted_mistakes_are_found_in_githubs_document() {
     assert!(has("reply[].milestone: the spec may send null"), "{report}");
     assert!(
         has("reply[].state: the spec may send string, the trait decodes integer"),
+        "{report}"
+    );
+    assert!(
+        has("reply[].pull_request: the trait needs it, but the spec may leave it out"),
         "{report}"
     );
 }
