@@ -122,15 +122,8 @@ fn place(slot: &mut Value, segments: &[&str], field: Value, required: bool) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::schema_compare::Plain;
     use super::*;
-
-    struct Plain;
-
-    impl Resolve for Plain {
-        fn resolve<'a>(&'a self, value: &'a Value) -> &'a Value {
-            value
-        }
-    }
 
     #[test]
     fn names_split_into_a_root_and_segments() {

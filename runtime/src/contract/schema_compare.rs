@@ -466,19 +466,22 @@ fn compare_fields(
     }
 }
 
+/// A schema with nothing to resolve, for unit tests.
+#[cfg(test)]
+pub(super) struct Plain;
+
+#[cfg(test)]
+impl Resolve for Plain {
+    fn resolve<'a>(&'a self, value: &'a Value) -> &'a Value {
+        value
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
     use super::*;
-
-    struct Plain;
-
-    impl Resolve for Plain {
-        fn resolve<'a>(&'a self, value: &'a Value) -> &'a Value {
-            value
-        }
-    }
 
     fn diff(ours: Value, theirs: Value, flow: Flow) -> Vec<String> {
         let mut out = Findings::default();

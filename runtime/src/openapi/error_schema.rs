@@ -73,26 +73,6 @@ impl<E> ViaUntypedError for &ErrorOf<E> {
     }
 }
 
-/// `ApiError<E>` is described by its body, `E`, so generated code can ask for the schema of
-/// the error type as it names it.
-impl<E: JsonSchema> JsonSchema for ApiError<E> {
-    fn inline_schema() -> bool {
-        E::inline_schema()
-    }
-
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        E::schema_name()
-    }
-
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        E::schema_id()
-    }
-
-    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        E::json_schema(generator)
-    }
-}
-
 /// RFC 9457 problem details, as the RFC defines the members; others are allowed.
 impl JsonSchema for crate::Problem {
     fn schema_name() -> std::borrow::Cow<'static, str> {

@@ -118,44 +118,46 @@ impl<T: ?Sized> ViaUnknown for &SchemaOf<T> {
     }
 }
 
-/// A `Response<T>` is described by its body, `T`: so a reply type written through an alias
-/// (`type Page<T> = Response<Vec<T>>`) gets `T`'s schema too.
-impl<T: JsonSchema> JsonSchema for crate::Response<T> {
-    fn inline_schema() -> bool {
-        T::inline_schema()
-    }
+/// `impl JsonSchema for $outer` that describes it as `$inner`: a wrapper the wire does not see.
+macro_rules! described_as {
+    ($(#[$doc:meta])* $param:ident: $outer:ty => $inner:ty) => {
+        $(#[$doc])*
+        impl<$param: JsonSchema> JsonSchema for $outer {
+            fn inline_schema() -> bool {
+                <$inner>::inline_schema()
+            }
 
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        T::schema_name()
-    }
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                <$inner>::schema_name()
+            }
 
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        T::schema_id()
-    }
+            fn schema_id() -> std::borrow::Cow<'static, str> {
+                <$inner>::schema_id()
+            }
 
-    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        T::json_schema(generator)
-    }
+            fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                <$inner>::json_schema(generator)
+            }
+        }
+    };
 }
 
-/// `Pages<T>` is described by the items of a page, `Vec<T>`; the endpoint's description puts
-/// them where its `#[paginate(..)]` says (`EndpointDescription::__pages`).
-impl<T: JsonSchema> JsonSchema for crate::Pages<T> {
-    fn inline_schema() -> bool {
-        <Vec<T>>::inline_schema()
-    }
+described_as! {
+    /// A `Response<T>` is described by its body, `T`: so a reply type written through an alias
+    /// (`type Page<T> = Response<Vec<T>>`) gets `T`'s schema too.
+    T: crate::Response<T> => T
+}
 
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        <Vec<T>>::schema_name()
-    }
+described_as! {
+    /// `Pages<T>` is described by the items of a page, `Vec<T>`; the endpoint's description
+    /// puts them where its `#[paginate(..)]` says (`EndpointDescription::__pages`).
+    T: crate::Pages<T> => Vec<T>
+}
 
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        <Vec<T>>::schema_id()
-    }
-
-    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        <Vec<T>>::json_schema(generator)
-    }
+described_as! {
+    /// `ApiError<E>` is described by its body, `E`, so generated code can ask for the schema
+    /// of the error type as it names it.
+    E: crate::ApiError<E> => E
 }
 
 #[cfg(test)]
