@@ -396,3 +396,17 @@ fn styles_and_bracketed_names_are_read_as_the_document_means_them() {
         "{report}"
     );
 }
+
+#[rest_api]
+#[headers("Accept: application/json")]
+#[allow(dead_code)]
+trait AsksJsonReadsText {
+    #[get("/slow")]
+    async fn slow(&self) -> ferrofit::Result<String>;
+}
+
+#[test]
+fn a_trait_wide_accept_on_a_method_that_reads_text_agrees_with_its_own_export() {
+    let spec = Spec::from_json(AsksJsonReadsTextClient::openapi().into_json()).unwrap();
+    contract::check::<AsksJsonReadsTextClient>(&spec).assert_ok();
+}

@@ -70,12 +70,14 @@ pub(super) fn check_reply(
     else {
         return;
     };
-    // The server answers what the trait asks for; without an `Accept`, what it decodes.
+    // The server answers what the trait asks for, else what it decodes (a trait-wide
+    // `Accept: application/json` on a method that reads text).
     let (wanted, trait_side): (Vec<&str>, String) = match endpoint.accept() {
         Some(accept) => (
             accept
                 .split(',')
                 .filter(|range| !is_refused(range))
+                .chain([content_type])
                 .collect(),
             format!("the trait asks for {accept}"),
         ),
