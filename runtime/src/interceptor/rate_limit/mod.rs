@@ -42,7 +42,8 @@ use crate::response::RawResponse;
 /// an origin for longer.
 const MAX_SERVER_WAIT: Duration = Duration::from_secs(24 * 60 * 60);
 
-/// Origins tracked before the ones no longer limited are forgotten.
+/// Origins tracked at most: past it, the ones no longer limited are forgotten, then the one
+/// whose block ends first.
 const PRUNE_AT: usize = 1024;
 
 type Limiter =
@@ -190,9 +191,19 @@ impl RateLimitInterceptor {
         };
         let until = Instant::now() + wait.min(MAX_SERVER_WAIT);
         let mut blocked = self.blocked.lock().unwrap_or_else(PoisonError::into_inner);
-        if blocked.len() >= PRUNE_AT {
+        if blocked.len() >= PRUNE_AT && !blocked.contains_key(origin) {
             let now = Instant::now();
             blocked.retain(|_, until| *until > now);
+            // Still full (servers on many origins all said to wait): the block that ends
+            // first goes, so the map stays bounded whatever servers say.
+            if blocked.len() >= PRUNE_AT
+                && let Some(soonest) = blocked
+                    .iter()
+                    .min_by_key(|(_, until)| **until)
+                    .map(|(origin, _)| origin.clone())
+            {
+                blocked.remove(&soonest);
+            }
         }
         let entry = blocked.entry(origin.to_owned()).or_insert(until);
         *entry = (*entry).max(until);
@@ -215,5 +226,25 @@ impl fmt::Debug for RateLimitInterceptor {
             .field("paced", &self.pace.is_some())
             .field("max_wait", &self.max_wait)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn servers_on_many_origins_cannot_grow_the_blocks_without_bound() {
+        let limiter = RateLimitInterceptor::new();
+        let mut refused = RawResponse::new(StatusCode::TOO_MANY_REQUESTS, "");
+        refused
+            .headers_mut()
+            .insert(http::header::RETRY_AFTER, "3600".parse().unwrap());
+        for i in 0..(PRUNE_AT + 100) {
+            limiter.learn(&format!("https://h{i}.test"), &refused);
+        }
+        let blocked = limiter.blocked.lock().unwrap();
+        assert_eq!(blocked.len(), PRUNE_AT);
+        assert!(blocked.contains_key(&format!("https://h{}.test", PRUNE_AT + 99)));
     }
 }
