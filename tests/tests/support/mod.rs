@@ -11,6 +11,7 @@ pub mod listening;
 pub mod log_capture;
 pub mod origin;
 pub mod prism;
+pub mod redis;
 pub mod server;
 pub mod specs;
 pub mod sse_servers;

@@ -68,6 +68,8 @@ mod lookup;
 mod partition;
 #[cfg(feature = "redb")]
 mod redb_store;
+#[cfg(feature = "redis")]
+mod redis_store;
 mod rules;
 mod store;
 mod storing;
@@ -77,6 +79,8 @@ pub use crate::cache_options::{CacheOptions, CachePolicy};
 pub use crate::response::ResponseSource;
 #[cfg(feature = "redb")]
 pub use redb_store::{DEFAULT_REDB_CAPACITY, RedbStore};
+#[cfg(feature = "redis")]
+pub use redis_store::{DEFAULT_REDIS_MAX_ENTRY, RedisCacheStore};
 pub use store::{CacheStore, MemoryStore};
 
 use std::fmt;
