@@ -17,7 +17,14 @@
 //! is paced.
 
 mod clock;
+#[cfg(feature = "redis")]
+mod redis_pace;
+mod shared;
 pub(crate) mod signals;
+
+#[cfg(feature = "redis")]
+pub use redis_pace::RedisRateLimit;
+pub use shared::SharedPace;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -75,6 +82,8 @@ type Limiter =
 #[derive(Clone)]
 pub struct RateLimitInterceptor {
     pace: Option<Arc<Limiter>>,
+    /// The fleet's pace, shared with other processes.
+    shared: Option<Arc<dyn SharedPace>>,
     max_wait: Duration,
     /// Until when each origin said to send nothing.
     blocked: Arc<Mutex<HashMap<String, Instant>>>,
@@ -92,6 +101,7 @@ impl RateLimitInterceptor {
     pub fn new() -> Self {
         Self {
             pace: None,
+            shared: None,
             max_wait: Duration::from_secs(10),
             blocked: Arc::default(),
         }
@@ -112,6 +122,16 @@ impl RateLimitInterceptor {
         self
     }
 
+    /// Also takes a slot of `pace`, shared with other processes (a [`RedisRateLimit`] with the
+    /// `redis` feature), before every call: the fleet together stays under the limit. When
+    /// the shared pace cannot be reached, this process goes on under its own
+    /// [`per_host`](Self::per_host) pace alone, with a warning.
+    #[must_use]
+    pub fn shared(mut self, pace: impl SharedPace) -> Self {
+        self.shared = Some(Arc::new(pace));
+        self
+    }
+
     /// The longest a call waits for its turn; past it the call fails with
     /// [`Error::RateLimited`]. Default: 10 s.
     #[must_use]
@@ -126,6 +146,10 @@ impl RateLimitInterceptor {
             let wait = self
                 .server_wait(&origin)
                 .or_else(|| self.pace_wait(&origin));
+            let wait = match wait {
+                Some(wait) => Some(wait),
+                None => self.shared_wait(&origin).await,
+            };
             let Some(wait) = wait else { break };
             self.check_wait(&request, wait)?;
             tokio::time::sleep(wait).await;
@@ -151,6 +175,19 @@ impl RateLimitInterceptor {
         }
         let not_until = pace.check_key(&origin.to_owned()).err()?;
         Some(not_until.wait_time_from(TokioInstant(Instant::now())))
+    }
+
+    /// How long until the fleet's shared pace lets a call go; `None` took the slot, or the
+    /// shared pace could not be reached (this process then goes on alone).
+    async fn shared_wait(&self, origin: &str) -> Option<Duration> {
+        let shared = self.shared.as_ref()?;
+        match shared.take(origin).await {
+            Ok(wait) => wait,
+            Err(error) => {
+                tracing::warn!(%error, "ferrofit: the shared rate limit cannot be reached; this process paces alone");
+                None
+            }
+        }
     }
 
     /// Fails now if `wait` is longer than allowed or would pass the call's deadline.
@@ -224,6 +261,7 @@ impl fmt::Debug for RateLimitInterceptor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RateLimitInterceptor")
             .field("paced", &self.pace.is_some())
+            .field("shared", &self.shared.is_some())
             .field("max_wait", &self.max_wait)
             .finish_non_exhaustive()
     }
