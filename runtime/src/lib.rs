@@ -66,6 +66,8 @@ mod origin;
 mod pages;
 mod progress;
 pub mod redact;
+#[cfg(feature = "redis")]
+mod redis_connection;
 mod request;
 mod response;
 mod sse;

@@ -3,7 +3,7 @@
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::aio::ConnectionManager;
 
 use super::store::CacheStore;
 use crate::BoxFuture;
@@ -15,9 +15,6 @@ pub const DEFAULT_REDIS_MAX_ENTRY: usize = 1024 * 1024;
 /// How long a command may take by default before the cache counts it as failed (and the
 /// network answers): Redis next door answers in well under a millisecond.
 const DEFAULT_TIMEOUT: Duration = Duration::from_millis(250);
-
-/// How long connecting may take, at start and when Redis comes back.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// How long an entry that may serve a revalidation at any time (no freshness horizon) is kept.
 const DEFAULT_MAX_TTL: Duration = Duration::from_secs(7 * 24 * 60 * 60);
@@ -73,26 +70,7 @@ impl RedisCacheStore {
     /// space, `*`, `?`, `[`, `]` or `\`), [`Error::Network`] when Redis does not answer
     /// within 2 s.
     pub async fn connect(url: &str, namespace: &str) -> Result<Self> {
-        if namespace.is_empty()
-            || namespace
-                .chars()
-                .any(|c| c.is_whitespace() || "*?[]\\".contains(c))
-        {
-            return Err(Error::config(format!(
-                "`{namespace}` cannot be a Redis namespace: give a non-empty name without spaces or glob characters"
-            )));
-        }
-        let client = redis::Client::open(url)
-            .map_err(|e| Error::config(format!("the Redis URL cannot be used: {e}")))?;
-        // Each command is bounded by the store's own timeout (`run`); connecting, at start and
-        // after Redis comes back, by this one.
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(CONNECT_TIMEOUT))
-            .set_response_timeout(None)
-            .set_number_of_retries(1);
-        let mut connection = ConnectionManager::new_with_config(client, config)
-            .await
-            .map_err(network)?;
+        let mut connection = crate::redis_connection::connect(url, namespace).await?;
         let hashing_key = shared_hashing_key(&mut connection, namespace).await?;
         Ok(Self {
             connection,
@@ -242,21 +220,17 @@ async fn shared_hashing_key(
         .arg("NX")
         .query_async(connection)
         .await
-        .map_err(network)?;
+        .map_err(crate::redis_connection::network)?;
     let stored: Vec<u8> = redis::cmd("GET")
         .arg(&name)
         .query_async(connection)
         .await
-        .map_err(network)?;
+        .map_err(crate::redis_connection::network)?;
     stored.try_into().map_err(|_| {
         Error::config(format!(
             "`{name}` in Redis is not a 32-byte key; delete it and every process makes a new one"
         ))
     })
-}
-
-fn network(error: redis::RedisError) -> Error {
-    Error::network(crate::NetworkKind::Connect, error)
 }
 
 /// `text` with the characters a `SCAN MATCH` pattern gives a meaning escaped.

@@ -4,11 +4,11 @@ use std::num::NonZeroU32;
 use std::time::Duration;
 
 use redis::Script;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::aio::ConnectionManager;
 
 use super::shared::SharedPace;
 use crate::BoxFuture;
-use crate::error::{BoxError, Error, NetworkKind, Result};
+use crate::error::{BoxError, Error, Result};
 
 /// GCRA in one script, on Redis's clock (so the processes' clocks need not agree): the key
 /// holds the theoretical arrival time of the next call, in milliseconds. Returns 0 and moves
@@ -88,15 +88,7 @@ impl RedisRateLimit {
                 "a shared rate limit paces in milliseconds: give at least 1 ms per request",
             ));
         }
-        let client = redis::Client::open(url)
-            .map_err(|e| Error::config(format!("the Redis URL cannot be used: {e}")))?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(Duration::from_secs(2)))
-            .set_response_timeout(None)
-            .set_number_of_retries(1);
-        let connection = ConnectionManager::new_with_config(client, config)
-            .await
-            .map_err(|e| Error::network(NetworkKind::Connect, e))?;
+        let connection = crate::redis_connection::connect(url, namespace).await?;
         Ok(Self {
             connection,
             prefix: format!("{namespace}:ratelimit:"),
