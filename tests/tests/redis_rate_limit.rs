@@ -102,3 +102,69 @@ async fn a_redis_that_goes_down_leaves_each_process_pacing_alone() {
     }
     assert_eq!(served.load(Ordering::SeqCst), 21);
 }
+
+/// How long each worker process sends calls for.
+const WORKER_SECONDS: u64 = 2;
+
+/// One worker process: sends calls to the server for `WORKER_SECONDS`, as fast as the fleet's
+/// limit (50 a second, bursts of 5) lets it. Run by its parent only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a child process of four_processes_together_send_what_one_limit_allows"]
+async fn fleet_worker() {
+    let given = support::child::value("fleet_worker");
+    let (redis_url, base_url) = given.split_once(' ').expect("two URLs");
+    let shared = RedisRateLimit::connect(redis_url, "fleet-test", 50, Duration::from_secs(1))
+        .await
+        .expect("Redis answers")
+        .burst(5);
+    let client = ferrofit::Client::builder()
+        .base_url(base_url)
+        .interceptor(RateLimitInterceptor::new().shared(shared))
+        .build()
+        .unwrap();
+    let api = PingClient::new(client);
+    let until = std::time::Instant::now() + Duration::from_secs(WORKER_SECONDS);
+    while std::time::Instant::now() < until {
+        api.ping().await.expect("a paced call goes");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn four_processes_together_send_what_one_limit_allows() {
+    let Some(redis) = Redis::start() else {
+        return;
+    };
+    let (server, served) = counting_server().await;
+    let given = format!("{} {}", redis.url(), server.base_url);
+    let started = std::time::Instant::now();
+    let children: Vec<std::process::Child> = (0..4)
+        .map(|_| {
+            support::child::command(&[], "fleet_worker", &given)
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .expect("a worker starts")
+        })
+        .collect();
+    let statuses = tokio::task::spawn_blocking(move || {
+        children
+            .into_iter()
+            .map(|mut child| child.wait().expect("the worker ends"))
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap();
+    // Every call happened between the first start and the last exit: at 50 a second plus
+    // one burst of 5, that window bounds the count however slowly the machine started the
+    // workers. Alone, four processes would have sent four times as many.
+    let window = started.elapsed().as_secs_f64();
+    assert!(statuses.iter().all(|s| s.success()), "{statuses:?}");
+    let sent = served.load(Ordering::SeqCst) as u64;
+    // Two calls of slack for the millisecond rounding of Redis's clock in the script.
+    let most = (50.0 * window).ceil() as u64 + 5 + 2;
+    println!("{sent} calls reached the server in a window of {window:.2} s (at most {most})");
+    assert!(
+        sent <= most,
+        "{sent} calls reached the server, at most {most} allowed"
+    );
+    assert!(sent >= 50, "the workers ran: {sent}");
+}

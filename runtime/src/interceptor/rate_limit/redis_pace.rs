@@ -99,6 +99,17 @@ impl RedisRateLimit {
     }
 }
 
+impl RedisRateLimit {
+    /// How many calls may go at once after a quiet spell (default: `requests`, as the
+    /// in-process pace). A provider that counts any sliding `period` wants less: with a burst
+    /// of `b`, at most `requests + b` calls pass in the first `period`. 0 is taken as 1.
+    #[must_use]
+    pub fn burst(mut self, calls: u32) -> Self {
+        self.tolerance = self.emission.saturating_mul(u64::from(calls.max(1) - 1));
+        self
+    }
+}
+
 impl SharedPace for RedisRateLimit {
     fn take<'a>(&'a self, origin: &'a str) -> BoxFuture<'a, Result<Option<Duration>, BoxError>> {
         Box::pin(async move {
