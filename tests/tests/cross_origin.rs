@@ -247,3 +247,27 @@ async fn a_url_an_interceptor_rewrote_carries_no_credential_of_the_client() {
     assert_no_credentials(&mirror.last());
     assert!(home.requests().is_empty(), "everything went to the mirror");
 }
+
+#[tokio::test]
+async fn an_override_header_that_is_secret_stays_with_its_origin() {
+    let home = CaptureServer::start(Answer::Full(LANDED)).await;
+    let cdn = CaptureServer::start(Answer::Full(LANDED)).await;
+    let client = ferrofit::Client::builder()
+        .base_url(&home.base_url)
+        .override_header("X-Api-Key", "override-s3cr3t")
+        .override_header("Accept-Language", "en")
+        .build()
+        .unwrap();
+    let avatar = format!("{}/avatar.png", as_localhost(&cdn.base_url));
+    client
+        .send(Request::new(Method::GET, avatar.parse().unwrap()))
+        .await
+        .unwrap();
+    assert_no_credentials(&cdn.last());
+    let own = format!("{}/me", home.base_url);
+    client
+        .send(Request::new(Method::GET, own.parse().unwrap()))
+        .await
+        .unwrap();
+    assert_eq!(home.last().header_values("x-api-key"), ["override-s3cr3t"]);
+}

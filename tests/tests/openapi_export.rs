@@ -330,6 +330,19 @@ fn the_security_scheme_is_the_one_the_client_really_uses() {
         )
     );
     let keyed = build(ferrofit::Client::builder().default_header("X-Api-Key", "k3y"));
+    let text = PetApiClient::openapi().with_client_auth(&keyed).to_string();
+    assert!(
+        !text.contains("k3y"),
+        "the key itself is never written: {text}"
+    );
+    let bearer = build(ferrofit::Client::builder().default_header("Authorization", "Bearer t0k3n"));
+    let text = PetApiClient::openapi()
+        .with_client_auth(&bearer)
+        .to_string();
+    assert!(
+        text.contains("\"bearerAuth\"") && !text.contains("t0k3n"),
+        "{text}"
+    );
     assert_eq!(
         security(&keyed).0,
         serde_json::json!({"apiKeyHeader_x-api-key": {"type": "apiKey", "in": "header", "name": "x-api-key"}})

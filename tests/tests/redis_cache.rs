@@ -5,14 +5,13 @@
 
 mod support;
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, SystemTime};
 
 use ferrofit::auth::StaticAuth;
 use ferrofit::cache::{CacheInterceptor, CacheStore, RedisCacheStore};
 use ferrofit::{Response, ResponseSource, rest_api};
-use support::hyper_server::{HyperServer, ok};
+use support::hyper_server::{HyperServer, counting, ok};
 use support::redis::Redis;
 
 #[rest_api]
@@ -21,23 +20,13 @@ trait Feed {
     async fn feed(&self, #[query] access_token: &str) -> ferrofit::Result<Response<String>>;
 }
 
-/// A cacheable feed that counts the requests it answered.
-async fn feed_server() -> (HyperServer, Arc<AtomicUsize>) {
-    let served = Arc::new(AtomicUsize::new(0));
-    let count = served.clone();
-    let server = HyperServer::start(move |_request| {
-        let count = count.clone();
-        async move {
-            count.fetch_add(1, Ordering::SeqCst);
-            let mut response = ok("the feed");
-            let headers = response.headers_mut();
-            headers.insert("cache-control", "private, max-age=600".parse().unwrap());
-            headers.insert("set-cookie", "sid=cookie-s3cr3t".parse().unwrap());
-            response
-        }
-    })
-    .await;
-    (server, served)
+/// A cacheable feed that hands out a cookie.
+fn feed() -> hyper::Response<http_body_util::Full<ferrofit::Bytes>> {
+    let mut response = ok("the feed");
+    let headers = response.headers_mut();
+    headers.insert("cache-control", "private, max-age=600".parse().unwrap());
+    headers.insert("set-cookie", "sid=cookie-s3cr3t".parse().unwrap());
+    response
 }
 
 fn client(server: &HyperServer, store: RedisCacheStore) -> FeedClient {
@@ -85,7 +74,7 @@ async fn what_one_process_stores_another_hits_and_no_secret_is_in_redis() {
     let Some(redis) = Redis::start() else {
         return;
     };
-    let (server, served) = feed_server().await;
+    let (server, served) = counting(feed).await;
     let first = client(&server, connect(&redis).await);
     let second = client(&server, connect(&redis).await);
 
@@ -183,7 +172,7 @@ async fn a_redis_that_goes_down_costs_hits_not_calls() {
     let Some(mut redis) = Redis::start() else {
         return;
     };
-    let (server, served) = feed_server().await;
+    let (server, served) = counting(feed).await;
     let api = client(&server, connect(&redis).await);
     api.feed("x").await.unwrap();
     redis.stop();

@@ -4,13 +4,12 @@
 
 mod support;
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use ferrofit::rate_limit::{RateLimitInterceptor, RedisRateLimit};
 use ferrofit::{Error, rest_api};
-use support::hyper_server::{HyperServer, ok};
+use support::hyper_server::{HyperServer, counting, ok};
 use support::redis::Redis;
 
 #[rest_api]
@@ -19,18 +18,8 @@ trait Ping {
     async fn ping(&self) -> ferrofit::Result<String>;
 }
 
-async fn counting_server() -> (HyperServer, Arc<AtomicUsize>) {
-    let served = Arc::new(AtomicUsize::new(0));
-    let count = served.clone();
-    let server = HyperServer::start(move |_request| {
-        let count = count.clone();
-        async move {
-            count.fetch_add(1, Ordering::SeqCst);
-            ok("pong")
-        }
-    })
-    .await;
-    (server, served)
+fn pong() -> hyper::Response<http_body_util::Full<ferrofit::Bytes>> {
+    ok("pong")
 }
 
 /// One process of the fleet: its own connection to Redis, failing fast when the fleet's
@@ -58,7 +47,7 @@ async fn three_processes_together_stay_within_one_limit() {
     let Some(redis) = Redis::start() else {
         return;
     };
-    let (server, served) = counting_server().await;
+    let (server, served) = counting(pong).await;
     let fleet = [
         worker(&redis, &server).await,
         worker(&redis, &server).await,
@@ -91,7 +80,7 @@ async fn a_redis_that_goes_down_leaves_each_process_pacing_alone() {
     let Some(mut redis) = Redis::start() else {
         return;
     };
-    let (server, served) = counting_server().await;
+    let (server, served) = counting(pong).await;
     let api = worker(&redis, &server).await;
     api.ping().await.unwrap();
     redis.stop();
@@ -134,7 +123,7 @@ async fn four_processes_together_send_what_one_limit_allows() {
     let Some(redis) = Redis::start() else {
         return;
     };
-    let (server, served) = counting_server().await;
+    let (server, served) = counting(pong).await;
     let given = format!("{} {}", redis.url(), server.base_url);
     let started = std::time::Instant::now();
     let children: Vec<std::process::Child> = (0..4)

@@ -71,3 +71,18 @@ pub fn redirect(status: http::StatusCode, location: &str) -> Response<Full<Bytes
         .insert("location", location.parse().expect("a valid Location"));
     response
 }
+
+/// A server answering every request with `reply()`, and the count of requests it answered.
+pub async fn counting(reply: fn() -> Response<Full<Bytes>>) -> (HyperServer, Arc<AtomicUsize>) {
+    let served = Arc::new(AtomicUsize::new(0));
+    let count = served.clone();
+    let server = HyperServer::start(move |_request| {
+        let count = count.clone();
+        async move {
+            count.fetch_add(1, Ordering::SeqCst);
+            reply()
+        }
+    })
+    .await;
+    (server, served)
+}
