@@ -18,6 +18,16 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 /// [`Error::Config`] for a namespace that has a space or glob character in it, or a URL
 /// that cannot be used; [`Error::Network`] when Redis does not answer within 2 s.
 pub(crate) async fn connect(url: &str, namespace: &str) -> Result<ConnectionManager> {
+    connect_client(url, namespace)
+        .await
+        .map(|(_, manager)| manager)
+}
+
+/// [`connect`], also giving the client, for connections of another kind (pub/sub).
+pub(crate) async fn connect_client(
+    url: &str,
+    namespace: &str,
+) -> Result<(redis::Client, ConnectionManager)> {
     if namespace.is_empty()
         || namespace
             .chars()
@@ -33,9 +43,10 @@ pub(crate) async fn connect(url: &str, namespace: &str) -> Result<ConnectionMana
         .set_connection_timeout(Some(CONNECT_TIMEOUT))
         .set_response_timeout(None)
         .set_number_of_retries(1);
-    ConnectionManager::new_with_config(client, config)
+    let manager = ConnectionManager::new_with_config(client.clone(), config)
         .await
-        .map_err(network)
+        .map_err(network)?;
+    Ok((client, manager))
 }
 
 /// A Redis failure as a network error.

@@ -12,6 +12,7 @@ pub mod log_capture;
 pub mod origin;
 pub mod prism;
 pub mod redis;
+pub mod rotating_provider;
 pub mod server;
 pub mod specs;
 pub mod sse_servers;

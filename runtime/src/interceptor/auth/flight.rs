@@ -10,6 +10,7 @@ use std::time::{Duration, SystemTime};
 use futures_util::FutureExt;
 use futures_util::future::Shared;
 
+use super::fleet::{LeaseEnd, RefreshCoordinator, RefreshLease, Settled, Turn};
 use super::tokens::{Refresher, TokenStore, Tokens};
 use crate::BoxFuture;
 use crate::error::{Error, NetworkKind};
@@ -29,6 +30,8 @@ pub(super) enum Outcome {
 /// Runs refreshes: at most one at a time, shared by every call that needs it.
 pub(super) struct Refreshes {
     pub(super) store: Arc<dyn TokenStore>,
+    /// The store's fleet, if other processes share it: asked before each refresh.
+    fleet: Option<Arc<dyn RefreshCoordinator>>,
     pub(super) refresher: Box<dyn Refresher>,
     pub(super) on_session_expired: Option<Box<dyn Fn() + Send + Sync>>,
     /// How long a refresh may take before its waiters fail and the next 401 starts another;
@@ -76,6 +79,7 @@ impl Flight {
 impl Refreshes {
     pub(super) fn new(store: Arc<dyn TokenStore>, refresher: Box<dyn Refresher>) -> Self {
         Self {
+            fleet: store.coordinator(),
             store,
             refresher,
             on_session_expired: None,
@@ -88,7 +92,13 @@ impl Refreshes {
     /// Whether `later` belongs to the same session as `sent`: they are the same tokens, carry
     /// the same subject, or `later` came from `sent` through this interceptor's refreshes.
     fn same_session(&self, sent: &Tokens, later: &Tokens) -> bool {
-        if sent == later || sent.subject().is_some_and(|s| later.subject() == Some(s)) {
+        if sent == later
+            || sent.subject().is_some_and(|s| later.subject() == Some(s))
+            || self
+                .fleet
+                .as_ref()
+                .is_some_and(|fleet| fleet.same_session(sent, later))
+        {
             return true;
         }
         let lineage = self.lineage.lock().unwrap_or_else(PoisonError::into_inner);
@@ -226,13 +236,76 @@ impl Refreshes {
     }
 
     async fn run(&self, replaces: &Arc<Tokens>) -> Outcome {
-        match self.refresher.refresh(replaces).await {
-            Ok(mut fresh) => {
-                // Tokens whose issue time is unknown were issued now, as far as this process
-                // can tell: their lifetime bounds how early they are refreshed again.
-                if fresh.issued_at().is_none() && fresh.expires_at().is_some() {
-                    fresh = fresh.with_issued_at(SystemTime::now());
+        let lease = match &self.fleet {
+            Some(fleet) => match fleet.begin(replaces).await {
+                Turn::Lead(lease) => Some(lease),
+                Turn::Refreshed(fresh) => return self.adopt(replaces, fresh),
+                Turn::Ended => return Outcome::Expired,
+                Turn::Alone => None,
+            },
+            None => None,
+        };
+        let result = self.refresher.refresh(replaces).await.map(|mut fresh| {
+            // Tokens whose issue time is unknown were issued now, as far as this process can
+            // tell: their lifetime bounds how early they are refreshed again.
+            if fresh.issued_at().is_none() && fresh.expires_at().is_some() {
+                fresh = fresh.with_issued_at(SystemTime::now());
+            }
+            fresh
+        });
+        match lease {
+            Some(lease) => self.settle(replaces, lease, result).await,
+            None => self.store_alone(replaces, result),
+        }
+    }
+
+    /// Ends the fleet's lease with the refresh's result: stored only if the lease was still
+    /// this process's.
+    async fn settle(
+        &self,
+        replaces: &Arc<Tokens>,
+        lease: Box<dyn RefreshLease>,
+        result: crate::error::Result<Tokens>,
+    ) -> Outcome {
+        let (end, error, refused) = match result {
+            Ok(fresh) => (LeaseEnd::Refreshed(fresh), None, false),
+            Err(error) if is_refusal(&error) => (LeaseEnd::Refused, None, true),
+            Err(error) => (LeaseEnd::Failed, Some(error), false),
+        };
+        let settled = lease.finish(end).await;
+        if let Some(error) = error {
+            return Outcome::Failed(Arc::new(error));
+        }
+        match settled {
+            Settled::Committed if refused => {
+                if let Some(hook) = &self.on_session_expired {
+                    hook();
                 }
+                Outcome::Expired
+            }
+            Settled::Committed => match self.store.get() {
+                Some(fresh) => {
+                    self.remember(replaces, &fresh);
+                    Outcome::Refreshed(fresh)
+                }
+                None => Outcome::Expired,
+            },
+            Settled::Superseded(Some(fresh)) => self.adopt(replaces, fresh),
+            Settled::Superseded(None) => Outcome::Expired,
+        }
+    }
+
+    /// Tokens another process of the fleet refreshed `replaces` into.
+    fn adopt(&self, replaces: &Arc<Tokens>, fresh: Tokens) -> Outcome {
+        let fresh = Arc::new(fresh);
+        self.remember(replaces, &fresh);
+        Outcome::Refreshed(fresh)
+    }
+
+    /// Stores a refresh this process did on its own.
+    fn store_alone(&self, replaces: &Arc<Tokens>, result: crate::error::Result<Tokens>) -> Outcome {
+        match result {
+            Ok(fresh) => {
                 let fresh = Arc::new(fresh);
                 // If the user signed out (and maybe in) meanwhile, this result belongs to a
                 // session that is gone: it is dropped. The waiters get what the store holds

@@ -52,15 +52,21 @@
 //! than halfway through their lifetime, and after a failed attempt not again for a while (the
 //! calls go on with the current token meanwhile).
 
+mod fleet;
 mod flight;
 #[cfg(feature = "keyring")]
 mod keyring_store;
+#[cfg(feature = "redis")]
+mod redis_store;
 pub(crate) mod scheme;
 mod static_auth;
 mod tokens;
 
+pub use fleet::{LeaseEnd, RefreshCoordinator, RefreshLease, Settled, Turn};
 #[cfg(feature = "keyring")]
 pub use keyring_store::KeyringTokenStore;
+#[cfg(feature = "redis")]
+pub use redis_store::{RedisTokenStore, RedisTokenStoreBuilder, TokenKey};
 pub use static_auth::StaticAuth;
 pub use tokens::{MemoryTokenStore, Refresher, TokenStore, Tokens};
 

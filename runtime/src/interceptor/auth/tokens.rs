@@ -5,6 +5,7 @@ use std::future::Future;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, SystemTime};
 
+use super::fleet::RefreshCoordinator;
 use crate::BoxFuture;
 use crate::error::Result;
 
@@ -210,6 +211,13 @@ pub trait TokenStore: Send + Sync + 'static {
             false
         }
     }
+
+    /// Who decides which process refreshes, when this store is shared by several (see
+    /// [`RefreshCoordinator`]). The default, `None`, is a store of one process: the auth
+    /// interceptor's single flight alone decides.
+    fn coordinator(&self) -> Option<Arc<dyn RefreshCoordinator>> {
+        None
+    }
 }
 
 impl<T: TokenStore + ?Sized> TokenStore for Arc<T> {
@@ -231,6 +239,10 @@ impl<T: TokenStore + ?Sized> TokenStore for Arc<T> {
 
     fn compare_and_clear(&self, current: &Tokens) -> bool {
         (**self).compare_and_clear(current)
+    }
+
+    fn coordinator(&self) -> Option<Arc<dyn RefreshCoordinator>> {
+        (**self).coordinator()
     }
 }
 

@@ -64,6 +64,8 @@ mod coalesce;
 mod entry;
 mod flow;
 mod keys;
+#[cfg(feature = "redis")]
+pub(crate) use keys::random_key;
 mod lookup;
 mod partition;
 #[cfg(feature = "redb")]

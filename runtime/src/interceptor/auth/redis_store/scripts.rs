@@ -1,0 +1,185 @@
+//! The Lua scripts that make each step of the fleet's refresh atomic in Redis, and what
+//! their replies mean.
+//!
+//! A session is a hash `{g: generation, s: session id, d: sealed tokens}`; its lease is a
+//! string `<fence>:<owner>` with a time to live; its fence is a counter that only grows.
+//! Every reply is a list of strings, the first saying what happened.
+
+use std::sync::LazyLock;
+
+use redis::Script;
+
+use super::record::Record;
+
+/// Takes the lease to refresh generation `ARGV[1]`, unless the session moved past it or a
+/// live lease is held.
+/// KEYS: record, lease, fence. ARGV: expected generation, owner, lease time in ms.
+pub(super) static ACQUIRE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local r = redis.call('HMGET', KEYS[1], 'g', 's', 'd')
+if r[1] == false then
+  if tonumber(ARGV[1]) ~= 0 then return {'missing'} end
+elseif tonumber(r[1]) ~= tonumber(ARGV[1]) then
+  return {'moved', r[1], r[2] or '', r[3] or ''}
+end
+local ttl = redis.call('PTTL', KEYS[2])
+if ttl > 0 then return {'held', tostring(ttl)} end
+local lease = tostring(redis.call('INCR', KEYS[3])) .. ':' .. ARGV[2]
+redis.call('SET', KEYS[2], lease, 'PX', ARGV[3])
+return {'lead', lease}
+",
+    )
+});
+
+/// Extends the lease if it is still `ARGV[1]`. KEYS: lease. ARGV: lease, lease time in ms.
+pub(super) static RENEW: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0
+",
+    )
+});
+
+/// Gives the lease up if it is still `ARGV[1]`. KEYS: lease. ARGV: lease.
+pub(super) static RELEASE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1
+",
+    )
+});
+
+/// Writes the next generation if no other process holds the lease (it is still `ARGV[1]`,
+/// or it ran out and nobody took it) and the session is still at generation `ARGV[2]`: the
+/// fenced commit of a refresh, so a holder whose lease went to a successor never wins. KEYS: record, lease. ARGV: lease, expected generation, session id, sealed
+/// tokens, channel.
+pub(super) static COMMIT: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local r = redis.call('HMGET', KEYS[1], 'g', 's', 'd')
+local held = redis.call('GET', KEYS[2])
+if held ~= false and held ~= ARGV[1] then
+  return {'moved', r[1] or '', r[2] or '', r[3] or ''}
+end
+if held then redis.call('DEL', KEYS[2]) end
+if tonumber(r[1] or '0') ~= tonumber(ARGV[2]) then
+  return {'moved', r[1] or '', r[2] or '', r[3] or ''}
+end
+local g = tostring(tonumber(ARGV[2]) + 1)
+redis.call('HSET', KEYS[1], 'g', g, 's', ARGV[3], 'd', ARGV[4])
+redis.call('PUBLISH', ARGV[5], g .. '\n' .. ARGV[3] .. '\n' .. ARGV[4])
+return {'ok', g}
+",
+    )
+});
+
+/// Writes the next generation if the session is still at generation `ARGV[1]` (`0`: no
+/// session yet); with `ARGV[5] = 'restore'` also when the key is gone (Redis lost its
+/// data, and this process holds the session's newest tokens). KEYS: record. ARGV: expected
+/// generation, session id, sealed tokens, channel, mode.
+pub(super) static WRITE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local r = redis.call('HMGET', KEYS[1], 'g', 's', 'd')
+if r[1] == false then
+  if tonumber(ARGV[1]) ~= 0 and ARGV[5] ~= 'restore' then return {'missing'} end
+elseif tonumber(r[1]) ~= tonumber(ARGV[1]) then
+  return {'moved', r[1], r[2] or '', r[3] or ''}
+end
+local g = tostring(tonumber(ARGV[1]) + 1)
+redis.call('HSET', KEYS[1], 'g', g, 's', ARGV[2], 'd', ARGV[3])
+redis.call('PUBLISH', ARGV[4], g .. '\n' .. ARGV[2] .. '\n' .. ARGV[3])
+return {'ok', g}
+",
+    )
+});
+
+/// A script's reply, read.
+pub(super) enum Reply {
+    /// Done; the session is at this generation now.
+    Ok(u64),
+    /// The lease is this process's: `<fence>:<owner>`.
+    Lead(String),
+    /// Another process holds the lease for this many more milliseconds.
+    Held(u64),
+    /// The session is not where this process thought: here is where it is, sealed.
+    Moved(Sealed),
+    /// The session's key is gone although this process knows a generation of it: Redis lost
+    /// its data (a sign-out leaves a tombstone, never a missing key).
+    Missing,
+}
+
+/// A record as Redis holds it, not opened yet.
+pub(super) struct Sealed {
+    pub(super) generation: u64,
+    pub(super) session: String,
+    pub(super) data: Vec<u8>,
+}
+
+impl Sealed {
+    /// Parses `<generation>\n<session>\n<data>` (a pub/sub message).
+    pub(super) fn from_message(message: &[u8]) -> Option<Self> {
+        let mut parts = message.splitn(3, |b| *b == b'\n');
+        let generation = std::str::from_utf8(parts.next()?).ok()?.parse().ok()?;
+        let session = String::from_utf8(parts.next()?.to_vec()).ok()?;
+        let data = parts.next()?.to_vec();
+        Some(Self {
+            generation,
+            session,
+            data,
+        })
+    }
+
+    pub(super) fn open(self, sealer: &super::record::Sealer) -> Option<Record> {
+        match sealer.open(self.generation, &self.session, &self.data) {
+            Ok(tokens) => Some(Record {
+                generation: self.generation,
+                session: self.session,
+                tokens,
+            }),
+            Err(unreadable) => {
+                tracing::warn!(
+                    generation = self.generation,
+                    "a token record in Redis cannot be read ({}); it is ignored",
+                    unreadable.0
+                );
+                None
+            }
+        }
+    }
+}
+
+impl Reply {
+    pub(super) fn parse(parts: Vec<Vec<u8>>) -> Option<Self> {
+        let text = |i: usize| {
+            parts
+                .get(i)
+                .and_then(|p| std::str::from_utf8(p).ok())
+                .map(str::to_owned)
+        };
+        match parts.first().map(Vec::as_slice)? {
+            b"ok" => text(1)?.parse().ok().map(Self::Ok),
+            b"lead" => text(1).map(Self::Lead),
+            b"held" => text(1)?.parse().ok().map(Self::Held),
+            b"missing" => Some(Self::Missing),
+            b"moved" => {
+                let generation = text(1)?;
+                if generation.is_empty() {
+                    return Some(Self::Missing);
+                }
+                Some(Self::Moved(Sealed {
+                    generation: generation.parse().ok()?,
+                    session: text(2)?,
+                    data: parts.get(3)?.clone(),
+                }))
+            }
+            _ => None,
+        }
+    }
+}
