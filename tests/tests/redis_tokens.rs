@@ -6,88 +6,11 @@ mod support;
 
 use std::time::Duration;
 
-use ferrofit::auth::{AuthInterceptor, RedisTokenStore, TokenStore, Tokens};
-use ferrofit::rest_api;
+use ferrofit::auth::{TokenStore, Tokens};
 use support::child;
+use support::fleet::{Account as _, account, expired_session, run_children, store};
 use support::redis::Redis;
 use support::rotating_provider::{Counts, RotatingProvider};
-
-#[rest_api]
-trait Account {
-    #[get("/me")]
-    async fn me(&self) -> ferrofit::Result<serde_json::Value>;
-}
-
-#[rest_api]
-trait TokenEndpoint {
-    #[post("/token")]
-    #[no_auth]
-    async fn refresh(&self, #[query] refresh_token: &str) -> ferrofit::Result<serde_json::Value>;
-}
-
-/// The session every process starts from: an access token the API no longer takes.
-fn expired_session() -> Tokens {
-    Tokens::new("a0").with_refresh("r0")
-}
-
-/// A store of the fleet's session `namespace`, with a 2 s lease.
-async fn store(redis_url: &str, namespace: &str) -> RedisTokenStore {
-    RedisTokenStore::builder(redis_url, namespace, "ann")
-        .lease(Duration::from_secs(2))
-        .connect()
-        .await
-        .expect("Redis answers")
-}
-
-/// The account API at `provider_url`, behind an auth interceptor on `store` whose refresher
-/// calls the provider's token endpoint.
-fn account(provider_url: &str, store: RedisTokenStore) -> AccountClient {
-    let plain = ferrofit::Client::builder()
-        .base_url(provider_url)
-        .build()
-        .unwrap();
-    let token_endpoint = TokenEndpointClient::new(plain);
-    let refresher = move |tokens: Tokens| {
-        let token_endpoint = token_endpoint.clone();
-        async move {
-            let reply = token_endpoint
-                .refresh(tokens.refresh_token().unwrap_or_default())
-                .await?;
-            let field = |name: &str| reply[name].as_str().unwrap_or_default().to_owned();
-            Ok(Tokens::new(field("access_token")).with_refresh(field("refresh_token")))
-        }
-    };
-    let client = ferrofit::Client::builder()
-        .base_url(provider_url)
-        .interceptor(AuthInterceptor::new(store, refresher))
-        .build()
-        .unwrap();
-    AccountClient::new(client)
-}
-
-/// Runs `count` children of test `name`, each given `value`, and waits for all of them.
-async fn run_children(name: &'static str, count: usize, value: String) {
-    let statuses = tokio::task::spawn_blocking(move || {
-        let children: Vec<_> = (0..count)
-            .map(|_| {
-                child::command(&[], name, &value)
-                    .stdout(std::process::Stdio::null())
-                    .spawn()
-                    .expect("a child starts")
-            })
-            .collect();
-        children
-            .into_iter()
-            .map(|mut c| c.wait().expect("the child ends"))
-            .collect::<Vec<_>>()
-    })
-    .await
-    .unwrap();
-    eprintln!(
-        "ok children: {}",
-        statuses.iter().filter(|s| s.success()).count()
-    );
-}
 
 /// Calls the API this many times in each process, all at once.
 const CALLS: usize = 50;

@@ -52,6 +52,32 @@ impl Running {
         Self(command.spawn().expect("the child starts"))
     }
 
+    /// The child's stdout, if it was piped (once).
+    pub fn stdout(&mut self) -> Option<std::process::ChildStdout> {
+        self.0.stdout.take()
+    }
+
+    /// The child's process id.
+    pub fn id(&self) -> u32 {
+        self.0.id()
+    }
+
+    /// Sends `signal` (`STOP`, `CONT`) to the child with `kill(1)`.
+    pub fn signal(&self, signal: &str) {
+        let sent = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.0.id().to_string())
+            .status()
+            .expect("kill runs");
+        assert!(sent.success(), "kill -{signal}");
+    }
+
+    /// Waits for the child to exit on its own; whether it succeeded.
+    pub fn wait(mut self) -> bool {
+        let status = self.0.wait().expect("the child ends");
+        status.success()
+    }
+
     /// Kills the child now and waits for it.
     pub fn kill(mut self) {
         self.stop();

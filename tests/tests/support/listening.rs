@@ -29,6 +29,20 @@ impl Listening {
         panic!("{name} found its port taken three times: {said}");
     }
 
+    /// Runs `command(port)` on the given port (a server started again where its clients
+    /// expect it), as [`start`](Self::start) does otherwise. Panics if it does not start.
+    pub fn start_at(name: &str, command: impl Fn(u16) -> Command, ready: &str, port: u16) -> Self {
+        match start_on(name, &command, ready, port) {
+            Ok(started) => started,
+            Err(Start::PortTaken(said) | Start::Failed(said)) => panic!("{name} on {port}: {said}"),
+        }
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
     /// `http://127.0.0.1:<port>`, without a trailing slash.
     pub fn origin(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod child;
 pub mod feed_cache;
+pub mod fleet;
 pub mod hyper_server;
 pub mod json_server;
 pub mod listening;
@@ -16,6 +17,7 @@ pub mod rotating_provider;
 pub mod server;
 pub mod specs;
 pub mod sse_servers;
+pub mod tcp_gate;
 pub mod tls;
 pub mod tools;
 

@@ -9,7 +9,10 @@ use super::{TempDir, tools};
 /// A running Redis, stopped (and its directory removed) when dropped.
 pub struct Redis {
     server: Option<Listening>,
-    _dir: TempDir,
+    /// Where it listens, kept across a stop.
+    port: u16,
+    binary: std::path::PathBuf,
+    dir: TempDir,
 }
 
 impl Redis {
@@ -17,38 +20,58 @@ impl Redis {
     pub fn start() -> Option<Self> {
         let binary = tools::require("redis-server", "apt-get install redis-server")?;
         let dir = TempDir::new();
-        let path = dir.path().to_owned();
-        let command = move |port: u16| {
-            let mut command = Command::new(&binary);
-            command
-                .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-                .args([
-                    "--save",
-                    "",
-                    "--appendonly",
-                    "no",
-                    "--protected-mode",
-                    "yes",
-                ])
-                .arg("--dir")
-                .arg(&path);
-            command
-        };
-        let server = Listening::start("redis", command, "Ready to accept connections");
+        let server = Listening::start("redis", command(&binary, &dir), READY);
         Some(Self {
+            port: server.port(),
             server: Some(server),
-            _dir: dir,
+            binary,
+            dir,
         })
     }
 
     /// `redis://127.0.0.1:<port>`.
     pub fn url(&self) -> String {
-        let origin = self.server.as_ref().expect("running").origin();
-        origin.replacen("http://", "redis://", 1)
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// Its port.
+    pub fn port(&self) -> u16 {
+        self.port
     }
 
     /// Stops the server now (a Redis that went down in the middle of a run).
     pub fn stop(&mut self) {
         self.server = None;
+    }
+
+    /// Starts it again on the same port, empty (a Redis that lost its data).
+    pub fn restart(&mut self) {
+        self.server = None;
+        let command = command(&self.binary, &self.dir);
+        self.server = Some(Listening::start_at("redis", command, READY, self.port));
+    }
+}
+
+/// What Redis prints once it listens.
+const READY: &str = "Ready to accept connections";
+
+/// The command line of a Redis on a port, saving nothing, in `dir`.
+fn command(binary: &std::path::Path, dir: &TempDir) -> impl Fn(u16) -> Command + use<> {
+    let (binary, path) = (binary.to_owned(), dir.path().to_owned());
+    move |port: u16| {
+        let mut command = Command::new(&binary);
+        command
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args([
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--protected-mode",
+                "yes",
+            ])
+            .arg("--dir")
+            .arg(&path);
+        command
     }
 }

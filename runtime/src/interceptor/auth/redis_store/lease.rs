@@ -44,9 +44,19 @@ async fn begin(shared: &Arc<Shared>, current: &Tokens) -> Turn {
             }
             _ => return Turn::Ended,
         }
-        // Redis is behind this process (or unreachable): the fleet cannot be asked.
-        if pending.is_some() || shared.is_down() {
+        if shared.is_down() {
             return Turn::Alone;
+        }
+        // Redis is behind this process: what it holds goes first (tokens refreshed here
+        // while Redis was down are the only valid ones), then the fleet is asked. A Redis
+        // that does not take them leaves this process alone.
+        if pending.is_some() {
+            if restores >= RESTORES {
+                return Turn::Alone;
+            }
+            restores += 1;
+            shared.sync_once().await;
+            continue;
         }
         let mut invocation = ACQUIRE.prepare_invoke();
         invocation

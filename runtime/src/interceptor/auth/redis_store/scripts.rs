@@ -80,15 +80,14 @@ return {'ok', g}
 });
 
 /// Writes the next generation if the session is still at generation `ARGV[1]` (`0`: no
-/// session yet); with `ARGV[5] = 'restore'` also when the key is gone (Redis lost its
-/// data, and this process holds the session's newest tokens). KEYS: record. ARGV: expected
-/// generation, session id, sealed tokens, channel, mode.
+/// session yet). KEYS: record. ARGV: expected generation, session id, sealed tokens,
+/// channel.
 pub(super) static WRITE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
 local r = redis.call('HMGET', KEYS[1], 'g', 's', 'd')
 if r[1] == false then
-  if tonumber(ARGV[1]) ~= 0 and ARGV[5] ~= 'restore' then return {'missing'} end
+  if tonumber(ARGV[1]) ~= 0 then return {'missing'} end
 elseif tonumber(r[1]) ~= tonumber(ARGV[1]) then
   return {'moved', r[1], r[2] or '', r[3] or ''}
 end
@@ -96,6 +95,23 @@ local g = tostring(tonumber(ARGV[1]) + 1)
 redis.call('HSET', KEYS[1], 'g', g, 's', ARGV[2], 'd', ARGV[3])
 redis.call('PUBLISH', ARGV[4], g .. '\n' .. ARGV[2] .. '\n' .. ARGV[3])
 return {'ok', g}
+",
+    )
+});
+
+/// Writes generation `ARGV[1]` back after Redis lost its data: over a missing key, or over
+/// an older generation (another process wrote back what it knew first, and this one
+/// refreshed since). KEYS: record. ARGV: generation, session id, sealed tokens, channel.
+pub(super) static RESTORE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local r = redis.call('HMGET', KEYS[1], 'g', 's', 'd')
+if r[1] ~= false and tonumber(r[1]) >= tonumber(ARGV[1]) then
+  return {'moved', r[1], r[2] or '', r[3] or ''}
+end
+redis.call('HSET', KEYS[1], 'g', ARGV[1], 's', ARGV[2], 'd', ARGV[3])
+redis.call('PUBLISH', ARGV[4], ARGV[1] .. '\n' .. ARGV[2] .. '\n' .. ARGV[3])
+return {'ok', ARGV[1]}
 ",
     )
 });

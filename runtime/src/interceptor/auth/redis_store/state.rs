@@ -11,7 +11,7 @@ use tokio::sync::{Notify, watch};
 use tokio::time::Instant;
 
 use super::record::{Record, Sealer, TokenKey};
-use super::scripts::{Reply, Sealed, WRITE};
+use super::scripts::{RESTORE, Reply, Sealed, WRITE};
 use crate::auth::Tokens;
 use crate::error::Result;
 
@@ -54,6 +54,7 @@ pub(super) struct Shared {
     /// Keys the digests of remembered tokens.
     hasher: std::collections::hash_map::RandomState,
     pub(super) follower: Mutex<Option<tokio::task::AbortHandle>>,
+    syncing: tokio::sync::Mutex<()>,
 }
 
 struct State {
@@ -71,7 +72,8 @@ pub(super) enum Pending {
     /// Tokens changed here from generation `n` (a refresh while Redis was down): written by
     /// compare-and-set from it; if the fleet moved on meanwhile, the fleet's win.
     From(u64),
-    /// Redis lost the session this process holds at generation `n`: written back.
+    /// Redis lost the session: memory is written back as generation `n`, over a missing
+    /// key or an older generation (what another process wrote back first).
     Restore(u64),
     /// A sign-in or sign-out here: written over whatever Redis holds.
     Over,
@@ -109,6 +111,7 @@ impl Shared {
             down_until: Mutex::new(None),
             hasher: std::collections::hash_map::RandomState::new(),
             follower: Mutex::new(None),
+            syncing: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -291,7 +294,7 @@ impl Shared {
     pub(super) fn set_restore(&self) {
         let mut state = self.state();
         if let Some(Pending::From(from)) = state.pending {
-            state.pending = Some(Pending::Restore(from));
+            state.pending = Some(Pending::Restore(from + 1));
         }
     }
 
@@ -369,27 +372,34 @@ impl Shared {
 
     /// Tells Redis what it has not been told; with nothing to tell, reads it.
     pub(super) async fn sync_once(&self) {
+        // One round at a time: two rounds pushing the same change would have the second
+        // find its own write as a conflict.
+        let _one = self.syncing.lock().await;
         for _ in 0..4 {
             let (held, generation, session, pending) = self.snapshot();
             let Some(pending) = pending else {
                 let _ = self.reload().await;
                 return;
             };
-            let (expect, mode) = match pending {
-                Pending::From(from) => (from, "cas"),
-                Pending::Restore(at) => (at, "restore"),
-                Pending::Over => (generation, "cas"),
+            let (expect, script) = match pending {
+                Pending::From(from) => (from, &*WRITE),
+                Pending::Restore(at) => (at, &*RESTORE),
+                Pending::Over => (generation, &*WRITE),
             };
-            let data = self.sealer.seal(expect + 1, &session, held.as_deref());
+            let written = if let Pending::Restore(at) = pending {
+                at
+            } else {
+                expect + 1
+            };
+            let data = self.sealer.seal(written, &session, held.as_deref());
             let reply = self
                 .call(
-                    WRITE
+                    script
                         .key(&self.keys.record)
                         .arg(expect)
                         .arg(&session)
                         .arg(data)
-                        .arg(&self.keys.channel)
-                        .arg(mode),
+                        .arg(&self.keys.channel),
                 )
                 .await;
             match reply {
@@ -398,7 +408,7 @@ impl Shared {
                     self.wrote(pending, &held, written);
                 }
                 Some(Reply::Moved(sealed)) => self.conflict(pending, sealed),
-                Some(Reply::Missing) => self.set_pending(pending, Pending::Restore(expect)),
+                Some(Reply::Missing) => self.set_pending(pending, Pending::Restore(expect + 1)),
                 Some(_) => return,
             }
         }
@@ -473,8 +483,7 @@ impl Shared {
                     .arg(generation)
                     .arg(&session)
                     .arg(data)
-                    .arg(&self.keys.channel)
-                    .arg("cas"),
+                    .arg(&self.keys.channel),
             )
             .await;
         match reply {
