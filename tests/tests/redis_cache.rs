@@ -48,27 +48,6 @@ async fn connect(redis: &Redis) -> RedisCacheStore {
         .timeout(Duration::from_secs(10))
 }
 
-/// Every key and value Redis holds, read over a connection of the test's own.
-async fn everything_in(redis: &Redis) -> Vec<(String, Vec<u8>)> {
-    let client = redis::Client::open(redis.url()).unwrap();
-    let mut connection = client.get_multiplexed_async_connection().await.unwrap();
-    let keys: Vec<String> = redis::cmd("KEYS")
-        .arg("*")
-        .query_async(&mut connection)
-        .await
-        .unwrap();
-    let mut all = Vec::new();
-    for key in keys {
-        let value: Vec<u8> = redis::cmd("GET")
-            .arg(&key)
-            .query_async(&mut connection)
-            .await
-            .unwrap();
-        all.push((key, value));
-    }
-    all
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn what_one_process_stores_another_hits_and_no_secret_is_in_redis() {
     let Some(redis) = Redis::start() else {
@@ -90,7 +69,7 @@ async fn what_one_process_stores_another_hits_and_no_secret_is_in_redis() {
         "the second process never asked the server"
     );
 
-    let all = everything_in(&redis).await;
+    let all = redis.everything().await;
     assert!(
         all.iter()
             .any(|(key, _)| key.starts_with("fleet-test:cache:")),

@@ -6,7 +6,7 @@ mod support;
 
 use std::time::Duration;
 
-use ferrofit::auth::{TokenStore, Tokens};
+use ferrofit::auth::{RedisTokenStore, TokenKey, TokenStore, Tokens};
 use support::child;
 use support::fleet::{Account as _, account, expired_session, run_children, store};
 use support::redis::Redis;
@@ -94,4 +94,83 @@ async fn compare_and_set_from_eight_processes_loses_no_increment() {
     let total = store.reload().await.unwrap().unwrap();
     assert_eq!(total.access_token(), "200");
     assert_eq!(store.get().unwrap().access_token(), "200");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_key_no_token_is_in_redis_or_its_messages_and_forged_values_are_refused() {
+    let Some(redis) = Redis::start() else {
+        return;
+    };
+    let client = redis::Client::open(redis.url()).unwrap();
+    let mut pubsub = client.get_async_pubsub().await.unwrap();
+    pubsub.subscribe("secret:tokens:ann").await.unwrap();
+    let messages = std::sync::Arc::new(std::sync::Mutex::new(Vec::<Vec<u8>>::new()));
+    let heard = messages.clone();
+    tokio::spawn(async move {
+        let mut stream = pubsub.into_on_message();
+        while let Some(message) = futures_util::StreamExt::next(&mut stream).await {
+            heard
+                .lock()
+                .unwrap()
+                .push(message.get_payload_bytes().to_vec());
+        }
+    });
+    let key = TokenKey::from_bytes([9; 32]);
+    let keyed = |key: TokenKey| async {
+        RedisTokenStore::builder(&redis.url(), "secret", "ann")
+            .encryption_key(key)
+            .connect()
+            .await
+            .unwrap()
+    };
+    let one = keyed(key.clone()).await;
+    one.sign_in(
+        Tokens::new("acc-s3cr3t-1")
+            .with_refresh("ref-s3cr3t-1")
+            .with_subject("ann@example.com"),
+    )
+    .await
+    .unwrap();
+    let two = keyed(key.clone()).await;
+    assert_eq!(two.get().unwrap().access_token(), "acc-s3cr3t-1");
+    let current = one.get().unwrap();
+    let next = Tokens::new("acc-s3cr3t-2").with_refresh("ref-s3cr3t-2");
+    assert!(one.replace(&current, next).await.unwrap());
+    support::wait_until("the other process to hear of the new tokens", || {
+        two.get()
+            .is_some_and(|t| t.access_token() == "acc-s3cr3t-2")
+    })
+    .await;
+
+    let wrong_key = keyed(TokenKey::from_bytes([8; 32])).await;
+    assert!(wrong_key.get().is_none(), "another key opens nothing");
+
+    // Whoever can write to Redis but has no key cannot hand the fleet tokens, nor sign it
+    // out with an empty value.
+    let mut raw = client.get_multiplexed_async_connection().await.unwrap();
+    for forged in [&br#"p1{"a":"forged"}"#[..], b""] {
+        let _: () = redis::cmd("HSET")
+            .arg("secret:tokens:ann")
+            .arg(&["g", "99", "s", "attacker"][..])
+            .arg("d")
+            .arg(forged)
+            .query_async(&mut raw)
+            .await
+            .unwrap();
+        let held = two.reload().await.unwrap().unwrap();
+        assert_eq!(held.access_token(), "acc-s3cr3t-2", "{forged:?} believed");
+    }
+
+    support::wait_until("two messages on the channel", || {
+        messages.lock().unwrap().len() >= 2
+    })
+    .await;
+    let mut everything: Vec<Vec<u8>> = messages.lock().unwrap().clone();
+    everything.extend(redis.everything().await.into_iter().map(|(_, value)| value));
+    for value in everything {
+        let text = String::from_utf8_lossy(&value);
+        for secret in ["s3cr3t", "example.com"] {
+            assert!(!text.contains(secret), "`{secret}` in Redis: {text}");
+        }
+    }
 }

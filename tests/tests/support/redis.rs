@@ -34,6 +34,42 @@ impl Redis {
         format!("redis://127.0.0.1:{}", self.port)
     }
 
+    /// Every key and what it holds (a string's bytes, a hash's fields and values one after
+    /// the other), read over a connection of the test's own.
+    pub async fn everything(&self) -> Vec<(String, Vec<u8>)> {
+        let client = redis::Client::open(self.url()).unwrap();
+        let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+        let keys: Vec<String> = redis::cmd("KEYS")
+            .arg("*")
+            .query_async(&mut connection)
+            .await
+            .unwrap();
+        let mut all = Vec::new();
+        for key in keys {
+            let kind: String = redis::cmd("TYPE")
+                .arg(&key)
+                .query_async(&mut connection)
+                .await
+                .unwrap();
+            let value: Vec<u8> = if kind == "hash" {
+                let fields: Vec<Vec<u8>> = redis::cmd("HGETALL")
+                    .arg(&key)
+                    .query_async(&mut connection)
+                    .await
+                    .unwrap();
+                fields.concat()
+            } else {
+                redis::cmd("GET")
+                    .arg(&key)
+                    .query_async(&mut connection)
+                    .await
+                    .unwrap()
+            };
+            all.push((key, value));
+        }
+        all
+    }
+
     /// Its port.
     pub fn port(&self) -> u16 {
         self.port

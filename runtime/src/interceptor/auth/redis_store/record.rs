@@ -82,13 +82,15 @@ impl Sealer {
     /// The stored form of `tokens` as version `generation` of `session`: empty for a
     /// session that ended.
     pub(super) fn seal(&self, generation: u64, session: &str, tokens: Option<&Tokens>) -> Vec<u8> {
-        let Some(tokens) = tokens else {
-            return Vec::new();
-        };
-        let plain = serde_json::to_vec(&Stored::of(tokens)).unwrap_or_default();
         let Some(cipher) = &self.cipher else {
-            return [CLEAR, &plain].concat();
+            return match tokens {
+                Some(tokens) => [CLEAR, &stored(tokens)].concat(),
+                None => Vec::new(),
+            };
         };
+        // With a key, an ended session is sealed too (as `null`), so that whoever can write
+        // to Redis cannot sign the fleet out with an empty value.
+        let plain = tokens.map_or_else(|| b"null".to_vec(), stored);
         let nonce_bytes: [u8; NONCE] = random_nonce();
         let nonce = XNonce::from_slice(&nonce_bytes);
         let aad = self.bound_to(generation, session);
@@ -112,7 +114,10 @@ impl Sealer {
         data: &[u8],
     ) -> Result<Option<Tokens>, Unreadable> {
         if data.is_empty() {
-            return Ok(None);
+            return match self.cipher {
+                None => Ok(None),
+                Some(_) => Err(Unreadable("an unsealed end of session, and a key is set")),
+            };
         }
         let (tag, rest) = data.split_at(data.len().min(2));
         let plain = match (tag, &self.cipher) {
@@ -136,10 +141,14 @@ impl Sealer {
             }
             _ => return Err(Unreadable("not a token record")),
         };
-        let stored: Stored =
+        let stored: Option<Stored> =
             serde_json::from_slice(&plain).map_err(|_| Unreadable("not a token record"))?;
-        Ok(Some(stored.into_tokens()))
+        Ok(stored.map(Stored::into_tokens))
     }
+}
+
+fn stored(tokens: &Tokens) -> Vec<u8> {
+    serde_json::to_vec(&Stored::of(tokens)).unwrap_or_default()
 }
 
 fn random_nonce() -> [u8; NONCE] {
@@ -261,6 +270,19 @@ mod tests {
         let keyed = Sealer::new(Some(&TokenKey::from_bytes([1; 32])), "k".into());
         assert!(keyed.open(1, "s", &clear).is_err());
         assert!(Sealer::new(None, "k".into()).open(1, "s", &clear).unwrap() == Some(tokens()));
+    }
+
+    #[test]
+    fn with_a_key_an_ended_session_is_sealed_and_an_empty_value_is_refused() {
+        let sealer = Sealer::new(Some(&TokenKey::from_bytes([1; 32])), "k".into());
+        let ended = sealer.seal(5, "s", None);
+        assert!(ended.starts_with(SEALED));
+        assert!(sealer.open(5, "s", &ended).unwrap().is_none());
+        assert!(
+            sealer.open(6, "s", &ended).is_err(),
+            "bound to its generation"
+        );
+        assert!(sealer.open(5, "s", b"").is_err(), "a forged sign-out");
     }
 
     #[test]
