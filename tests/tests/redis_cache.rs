@@ -13,6 +13,7 @@ use ferrofit::cache::{CacheInterceptor, CacheStore, RedisCacheStore};
 use ferrofit::{Response, ResponseSource, rest_api};
 use support::hyper_server::{HyperServer, counting, ok};
 use support::redis::Redis;
+use support::tcp_gate::TcpGate;
 
 #[rest_api]
 trait Feed {
@@ -160,4 +161,30 @@ async fn a_redis_that_goes_down_costs_hits_not_calls() {
         assert_eq!(response.source(), ResponseSource::Network);
     }
     assert_eq!(served.load(Ordering::SeqCst), 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_that_is_down_is_skipped_for_a_second_after_a_failure() {
+    let Some(redis) = Redis::start() else {
+        return;
+    };
+    let (server, served) = counting(feed).await;
+    let gate = TcpGate::start(redis.port()).await;
+    let store = RedisCacheStore::connect(&format!("redis://127.0.0.1:{}", gate.port), "fleet-test")
+        .await
+        .expect("Redis answers");
+    let api = client(&server, store);
+    api.feed("x").await.unwrap();
+    gate.shut();
+    let before = gate.accepted();
+    for _ in 0..20 {
+        let response = api.feed("x").await.expect("the network answers");
+        assert_eq!(response.source(), ResponseSource::Network);
+    }
+    assert_eq!(served.load(Ordering::SeqCst), 21);
+    // One failed command opens the breaker; the calls after it do not try Redis for a
+    // second (each command would otherwise reconnect). A busy machine may take a few
+    // seconds for the 20 calls, and try once more each second.
+    let tries = gate.accepted() - before;
+    assert!(tries <= 8, "{tries} connection attempts for 20 calls");
 }

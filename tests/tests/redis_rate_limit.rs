@@ -93,7 +93,7 @@ async fn a_redis_that_goes_down_leaves_each_process_pacing_alone() {
 }
 
 /// How long each worker process sends calls for.
-const WORKER_SECONDS: u64 = 2;
+const WORKER_SECONDS: u64 = 5;
 
 /// One worker process: sends calls to the server for `WORKER_SECONDS`, as fast as the fleet's
 /// limit (50 a second, bursts of 5) lets it. Run by its parent only.

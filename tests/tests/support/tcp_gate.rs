@@ -2,7 +2,7 @@
 //! Redis cut while the others keep theirs.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
@@ -14,6 +14,8 @@ pub struct TcpGate {
     open: Arc<AtomicBool>,
     /// Bumped on every shut, which ends the connections relayed so far.
     shut: watch::Sender<u64>,
+    /// Connections accepted, relayed or refused.
+    accepted: Arc<AtomicUsize>,
 }
 
 impl TcpGate {
@@ -24,8 +26,11 @@ impl TcpGate {
         let open = Arc::new(AtomicBool::new(true));
         let (shut, _) = watch::channel(0);
         let (is_open, shut_rx) = (open.clone(), shut.subscribe());
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let count = accepted.clone();
         tokio::spawn(async move {
             while let Ok((inbound, _)) = listener.accept().await {
+                count.fetch_add(1, Ordering::SeqCst);
                 if !is_open.load(Ordering::SeqCst) {
                     continue;
                 }
@@ -43,13 +48,23 @@ impl TcpGate {
                 });
             }
         });
-        Self { port, open, shut }
+        Self {
+            port,
+            open,
+            shut,
+            accepted,
+        }
     }
 
     /// Drops every relayed connection and refuses new ones.
     pub fn shut(&self) {
         self.open.store(false, Ordering::SeqCst);
         self.shut.send_modify(|n| *n += 1);
+    }
+
+    /// Connections accepted so far (relayed or refused): how often a client tried.
+    pub fn accepted(&self) -> usize {
+        self.accepted.load(Ordering::SeqCst)
     }
 
     /// Relays new connections again.

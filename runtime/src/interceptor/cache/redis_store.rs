@@ -35,7 +35,8 @@ const SCAN_BATCH: usize = 500;
 /// - Clearing a partition is a `SCAN` of its prefix (with `*`, `?`, `[`, `]` and `\`
 ///   escaped) and `UNLINK`.
 /// - A Redis that is down or slow fails a command after 250 ms ([`timeout`](Self::timeout)):
-///   the cache then lets the network answer, as it does for any store error.
+///   the cache then lets the network answer, as it does for any store error, and skips
+///   Redis for a second before it tries again.
 ///
 /// # Examples
 ///
@@ -58,6 +59,8 @@ pub struct RedisCacheStore {
     max_entry: usize,
     max_ttl: Duration,
     timeout: Duration,
+    /// Skips Redis for a second after a command failed: the network answers meanwhile.
+    breaker: crate::redis_connection::Breaker,
 }
 
 impl RedisCacheStore {
@@ -79,6 +82,7 @@ impl RedisCacheStore {
             max_entry: DEFAULT_REDIS_MAX_ENTRY,
             max_ttl: DEFAULT_MAX_TTL,
             timeout: DEFAULT_TIMEOUT,
+            breaker: crate::redis_connection::Breaker::default(),
         })
     }
 
@@ -111,10 +115,9 @@ impl RedisCacheStore {
     /// Runs `cmd`, failing after the store's timeout.
     async fn run<T: redis::FromRedisValue>(&self, cmd: &redis::Cmd) -> Result<T, BoxError> {
         let mut connection = self.connection.clone();
-        match tokio::time::timeout(self.timeout, cmd.query_async(&mut connection)).await {
-            Ok(result) => result.map_err(|e| Box::new(e) as BoxError),
-            Err(_) => Err("Redis did not answer in time".into()),
-        }
+        self.breaker
+            .run(self.timeout, cmd.query_async(&mut connection))
+            .await
     }
 
     fn ttl(&self, useless_after: Option<SystemTime>) -> Duration {

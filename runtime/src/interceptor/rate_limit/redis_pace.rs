@@ -60,6 +60,8 @@ pub struct RedisRateLimit {
     emission: u64,
     /// Milliseconds a burst may run ahead of the pace.
     tolerance: u64,
+    /// Skips Redis for a second after a command failed: each process paces alone meanwhile.
+    breaker: crate::redis_connection::Breaker,
 }
 
 impl RedisRateLimit {
@@ -95,6 +97,7 @@ impl RedisRateLimit {
             script: Script::new(GCRA),
             emission,
             tolerance: emission.saturating_mul(u64::from(requests - 1)),
+            breaker: crate::redis_connection::Breaker::default(),
         })
     }
 }
@@ -117,9 +120,10 @@ impl SharedPace for RedisRateLimit {
             let key = format!("{}{origin}", self.prefix);
             let mut invocation = self.script.key(key);
             invocation.arg(self.emission).arg(self.tolerance);
-            let wait: u64 = tokio::time::timeout(TIMEOUT, invocation.invoke_async(&mut connection))
-                .await
-                .map_err(|_| BoxError::from("Redis did not answer in time"))??;
+            let wait: u64 = self
+                .breaker
+                .run(TIMEOUT, invocation.invoke_async(&mut connection))
+                .await?;
             Ok((wait > 0).then(|| Duration::from_millis(wait)))
         })
     }

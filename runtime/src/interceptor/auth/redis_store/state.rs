@@ -8,15 +8,12 @@ use std::time::Duration;
 
 use redis::aio::ConnectionManager;
 use tokio::sync::{Notify, watch};
-use tokio::time::Instant;
 
 use super::record::{Record, Sealer, TokenKey};
 use super::scripts::{RESTORE, Reply, Sealed, WRITE};
 use crate::auth::Tokens;
 use crate::error::Result;
 
-/// How long the store stays off Redis before a refresh after a command failed.
-const BREAK: Duration = Duration::from_secs(1);
 /// How long a step of a fleet refresh waits for Redis at least.
 const COORDINATION_TIMEOUT: Duration = Duration::from_secs(1);
 /// Sessions remembered for telling a refreshed token from another session's.
@@ -49,8 +46,8 @@ pub(super) struct Shared {
     pub(super) changed: watch::Sender<u64>,
     /// Wakes the follower to write what Redis has not been told.
     pub(super) wake: Arc<Notify>,
-    /// Until when refreshes do not try Redis, after a command failed.
-    down_until: Mutex<Option<Instant>>,
+    /// Refreshes do not try Redis for a second after a command failed.
+    breaker: crate::redis_connection::Breaker,
     /// Keys the digests of remembered tokens.
     hasher: std::collections::hash_map::RandomState,
     pub(super) follower: Mutex<Option<tokio::task::AbortHandle>>,
@@ -108,7 +105,7 @@ impl Shared {
             }),
             changed: watch::Sender::new(0),
             wake: Arc::new(Notify::new()),
-            down_until: Mutex::new(None),
+            breaker: crate::redis_connection::Breaker::default(),
             hasher: std::collections::hash_map::RandomState::new(),
             follower: Mutex::new(None),
             syncing: tokio::sync::Mutex::new(()),
@@ -261,10 +258,7 @@ impl Shared {
         .await;
         match answer {
             Ok(Ok(parts)) => {
-                *self
-                    .down_until
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner) = None;
+                self.breaker.record(true);
                 Reply::parse(parts)
             }
             Ok(Err(error)) => {
@@ -299,25 +293,17 @@ impl Shared {
     }
 
     fn trip(&self, why: &str) {
-        let mut down = self
-            .down_until
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if down.is_none() {
+        if self.breaker.record(false) {
             tracing::warn!(
                 key = %self.keys.record,
                 "Redis is unreachable ({why}): tokens are served from memory and refreshed in this process alone until it answers"
             );
         }
-        *down = Some(Instant::now() + BREAK);
     }
 
     /// Whether a refresh should skip Redis: a command failed less than a second ago.
     pub(super) fn is_down(&self) -> bool {
-        self.down_until
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .is_some_and(|until| Instant::now() < until)
+        self.breaker.is_open()
     }
 
     /// Reads the session from Redis into memory.
