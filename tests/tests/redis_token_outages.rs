@@ -129,3 +129,40 @@ async fn a_redis_that_lost_its_data_keeps_the_session_and_keeps_a_sign_out() {
     assert!(newcomer.get().is_none(), "the signed-out session stays out");
     assert!(one.get().is_none() && two.get().is_none());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_in_after_redis_lost_its_data_wins_over_what_a_cut_off_process_held() {
+    let Some(mut redis) = Redis::start() else {
+        return;
+    };
+    let gate = TcpGate::start(redis.port()).await;
+    let cut_off = quick_store(&format!("redis://127.0.0.1:{}", gate.port), "relogin").await;
+    cut_off
+        .sign_in(Tokens::new("old-user").with_refresh("old-r"))
+        .await
+        .unwrap();
+    gate.shut();
+    // Cut off, the process changes the old session (a refresh of its own).
+    let old = cut_off.get().unwrap();
+    assert!(cut_off.compare_and_set(&old, Tokens::new("old-user-2").with_refresh("old-r2")));
+
+    // Redis loses its data and a new user signs in: the count starts again at 1.
+    redis.restart();
+    let newcomer = quick_store(&redis.url(), "relogin").await;
+    newcomer
+        .sign_in(Tokens::new("new-user").with_refresh("new-r"))
+        .await
+        .unwrap();
+    gate.open();
+    eventually("the cut-off process to take the new sign-in", || {
+        access(&cut_off).as_deref() == Some("new-user")
+    })
+    .await;
+    let later = quick_store(&redis.url(), "relogin").await;
+    assert_eq!(
+        access(&later).as_deref(),
+        Some("new-user"),
+        "the old session's change did not overwrite the new sign-in"
+    );
+    assert_eq!(access(&newcomer).as_deref(), Some("new-user"));
+}

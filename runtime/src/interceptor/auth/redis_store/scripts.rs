@@ -56,8 +56,9 @@ return 1
 });
 
 /// Writes the next generation if no other process holds the lease (it is still `ARGV[1]`,
-/// or it ran out and nobody took it) and the session is still at generation `ARGV[2]`: the
-/// fenced commit of a refresh, so a holder whose lease went to a successor never wins. KEYS: record, lease. ARGV: lease, expected generation, session id, sealed
+/// or it ran out and nobody took it) and the session is still `ARGV[3]` at generation
+/// `ARGV[2]`: the fenced commit of a refresh, so a holder whose lease went to a successor
+/// never wins. KEYS: record, lease. ARGV: lease, expected generation, session id, sealed
 /// tokens, channel.
 pub(super) static COMMIT: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
@@ -68,7 +69,7 @@ if held ~= false and held ~= ARGV[1] then
   return {'moved', r[1] or '', r[2] or '', r[3] or ''}
 end
 if held then redis.call('DEL', KEYS[2]) end
-if tonumber(r[1] or '0') ~= tonumber(ARGV[2]) then
+if tonumber(r[1] or '0') ~= tonumber(ARGV[2]) or r[2] ~= ARGV[3] then
   return {'moved', r[1] or '', r[2] or '', r[3] or ''}
 end
 local g = tostring(tonumber(ARGV[2]) + 1)
@@ -80,15 +81,17 @@ return {'ok', g}
 });
 
 /// Writes the next generation if the session is still at generation `ARGV[1]` (`0`: no
-/// session yet). KEYS: record. ARGV: expected generation, session id, sealed tokens,
-/// channel.
+/// session yet) and, unless `ARGV[5]` is empty, still the session `ARGV[5]` (a count that
+/// started again after Redis lost its data can reach the same generation in another
+/// session). KEYS: record. ARGV: expected generation, session id, sealed tokens, channel,
+/// expected session id.
 pub(super) static WRITE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
 local r = redis.call('HMGET', KEYS[1], 'g', 's', 'd')
 if r[1] == false then
   if tonumber(ARGV[1]) ~= 0 then return {'missing'} end
-elseif tonumber(r[1]) ~= tonumber(ARGV[1]) then
+elseif tonumber(r[1]) ~= tonumber(ARGV[1]) or (ARGV[5] ~= '' and r[2] ~= ARGV[5]) then
   return {'moved', r[1], r[2] or '', r[3] or ''}
 end
 local g = tostring(tonumber(ARGV[1]) + 1)
@@ -100,13 +103,13 @@ return {'ok', g}
 });
 
 /// Writes generation `ARGV[1]` back after Redis lost its data: over a missing key, or over
-/// an older generation (another process wrote back what it knew first, and this one
-/// refreshed since). KEYS: record. ARGV: generation, session id, sealed tokens, channel.
+/// an older generation of the same session (another process wrote back what it knew first,
+/// and this one refreshed since) — never over another session (a sign-in since). KEYS: record. ARGV: generation, session id, sealed tokens, channel.
 pub(super) static RESTORE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
 local r = redis.call('HMGET', KEYS[1], 'g', 's', 'd')
-if r[1] ~= false and tonumber(r[1]) >= tonumber(ARGV[1]) then
+if r[1] ~= false and (tonumber(r[1]) >= tonumber(ARGV[1]) or r[2] ~= ARGV[2]) then
   return {'moved', r[1], r[2] or '', r[3] or ''}
 end
 redis.call('HSET', KEYS[1], 'g', ARGV[1], 's', ARGV[2], 'd', ARGV[3])

@@ -213,13 +213,32 @@ impl Shared {
         }
     }
 
-    /// Takes what Redis holds if it is newer than memory (or of another session: a sign-in
-    /// after Redis lost its data starts again at generation 1). Returns whether memory
-    /// changed. Memory that Redis is behind on is left for the follower to reconcile.
+    /// Takes what Redis holds if it is newer than memory. Returns whether memory changed.
+    /// Memory that Redis is behind on is left for the follower to reconcile. Only newer
+    /// generations are taken here: a reply that raced a newer write must never bring back
+    /// an older session (another user's tokens).
     pub(super) fn adopt(&self, record: Record) -> bool {
+        self.adopt_if(record, None)
+    }
+
+    /// [`adopt`](Self::adopt) for what a read begun at memory version `read_at` (see
+    /// [`version`](Self::version)) found the session to be: if memory has not changed since,
+    /// that is what Redis holds now, and another session than memory's is taken whatever its
+    /// generation — a sign-in made after Redis lost its data, whose count started again.
+    fn adopt_current(&self, record: Record, read_at: u64) -> bool {
+        self.adopt_if(record, Some(read_at))
+    }
+
+    /// Counts changes of the tokens in memory.
+    fn version(&self) -> u64 {
+        *self.changed.borrow()
+    }
+
+    fn adopt_if(&self, record: Record, read_at: Option<u64>) -> bool {
         let mut state = self.state();
+        let unchanged_since_read = read_at.is_some_and(|at| at == self.version());
         let newer = record.generation > state.generation
-            || (record.session != state.session && record.generation != state.generation);
+            || (unchanged_since_read && record.session != state.session);
         if state.pending.is_some() || !newer {
             return false;
         }
@@ -308,6 +327,7 @@ impl Shared {
 
     /// Reads the session from Redis into memory.
     pub(super) async fn reload(&self) -> Result<()> {
+        let read_at = self.version();
         let mut connection = self.connection.clone();
         let read = tokio::time::timeout(
             self.timing.timeout.max(Duration::from_secs(1)),
@@ -332,7 +352,7 @@ impl Shared {
             data: data.unwrap_or_default(),
         };
         if let Some(record) = sealed.open(&self.sealer) {
-            self.adopt(record);
+            self.adopt_current(record, read_at);
         }
         Ok(())
     }
@@ -378,6 +398,13 @@ impl Shared {
                 expect + 1
             };
             let data = self.sealer.seal(written, &session, held.as_deref());
+            // A change made here applies to the session it was made in only; a sign-in or
+            // sign-out goes over any.
+            let expected_session = if pending == Pending::Over {
+                ""
+            } else {
+                &session
+            };
             let reply = self
                 .call(
                     script
@@ -385,7 +412,8 @@ impl Shared {
                         .arg(expect)
                         .arg(&session)
                         .arg(data)
-                        .arg(&self.keys.channel),
+                        .arg(&self.keys.channel)
+                        .arg(expected_session),
                 )
                 .await;
             match reply {
@@ -469,7 +497,8 @@ impl Shared {
                     .arg(generation)
                     .arg(&session)
                     .arg(data)
-                    .arg(&self.keys.channel),
+                    .arg(&self.keys.channel)
+                    .arg(&session),
             )
             .await;
         match reply {
