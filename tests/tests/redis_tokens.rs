@@ -9,6 +9,7 @@ use std::time::Duration;
 use ferrofit::auth::{RedisTokenStore, TokenKey, TokenStore, Tokens};
 use support::child;
 use support::fleet::{Account as _, account, expired_session, run_children, store};
+use support::hyper_server::{HyperServer, ok};
 use support::redis::Redis;
 use support::rotating_provider::{Counts, RotatingProvider};
 
@@ -173,4 +174,51 @@ async fn with_a_key_no_token_is_in_redis_or_its_messages_and_forged_values_are_r
             assert!(!text.contains(secret), "`{secret}` in Redis: {text}");
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_token_endpoint_is_tried_once_by_the_fleet_not_by_each_process() {
+    let Some(redis) = Redis::start() else {
+        return;
+    };
+    let token_calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = token_calls.clone();
+    let server = HyperServer::start(move |request: hyper::Request<hyper::body::Incoming>| {
+        let count = count.clone();
+        async move {
+            let (status, body) = if request.uri().path() == "/token" {
+                count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                (503, "token endpoint down")
+            } else {
+                (401, r#"{"error":"invalid_token"}"#)
+            };
+            let mut response = ok(body);
+            *response.status_mut() = hyper::StatusCode::from_u16(status).unwrap();
+            response
+        }
+    })
+    .await;
+    store(&redis.url(), "failing")
+        .await
+        .sign_in(expired_session())
+        .await
+        .unwrap();
+    let mut fleet = Vec::new();
+    for _ in 0..8 {
+        fleet.push(account(
+            &server.base_url,
+            store(&redis.url(), "failing").await,
+        ));
+    }
+    let calls = fleet.iter().map(|api| api.me());
+    for result in futures_util::future::join_all(calls).await {
+        let error = result.unwrap_err();
+        assert!(
+            !matches!(error, ferrofit::Error::Unauthorized { .. }),
+            "a failure of the endpoint, not of the session: {error:?}"
+        );
+    }
+    let tried = token_calls.load(std::sync::atomic::Ordering::SeqCst);
+    // One try, and one more if a busy machine started a process after the pause.
+    assert!(tried <= 2, "the token endpoint was tried {tried} times");
 }

@@ -58,6 +58,10 @@ pub enum Turn {
     /// Coordination is not possible now (the shared store is unreachable): this process
     /// refreshes alone, and its store reconciles later.
     Alone,
+    /// Another process's refresh failed moments ago (the token endpoint is down): this one
+    /// fails its calls now instead of trying again at once, so a fleet does not take turns
+    /// at a failing endpoint.
+    Failed,
 }
 
 /// The right to refresh, held by one process of a fleet at a time.
@@ -99,6 +103,7 @@ impl std::fmt::Debug for Turn {
             Self::Refreshed(_) => "Refreshed",
             Self::Ended => "Ended",
             Self::Alone => "Alone",
+            Self::Failed => "Failed",
         })
     }
 }

@@ -242,6 +242,11 @@ impl Refreshes {
                 Turn::Refreshed(fresh) => return self.adopt(replaces, fresh),
                 Turn::Ended => return Outcome::Expired,
                 Turn::Alone => None,
+                Turn::Failed => {
+                    return Outcome::Failed(Arc::new(refresh_failed(
+                        "another process of the fleet failed to refresh moments ago",
+                    )));
+                }
             },
             None => None,
         };

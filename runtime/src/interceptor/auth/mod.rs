@@ -47,6 +47,15 @@
 //!   was shut down): the next 401 starts a new refresh, so a token endpoint that hangs once
 //!   never blocks auth for the life of the process.
 //!
+//! Processes that share one session (a fleet) share its store too: a store whose
+//! [`coordinator`](TokenStore::coordinator) is set (`RedisTokenStore`, feature `redis`) is
+//! asked before each refresh which process refreshes ([`RefreshCoordinator`]); the others
+//! wait for its tokens, so a provider that rotates refresh tokens sees each one once. The
+//! rules above hold across the fleet: one refresh at a time, a late result never wins, a
+//! refusal ends the session once for every process (the `on_session_expired` hook runs in
+//! the process whose refresh was refused; the others find the store empty), and a failed
+//! refresh fails the calls that wait for it, in every process, for a second.
+//!
 //! With [`refresh_before_expiry`](AuthInterceptor::refresh_before_expiry), tokens whose expiry
 //! is known are refreshed (single-flight as well) shortly before they run out: never earlier
 //! than halfway through their lifetime, and after a failed attempt not again for a while (the

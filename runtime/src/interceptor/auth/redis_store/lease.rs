@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::scripts::{ACQUIRE, COMMIT, RELEASE, RENEW, Reply};
+use super::scripts::{ACQUIRE, COMMIT, FAILED, RELEASE, RENEW, Reply};
 use super::state::Shared;
 use crate::BoxFuture;
 use crate::auth::{LeaseEnd, RefreshCoordinator, RefreshLease, Settled, Tokens, Turn};
@@ -12,6 +12,9 @@ use crate::auth::{LeaseEnd, RefreshCoordinator, RefreshLease, Settled, Tokens, T
 /// The longest a waiting process goes without asking Redis again, when no pub/sub message
 /// tells it that the holder finished.
 const POLL: Duration = Duration::from_millis(50);
+/// How long the fleet leaves a failing token endpoint alone after a failed refresh: calls
+/// that need a refresh meanwhile fail at once, as they do within one process.
+const FAILURE_PAUSE: Duration = Duration::from_secs(1);
 /// How often a process finds Redis without the session it knows before it refreshes alone.
 const RESTORES: usize = 3;
 /// How often a process finds the session moved on before it refreshes alone: once is the
@@ -76,6 +79,7 @@ async fn begin(shared: &Arc<Shared>, current: &Tokens) -> Turn {
                     current.clone(),
                 )));
             }
+            Some(Reply::Failed) => return Turn::Failed,
             Some(Reply::Held(remaining)) => {
                 let wait = POLL.min(Duration::from_millis(remaining.max(1)));
                 let _ = tokio::time::timeout(wait, changed.changed()).await;
@@ -189,7 +193,13 @@ impl RefreshLease for Lease {
                 LeaseEnd::Refreshed(tokens) => self.commit(Some(tokens)).await,
                 LeaseEnd::Refused => self.commit(None).await,
                 _ => {
-                    release(&self.shared, &self.value).await;
+                    // The others wait a moment before they try the token endpoint again.
+                    let mut invocation = FAILED.prepare_invoke();
+                    invocation
+                        .key(&self.shared.keys.lease)
+                        .arg(&self.value)
+                        .arg(millis(FAILURE_PAUSE));
+                    let _ = self.shared.call(&invocation).await;
                     Settled::Committed
                 }
             }

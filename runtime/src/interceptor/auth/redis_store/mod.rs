@@ -40,7 +40,9 @@ const DEFAULT_STALENESS: Duration = Duration::from_secs(2);
 ///   result is written only if no successor took over its lease (a fenced compare-and-set in
 ///   one Lua script), so a holder that stalled never wins late. A holder that dies frees the
 ///   lease when it runs out (10 s by default, [`lease`](RedisTokenStoreBuilder::lease)), and
-///   one survivor refreshes instead.
+///   one survivor refreshes instead. A refresh that fails (the token endpoint is down)
+///   fails the calls waiting for it in every process, and no process tries again for a
+///   second, so a fleet never takes turns at a failing endpoint.
 /// - **Redis down or slow.** A command fails after 250 ms
 ///   ([`timeout`](RedisTokenStoreBuilder::timeout); the steps of a refresh wait 4 times as
 ///   long, at least 1 s, since a process that gives up on a slow Redis refreshes alone) and,
@@ -84,7 +86,23 @@ pub struct RedisTokenStore {
 }
 
 /// Settings of a [`RedisTokenStore`]; [`connect`](Self::connect) opens it.
-#[derive(Debug)]
+///
+/// # Examples
+///
+/// ```no_run
+/// # async fn run() -> ferrofit::Result<()> {
+/// use std::time::Duration;
+/// use ferrofit::auth::{RedisTokenStore, Tokens};
+///
+/// let store = RedisTokenStore::builder("redis://127.0.0.1:6379", "my-app", "user-42")
+///     .lease(Duration::from_secs(5)) // a dead holder delays the fleet 5 s at most
+///     .timeout(Duration::from_millis(100))
+///     .staleness(Duration::from_secs(1))
+///     .connect()
+///     .await?;
+/// store.sign_in(Tokens::new("access").with_refresh("refresh")).await?;
+/// # Ok(()) }
+/// ```
 pub struct RedisTokenStoreBuilder {
     url: String,
     namespace: String,
@@ -259,10 +277,56 @@ impl fmt::Debug for RedisTokenStore {
     }
 }
 
+impl fmt::Debug for RedisTokenStoreBuilder {
+    // Not the URL: it may hold Redis's password.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisTokenStoreBuilder")
+            .field("namespace", &self.namespace)
+            .field("session", &self.session)
+            .field("encrypted", &self.key.is_some())
+            .field("lease", &self.lease)
+            .field("timeout", &self.timeout)
+            .field("staleness", &self.staleness)
+            .finish_non_exhaustive()
+    }
+}
+
 /// The error of a write Redis did not take.
 fn not_written() -> Error {
     Error::network(
         NetworkKind::Connect,
         "Redis did not take the tokens: this process keeps them and writes them when Redis answers",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_print_without_the_urls_password_or_the_key() {
+        let builder = RedisTokenStore::builder("redis://:hunter2@127.0.0.1:6379", "app", "ann")
+            .encryption_key(TokenKey::from_bytes([0x5a; 32]));
+        let printed = format!("{builder:?}");
+        assert!(!printed.contains("hunter2"), "{printed}");
+        assert!(printed.contains("encrypted: true"), "{printed}");
+    }
+
+    #[test]
+    fn the_store_is_send_sync_and_clone() {
+        fn assert_impls<T: Send + Sync + Clone + 'static>() {}
+        assert_impls::<RedisTokenStore>();
+        assert_impls::<TokenKey>();
+    }
+
+    #[tokio::test]
+    async fn a_session_name_that_cannot_be_a_key_is_refused_before_connecting() {
+        for name in [String::new(), "a\nb".to_owned(), "x".repeat(257)] {
+            let error = RedisTokenStore::builder("redis://127.0.0.1:1", "app", &name)
+                .connect()
+                .await
+                .unwrap_err();
+            assert!(matches!(error, Error::Config { .. }), "{name:?}: {error:?}");
+        }
+    }
 }

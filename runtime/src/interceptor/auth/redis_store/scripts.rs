@@ -24,7 +24,11 @@ elseif tonumber(r[1]) ~= tonumber(ARGV[1]) then
   return {'moved', r[1], r[2] or '', r[3] or ''}
 end
 local ttl = redis.call('PTTL', KEYS[2])
-if ttl > 0 then return {'held', tostring(ttl)} end
+if ttl > 0 then
+  local holder = redis.call('GET', KEYS[2])
+  if string.sub(holder, 1, 7) == 'failed:' then return {'failed', tostring(ttl)} end
+  return {'held', tostring(ttl)}
+end
 local lease = tostring(redis.call('INCR', KEYS[3])) .. ':' .. ARGV[2]
 redis.call('SET', KEYS[2], lease, 'PX', ARGV[3])
 return {'lead', lease}
@@ -41,6 +45,19 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
   return 1
 end
 return 0
+",
+    )
+});
+
+/// Marks a failed refresh: the lease, if still `ARGV[1]`, becomes `failed:<lease>` for
+/// `ARGV[2]` ms, in which no other process tries. KEYS: lease. ARGV: lease, pause in ms.
+pub(super) static FAILED: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('SET', KEYS[1], 'failed:' .. ARGV[1], 'PX', ARGV[2])
+end
+return 1
 ",
     )
 });
@@ -127,6 +144,8 @@ pub(super) enum Reply {
     Lead(String),
     /// Another process holds the lease for this many more milliseconds.
     Held(u64),
+    /// Another process's refresh failed moments ago; nobody tries for a moment.
+    Failed,
     /// The session is not where this process thought: here is where it is, sealed.
     Moved(Sealed),
     /// The session's key is gone although this process knows a generation of it: Redis lost
@@ -186,6 +205,7 @@ impl Reply {
             b"ok" => text(1)?.parse().ok().map(Self::Ok),
             b"lead" => text(1).map(Self::Lead),
             b"held" => text(1)?.parse().ok().map(Self::Held),
+            b"failed" => Some(Self::Failed),
             b"missing" => Some(Self::Missing),
             b"moved" => {
                 let generation = text(1)?;
@@ -200,5 +220,66 @@ impl Reply {
             }
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(items: &[&[u8]]) -> Vec<Vec<u8>> {
+        items.iter().map(|p| p.to_vec()).collect()
+    }
+
+    #[test]
+    fn replies_read_as_what_the_scripts_mean_and_anything_else_is_none() {
+        assert!(matches!(
+            Reply::parse(parts(&[b"ok", b"7"])),
+            Some(Reply::Ok(7))
+        ));
+        assert!(
+            matches!(Reply::parse(parts(&[b"lead", b"3:abc"])), Some(Reply::Lead(l)) if l == "3:abc")
+        );
+        assert!(matches!(
+            Reply::parse(parts(&[b"held", b"1500"])),
+            Some(Reply::Held(1500))
+        ));
+        assert!(matches!(
+            Reply::parse(parts(&[b"failed", b"900"])),
+            Some(Reply::Failed)
+        ));
+        assert!(matches!(
+            Reply::parse(parts(&[b"missing"])),
+            Some(Reply::Missing)
+        ));
+        // A `moved` reply for a key that is gone is a missing key.
+        assert!(matches!(
+            Reply::parse(parts(&[b"moved", b"", b"", b""])),
+            Some(Reply::Missing)
+        ));
+        let Some(Reply::Moved(sealed)) = Reply::parse(parts(&[b"moved", b"4", b"s1", b"p1{}"]))
+        else {
+            panic!("moved");
+        };
+        assert_eq!((sealed.generation, sealed.session.as_str()), (4, "s1"));
+        for nonsense in [
+            parts(&[]),
+            parts(&[b"ok", b"x"]),
+            parts(&[b"held"]),
+            parts(&[b"moved", b"x", b"s", b"d"]),
+            parts(&[b"what"]),
+        ] {
+            assert!(Reply::parse(nonsense).is_none());
+        }
+    }
+
+    #[test]
+    fn a_message_is_generation_session_and_data_which_may_hold_newlines() {
+        let sealed = Sealed::from_message(b"12\nsess\nx1\n\nbinary").unwrap();
+        assert_eq!(sealed.generation, 12);
+        assert_eq!(sealed.session, "sess");
+        assert_eq!(sealed.data, b"x1\n\nbinary");
+        assert!(Sealed::from_message(b"12\nsess").is_none());
+        assert!(Sealed::from_message(b"twelve\ns\nd").is_none());
     }
 }
