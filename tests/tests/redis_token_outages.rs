@@ -29,6 +29,19 @@ fn access(store: &impl TokenStore) -> Option<String> {
     store.get().map(|t| t.access_token().to_owned())
 }
 
+/// The access token a process connecting to Redis finds first, waiting up to 10 s for one
+/// (after a restart, until some process wrote the session back).
+async fn first_written_back(redis: &Redis, namespace: &str) -> Option<String> {
+    for _ in 0..100 {
+        let found = access(&quick_store(&redis.url(), namespace).await);
+        if found.is_some() {
+            return found;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    None
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tokens_refreshed_while_redis_is_down_are_written_back_over_older_ones() {
     let Some(mut redis) = Redis::start() else {
@@ -54,14 +67,7 @@ async fn tokens_refreshed_while_redis_is_down_are_written_back_over_older_ones()
 
     // Redis comes back empty, and the other process writes back the old tokens it knows.
     redis.restart();
-    let mut seen = None;
-    for _ in 0..100 {
-        seen = access(&quick_store(&redis.url(), "outage").await);
-        if seen.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let seen = first_written_back(&redis, "outage").await;
     assert_eq!(
         seen.as_deref(),
         Some("a0"),
@@ -100,15 +106,7 @@ async fn a_redis_that_lost_its_data_keeps_the_session_and_keeps_a_sign_out() {
     let two = quick_store(&redis.url(), "lost").await;
 
     redis.restart();
-    let mut restored = None;
-    for _ in 0..100 {
-        let newcomer = quick_store(&redis.url(), "lost").await;
-        restored = access(&newcomer);
-        if restored.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let restored = first_written_back(&redis, "lost").await;
     assert_eq!(
         restored.as_deref(),
         Some("t1"),

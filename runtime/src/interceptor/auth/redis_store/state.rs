@@ -397,7 +397,6 @@ impl Shared {
             } else {
                 expect + 1
             };
-            let data = self.sealer.seal(written, &session, held.as_deref());
             // A change made here applies to the session it was made in only; a sign-in or
             // sign-out goes over any.
             let expected_session = if pending == Pending::Over {
@@ -405,17 +404,14 @@ impl Shared {
             } else {
                 &session
             };
-            let reply = self
-                .call(
-                    script
-                        .key(&self.keys.record)
-                        .arg(expect)
-                        .arg(&session)
-                        .arg(data)
-                        .arg(&self.keys.channel)
-                        .arg(expected_session),
-                )
-                .await;
+            let write = Write {
+                expect,
+                written,
+                session: &session,
+                tokens: held.as_deref(),
+                expected_session,
+            };
+            let reply = self.write(script, &write).await;
             match reply {
                 None => return,
                 Some(Reply::Ok(written)) => {
@@ -480,27 +476,37 @@ impl Shared {
         }
     }
 
+    /// Runs WRITE or RESTORE for `write`.
+    async fn write(&self, script: &redis::Script, write: &Write<'_>) -> Option<Reply> {
+        let data = self.sealer.seal(write.written, write.session, write.tokens);
+        let mut invocation = script.prepare_invoke();
+        invocation
+            .key(&self.keys.record)
+            .arg(write.expect)
+            .arg(write.session)
+            .arg(data)
+            .arg(&self.keys.channel)
+            .arg(write.expected_session);
+        self.call(&invocation).await
+    }
+
     /// Compare-and-set in Redis, for [`RedisTokenStore::replace`](super::RedisTokenStore::replace).
     pub(super) async fn replace(&self, current: &Tokens, new: Tokens) -> Result<bool> {
-        let (held, generation, session, pending) = self.snapshot();
-        if pending.is_some() {
+        if self.snapshot().3.is_some() {
             self.sync_once().await;
         }
+        let (held, generation, session, _) = self.snapshot();
         if held.as_deref() != Some(current) {
             return Ok(false);
         }
-        let data = self.sealer.seal(generation + 1, &session, Some(&new));
-        let reply = self
-            .call(
-                WRITE
-                    .key(&self.keys.record)
-                    .arg(generation)
-                    .arg(&session)
-                    .arg(data)
-                    .arg(&self.keys.channel)
-                    .arg(&session),
-            )
-            .await;
+        let write = Write {
+            expect: generation,
+            written: generation + 1,
+            session: &session,
+            tokens: Some(&new),
+            expected_session: &session,
+        };
+        let reply = self.write(&WRITE, &write).await;
         match reply {
             Some(Reply::Ok(written)) => {
                 self.committed(written, Some(new), &session);
@@ -519,6 +525,16 @@ impl Shared {
             _ => Err(super::not_written()),
         }
     }
+}
+
+/// One write of the session: from generation `expect` to `written`.
+struct Write<'a> {
+    expect: u64,
+    written: u64,
+    session: &'a str,
+    tokens: Option<&'a Tokens>,
+    /// The session Redis must still hold (`""`: any).
+    expected_session: &'a str,
 }
 
 impl Drop for Shared {
