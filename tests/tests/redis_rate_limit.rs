@@ -126,27 +126,11 @@ async fn four_processes_together_send_what_one_limit_allows() {
     let (server, served) = counting(pong).await;
     let given = format!("{} {}", redis.url(), server.base_url);
     let started = std::time::Instant::now();
-    let children: Vec<std::process::Child> = (0..4)
-        .map(|_| {
-            support::child::command(&[], "fleet_worker", &given)
-                .stdout(std::process::Stdio::null())
-                .spawn()
-                .expect("a worker starts")
-        })
-        .collect();
-    let statuses = tokio::task::spawn_blocking(move || {
-        children
-            .into_iter()
-            .map(|mut child| child.wait().expect("the worker ends"))
-            .collect::<Vec<_>>()
-    })
-    .await
-    .unwrap();
+    support::fleet::run_children("fleet_worker", 4, given).await;
     // Every call happened between the first start and the last exit: at 50 a second plus
     // one burst of 5, that window bounds the count however slowly the machine started the
     // workers. Alone, four processes would have sent four times as many.
     let window = started.elapsed().as_secs_f64();
-    assert!(statuses.iter().all(|s| s.success()), "{statuses:?}");
     let sent = served.load(Ordering::SeqCst) as u64;
     // Two calls of slack for the millisecond rounding of Redis's clock in the script.
     let most = (50.0 * window).ceil() as u64 + 5 + 2;
