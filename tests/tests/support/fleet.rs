@@ -26,10 +26,14 @@ pub fn expired_session() -> Tokens {
     Tokens::new("a0").with_refresh("r0")
 }
 
-/// A store of the fleet's session `namespace`, with a 2 s lease.
+/// A store of the fleet's session `namespace`, with a 2 s lease, and a Redis timeout a busy
+/// machine running 16 test processes at once cannot miss (1 s; a refresh's steps wait 4 s):
+/// the tests check coordination, not speed, and a process that gives up on Redis refreshes
+/// alone.
 pub async fn store(redis_url: &str, namespace: &str) -> RedisTokenStore {
     RedisTokenStore::builder(redis_url, namespace, "ann")
         .lease(Duration::from_secs(2))
+        .timeout(Duration::from_secs(1))
         .connect()
         .await
         .expect("Redis answers")
@@ -48,6 +52,7 @@ pub async fn store_reading_every(
 ) -> RedisTokenStore {
     RedisTokenStore::builder(redis_url, namespace, "ann")
         .lease(Duration::from_secs(2))
+        .timeout(Duration::from_secs(1))
         .staleness(staleness)
         .connect()
         .await
