@@ -9,6 +9,8 @@ use super::{TempDir, tools};
 /// A running Redis, stopped (and its directory removed) when dropped.
 pub struct Redis {
     server: Option<Listening>,
+    /// `--tls-*` arguments, when it serves TLS only.
+    tls: Vec<String>,
     /// Where it listens, kept across a stop.
     port: u16,
     binary: std::path::PathBuf,
@@ -20,10 +22,51 @@ impl Redis {
     pub fn start() -> Option<Self> {
         let binary = tools::require("redis-server", "apt-get install redis-server")?;
         let dir = TempDir::new();
-        let server = Listening::start("redis", command(&binary, &dir), READY);
+        let server = Listening::start("redis", command(&binary, &dir, &[]), READY);
         Some(Self {
             port: server.port(),
             server: Some(server),
+            tls: Vec::new(),
+            binary,
+            dir,
+        })
+    }
+
+    /// Starts Redis serving TLS only (`rediss://`), with `chain`'s leaf (for `localhost`) and
+    /// intermediate; clients must trust `chain`'s root.
+    pub fn start_tls(chain: &super::tls::Chain) -> Option<Self> {
+        let binary = tools::require("redis-server", "apt-get install redis-server")?;
+        let dir = TempDir::new();
+        let write = |name: &str, text: String| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).expect("a TLS file");
+            path.to_string_lossy().into_owned()
+        };
+        let chain_pem = [
+            super::tls::pem(&chain.leaf.der),
+            chain.intermediate.pem.clone(),
+        ]
+        .concat();
+        let cert = write("server.pem", chain_pem);
+        let key = write("server.key", chain.leaf.key.serialize_pem());
+        let ca = write("ca.pem", chain.root.pem.clone());
+        let tls: Vec<String> = [
+            "--tls-cert-file",
+            &cert,
+            "--tls-key-file",
+            &key,
+            "--tls-ca-cert-file",
+            &ca,
+            "--tls-auth-clients",
+            "no",
+        ]
+        .map(str::to_owned)
+        .into();
+        let server = Listening::start("redis (TLS)", command(&binary, &dir, &tls), READY);
+        Some(Self {
+            port: server.port(),
+            server: Some(server),
+            tls,
             binary,
             dir,
         })
@@ -83,7 +126,7 @@ impl Redis {
     /// Starts it again on the same port, empty (a Redis that lost its data).
     pub fn restart(&mut self) {
         self.server = None;
-        let command = command(&self.binary, &self.dir);
+        let command = command(&self.binary, &self.dir, &self.tls);
         self.server = Some(Listening::start_at("redis", command, READY, self.port));
     }
 }
@@ -91,13 +134,25 @@ impl Redis {
 /// What Redis prints once it listens.
 const READY: &str = "Ready to accept connections";
 
-/// The command line of a Redis on a port, saving nothing, in `dir`.
-fn command(binary: &std::path::Path, dir: &TempDir) -> impl Fn(u16) -> Command + use<> {
-    let (binary, path) = (binary.to_owned(), dir.path().to_owned());
+/// The command line of a Redis on a port, saving nothing, in `dir`; with `tls` arguments,
+/// serving TLS only on that port.
+fn command(
+    binary: &std::path::Path,
+    dir: &TempDir,
+    tls: &[String],
+) -> impl Fn(u16) -> Command + use<> {
+    let (binary, path, tls) = (binary.to_owned(), dir.path().to_owned(), tls.to_vec());
     move |port: u16| {
         let mut command = Command::new(&binary);
+        if tls.is_empty() {
+            command.args(["--port", &port.to_string()]);
+        } else {
+            command
+                .args(["--port", "0", "--tls-port", &port.to_string()])
+                .args(&tls);
+        }
         command
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--bind", "127.0.0.1"])
             .args([
                 "--save",
                 "",
