@@ -53,6 +53,7 @@ async fn eight_processes_with_an_expired_token_refresh_once() {
         let given = format!("{} {} {namespace}", redis.url(), provider.base_url);
         run_children("fleet_member", 8, given).await;
         seen.push(provider.counts());
+        println!("round {round}: {:?}", provider.counts());
     }
     let expected = Counts {
         refreshes: 1,
