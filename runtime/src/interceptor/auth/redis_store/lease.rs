@@ -26,6 +26,11 @@ pub(super) struct Fleet(pub(super) Arc<Shared>);
 
 impl RefreshCoordinator for Fleet {
     fn begin<'a>(&'a self, current: &'a Tokens) -> BoxFuture<'a, Turn> {
+        // Redis's client, its timeouts and the lease's renewal run on tokio: a refresh driven
+        // by another executor is this process's alone.
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Box::pin(async { Turn::Alone });
+        }
         Box::pin(begin(&self.0, current))
     }
 
