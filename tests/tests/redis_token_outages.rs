@@ -164,3 +164,33 @@ async fn a_sign_in_after_redis_lost_its_data_wins_over_what_a_cut_off_process_he
     );
     assert_eq!(access(&newcomer).as_deref(), Some("new-user"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_redis_holds_no_call_and_a_refresh_goes_on_alone() {
+    let Some(redis) = Redis::start() else {
+        return;
+    };
+    let provider = RotatingProvider::start(Duration::ZERO).await;
+    let store = quick_store(&redis.url(), "stalled").await;
+    store.sign_in(expired_session()).await.unwrap();
+    let api = account(&provider.base_url, store.clone());
+    api.me().await.expect("refreshed through the fleet");
+
+    redis.stall(30).await;
+    for _ in 0..20 {
+        api.me().await.expect("tokens come from memory");
+    }
+    // A refresh cannot reach the fleet: after its wait for Redis it goes on alone.
+    provider.expire_access();
+    api.me().await.expect("refreshed in this process");
+    assert!(
+        redis.is_stalled().await,
+        "all of that while Redis was stalled"
+    );
+    let expected = Counts {
+        refreshes: 2,
+        reuses: 0,
+        successes: 22,
+    };
+    assert_eq!(provider.counts(), expected);
+}

@@ -113,6 +113,40 @@ impl Redis {
         all
     }
 
+    /// Makes the server stop answering for `seconds` (`DEBUG SLEEP`: a Redis stalled by a
+    /// slow command or a fork), and returns once it has.
+    pub async fn stall(&self, seconds: u32) {
+        let client = redis::Client::open(self.url()).unwrap();
+        let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+        tokio::spawn(async move {
+            let _: redis::RedisResult<()> = redis::cmd("DEBUG")
+                .arg("SLEEP")
+                .arg(seconds)
+                .query_async(&mut connection)
+                .await;
+        });
+        for _ in 0..50 {
+            if self.is_stalled().await {
+                return;
+            }
+        }
+        panic!("Redis kept answering after DEBUG SLEEP");
+    }
+
+    /// Whether a `PING` on a new connection goes unanswered for 200 ms.
+    pub async fn is_stalled(&self) -> bool {
+        let ping = async {
+            let client = redis::Client::open(self.url())?;
+            let mut connection = client.get_multiplexed_async_connection().await?;
+            redis::cmd("PING")
+                .query_async::<String>(&mut connection)
+                .await
+        };
+        tokio::time::timeout(std::time::Duration::from_millis(200), ping)
+            .await
+            .is_err()
+    }
+
     /// Its port.
     pub fn port(&self) -> u16 {
         self.port
@@ -152,7 +186,7 @@ fn command(
                 .args(&tls);
         }
         command
-            .args(["--bind", "127.0.0.1"])
+            .args(["--bind", "127.0.0.1", "--enable-debug-command", "local"])
             .args([
                 "--save",
                 "",

@@ -30,6 +30,8 @@ struct State {
     /// When the previous refresh token stopped being the newest.
     rotated_at: Option<Instant>,
     revoked: bool,
+    /// The newest access token has expired too (until the next refresh).
+    access_expired: bool,
     counts: Counts,
 }
 
@@ -68,6 +70,11 @@ impl RotatingProvider {
         *self.state.lock().unwrap() = State::default();
     }
 
+    /// Expires the newest access token: the next call needs a refresh.
+    pub fn expire_access(&self) {
+        self.state.lock().unwrap().access_expired = true;
+    }
+
     /// The newest generation issued.
     pub fn generation(&self) -> u32 {
         self.state.lock().unwrap().generation
@@ -100,6 +107,7 @@ fn answer(
                 return reply(400, r#"{"error":"invalid_grant"}"#.to_owned());
             }
             state.generation += 1;
+            state.access_expired = false;
             state.rotated_at = Some(Instant::now());
             state.counts.refreshes += 1;
             let g = state.generation;
@@ -111,6 +119,7 @@ fn answer(
         _ => {
             let expected = format!("Bearer a{}", state.generation);
             let ok = !state.revoked
+                && !state.access_expired
                 && state.generation > 0
                 && request
                     .headers()
