@@ -154,3 +154,32 @@ async fn on_a_strict_provider_the_fenced_retry_ends_the_session_once() {
     assert!(other.get().is_none());
     assert_eq!(provider.counts().reuses, 1, "one retry, never more");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_holder_and_its_one_retry_both_vanish_the_token_is_not_presented_again() {
+    let Some(redis) = Redis::start() else {
+        return;
+    };
+    let (provider, first, survivor) =
+        fleet_with_holder(&redis, Duration::from_secs(60), "after").await;
+    first.kill();
+    // The one fenced retry, taken within the grace period, dies after the rotation too.
+    let given = format!("{} {} leases after", redis.url(), provider.base_url);
+    let second = spawn_holding("lease_holder", given).await;
+    second.kill();
+    assert_eq!(provider.counts().refreshes, 2);
+
+    let api = account_pausing(&provider.base_url, survivor.clone(), Pause::Never, RECOVERY);
+    let error = api.me().await.unwrap_err();
+    assert!(matches!(error, Error::Unauthorized { .. }), "{error:?}");
+    let expected = Counts {
+        refreshes: 2,
+        reuses: 0,
+        successes: 0,
+    };
+    assert_eq!(
+        provider.counts(),
+        expected,
+        "r0 was presented twice (once rotated, once as the retry), never a third time"
+    );
+}

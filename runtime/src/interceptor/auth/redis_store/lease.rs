@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::scripts::{ACQUIRE, COMMIT, FAILED, RELEASE, RENEW, Reply};
+use super::scripts::{ACQUIRE, COMMIT, FAILED, RENEW, Reply};
 use super::state::Shared;
 use crate::BoxFuture;
 use crate::auth::{LeaseEnd, RefreshCoordinator, RefreshLease, Settled, Tokens, Turn};
@@ -85,6 +85,10 @@ async fn begin(shared: &Arc<Shared>, current: &Tokens) -> Turn {
                 )));
             }
             Some(Reply::Failed) => return Turn::Failed,
+            // The holder and its one fenced retry both vanished after taking the lease: the
+            // refresh token may be spent, and is not presented again. The session is over
+            // until a new sign-in.
+            Some(Reply::Exhausted) => return Turn::Ended,
             Some(Reply::Held(remaining)) => {
                 let wait = POLL.min(Duration::from_millis(remaining.max(1)));
                 let _ = tokio::time::timeout(wait, changed.changed()).await;
@@ -198,13 +202,7 @@ impl RefreshLease for Lease {
                 LeaseEnd::Refreshed(tokens) => self.commit(Some(tokens)).await,
                 LeaseEnd::Refused => self.commit(None).await,
                 _ => {
-                    // The others wait a moment before they try the token endpoint again.
-                    let mut invocation = FAILED.prepare_invoke();
-                    invocation
-                        .key(&self.shared.keys.lease)
-                        .arg(&self.value)
-                        .arg(millis(FAILURE_PAUSE));
-                    let _ = self.shared.call(&invocation).await;
+                    failed(&self.shared, &self.value).await;
                     Settled::Committed
                 }
             }
@@ -218,18 +216,25 @@ impl Drop for Lease {
         if !self.finished
             && let Ok(runtime) = tokio::runtime::Handle::try_current()
         {
-            // The refresh was dropped (its deadline passed): the next process need not wait
-            // for the lease to run out.
+            // The refresh was dropped (its deadline passed): a failure like any other, which
+            // this process lived to report, so the next process need not wait for the lease
+            // to run out, nor count it as a holder that vanished.
             let (shared, value) = (self.shared.clone(), self.value.clone());
-            runtime.spawn(async move { release(&shared, &value).await });
+            runtime.spawn(async move { failed(&shared, &value).await });
         }
     }
 }
 
-async fn release(shared: &Shared, value: &str) {
-    let _ = shared
-        .call(RELEASE.key(&shared.keys.lease).arg(value))
-        .await;
+/// Ends the lease `value` as a failed refresh: the others wait a moment before they try the
+/// token endpoint again.
+async fn failed(shared: &Shared, value: &str) {
+    let mut invocation = FAILED.prepare_invoke();
+    invocation
+        .key(&shared.keys.lease)
+        .key(&shared.keys.record)
+        .arg(value)
+        .arg(millis(FAILURE_PAUSE));
+    let _ = shared.call(&invocation).await;
 }
 
 /// Renews the lease every third of its time while the refresh runs; stops when the lease is

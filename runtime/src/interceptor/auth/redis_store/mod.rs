@@ -40,7 +40,10 @@ const DEFAULT_STALENESS: Duration = Duration::from_secs(2);
 ///   result is written only if no successor took over its lease (a fenced compare-and-set in
 ///   one Lua script), so a holder that stalled never wins late. A holder that dies frees the
 ///   lease when it runs out (10 s by default, [`lease`](RedisTokenStoreBuilder::lease)), and
-///   one survivor refreshes instead. A refresh that fails (the token endpoint is down)
+///   one survivor refreshes instead: one fenced retry with the same refresh token (a
+///   provider with a rotation grace period takes it), never more — should that holder
+///   vanish too, the session is over until a new sign-in, and calls fail with
+///   `Unauthorized`. A refresh that fails (the token endpoint is down)
 ///   fails the calls waiting for it in every process, and no process tries again for a
 ///   second, so a fleet never takes turns at a failing endpoint.
 /// - **Redis down or slow.** A command fails after 250 ms

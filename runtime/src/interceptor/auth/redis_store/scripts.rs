@@ -11,8 +11,11 @@ use redis::Script;
 
 use super::record::Record;
 
-/// Takes the lease to refresh generation `ARGV[1]`, unless the session moved past it or a
-/// live lease is held.
+/// Takes the lease to refresh generation `ARGV[1]`, unless the session moved past it, a
+/// live lease is held, or two holders already took it at this generation and vanished
+/// without an answer (the record's `t` counts leases taken and not ended by a commit or a
+/// failure): the first may have had the refresh token rotated, the second was the one
+/// fenced retry, and the token is not presented a third time.
 /// KEYS: record, lease, fence. ARGV: expected generation, owner, lease time in ms.
 pub(super) static ACQUIRE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
@@ -28,6 +31,10 @@ if ttl > 0 then
   local holder = redis.call('GET', KEYS[2])
   if string.sub(holder, 1, 7) == 'failed:' then return {'failed', tostring(ttl)} end
   return {'held', tostring(ttl)}
+end
+if r[1] ~= false then
+  if tonumber(redis.call('HGET', KEYS[1], 't') or '0') >= 2 then return {'exhausted'} end
+  redis.call('HINCRBY', KEYS[1], 't', 1)
 end
 local lease = tostring(redis.call('INCR', KEYS[3])) .. ':' .. ARGV[2]
 redis.call('SET', KEYS[2], lease, 'PX', ARGV[3])
@@ -50,23 +57,17 @@ return 0
 });
 
 /// Marks a failed refresh: the lease, if still `ARGV[1]`, becomes `failed:<lease>` for
-/// `ARGV[2]` ms, in which no other process tries. KEYS: lease. ARGV: lease, pause in ms.
+/// `ARGV[2]` ms, in which no other process tries; the attempt ended with an answer, so it
+/// is not counted as vanished. KEYS: lease, record. ARGV: lease, pause in ms.
 pub(super) static FAILED: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   redis.call('SET', KEYS[1], 'failed:' .. ARGV[1], 'PX', ARGV[2])
+  if tonumber(redis.call('HGET', KEYS[2], 't') or '0') > 0 then
+    redis.call('HINCRBY', KEYS[2], 't', -1)
+  end
 end
-return 1
-",
-    )
-});
-
-/// Gives the lease up if it is still `ARGV[1]`. KEYS: lease. ARGV: lease.
-pub(super) static RELEASE: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
-        r"
-if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1
 ",
     )
@@ -90,7 +91,7 @@ if tonumber(r[1] or '0') ~= tonumber(ARGV[2]) or r[2] ~= ARGV[3] then
   return {'moved', r[1] or '', r[2] or '', r[3] or ''}
 end
 local g = tostring(tonumber(ARGV[2]) + 1)
-redis.call('HSET', KEYS[1], 'g', g, 's', ARGV[3], 'd', ARGV[4])
+redis.call('HSET', KEYS[1], 'g', g, 's', ARGV[3], 'd', ARGV[4], 't', '0')
 redis.call('PUBLISH', ARGV[5], g .. '\n' .. ARGV[3] .. '\n' .. ARGV[4])
 return {'ok', g}
 ",
@@ -112,7 +113,7 @@ elseif tonumber(r[1]) ~= tonumber(ARGV[1]) or (ARGV[5] ~= '' and r[2] ~= ARGV[5]
   return {'moved', r[1], r[2] or '', r[3] or ''}
 end
 local g = tostring(tonumber(ARGV[1]) + 1)
-redis.call('HSET', KEYS[1], 'g', g, 's', ARGV[2], 'd', ARGV[3])
+redis.call('HSET', KEYS[1], 'g', g, 's', ARGV[2], 'd', ARGV[3], 't', '0')
 redis.call('PUBLISH', ARGV[4], g .. '\n' .. ARGV[2] .. '\n' .. ARGV[3])
 return {'ok', g}
 ",
@@ -129,7 +130,7 @@ local r = redis.call('HMGET', KEYS[1], 'g', 's', 'd')
 if r[1] ~= false and (tonumber(r[1]) >= tonumber(ARGV[1]) or r[2] ~= ARGV[2]) then
   return {'moved', r[1], r[2] or '', r[3] or ''}
 end
-redis.call('HSET', KEYS[1], 'g', ARGV[1], 's', ARGV[2], 'd', ARGV[3])
+redis.call('HSET', KEYS[1], 'g', ARGV[1], 's', ARGV[2], 'd', ARGV[3], 't', '0')
 redis.call('PUBLISH', ARGV[4], ARGV[1] .. '\n' .. ARGV[2] .. '\n' .. ARGV[3])
 return {'ok', ARGV[1]}
 ",
@@ -146,6 +147,8 @@ pub(super) enum Reply {
     Held(u64),
     /// Another process's refresh failed moments ago; nobody tries for a moment.
     Failed,
+    /// Two holders vanished mid-refresh at this generation: the token is not tried again.
+    Exhausted,
     /// The session is not where this process thought: here is where it is, sealed.
     Moved(Sealed),
     /// The session's key is gone although this process knows a generation of it: Redis lost
@@ -206,6 +209,7 @@ impl Reply {
             b"lead" => text(1).map(Self::Lead),
             b"held" => text(1)?.parse().ok().map(Self::Held),
             b"failed" => Some(Self::Failed),
+            b"exhausted" => Some(Self::Exhausted),
             b"missing" => Some(Self::Missing),
             b"moved" => {
                 let generation = text(1)?;
