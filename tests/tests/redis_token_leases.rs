@@ -182,4 +182,7 @@ async fn after_a_holder_and_its_one_retry_both_vanish_the_token_is_not_presented
         expected,
         "r0 was presented twice (once rotated, once as the retry), never a third time"
     );
+    assert!(survivor.get().is_none(), "signed out");
+    let newcomer = store(&redis.url(), "leases").await;
+    assert!(newcomer.get().is_none(), "signed out for the whole fleet");
 }

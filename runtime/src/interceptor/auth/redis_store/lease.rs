@@ -87,8 +87,11 @@ async fn begin(shared: &Arc<Shared>, current: &Tokens) -> Turn {
             Some(Reply::Failed) => return Turn::Failed,
             // The holder and its one fenced retry both vanished after taking the lease: the
             // refresh token may be spent, and is not presented again. The session is over
-            // until a new sign-in.
-            Some(Reply::Exhausted) => return Turn::Ended,
+            // for the fleet until a new sign-in.
+            Some(Reply::Exhausted) => {
+                shared.end_session(generation, &session).await;
+                return Turn::Ended;
+            }
             Some(Reply::Held(remaining)) => {
                 let wait = POLL.min(Duration::from_millis(remaining.max(1)));
                 let _ = tokio::time::timeout(wait, changed.changed()).await;

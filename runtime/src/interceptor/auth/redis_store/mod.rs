@@ -42,8 +42,8 @@ const DEFAULT_STALENESS: Duration = Duration::from_secs(2);
 ///   lease when it runs out (10 s by default, [`lease`](RedisTokenStoreBuilder::lease)), and
 ///   one survivor refreshes instead: one fenced retry with the same refresh token (a
 ///   provider with a rotation grace period takes it), never more — should that holder
-///   vanish too, the session is over until a new sign-in, and calls fail with
-///   `Unauthorized`. A refresh that fails (the token endpoint is down)
+///   vanish too, the session ends for the fleet (the store is emptied everywhere, calls fail
+///   with `Unauthorized`) until a new sign-in. A refresh that fails (the token endpoint is down)
 ///   fails the calls waiting for it in every process, and no process tries again for a
 ///   second, so a fleet never takes turns at a failing endpoint.
 /// - **Redis down or slow.** A command fails after 250 ms

@@ -476,6 +476,21 @@ impl Shared {
         }
     }
 
+    /// Ends the session at `generation` for the whole fleet (a tombstone), if Redis still
+    /// holds it there; memory follows.
+    pub(super) async fn end_session(&self, generation: u64, session: &str) {
+        let write = Write {
+            expect: generation,
+            written: generation + 1,
+            session,
+            tokens: None,
+            expected_session: session,
+        };
+        if let Some(Reply::Ok(written)) = self.write(&WRITE, &write).await {
+            self.committed(written, None, session);
+        }
+    }
+
     /// Runs WRITE or RESTORE for `write`.
     async fn write(&self, script: &redis::Script, write: &Write<'_>) -> Option<Reply> {
         let data = self.sealer.seal(write.written, write.session, write.tokens);
