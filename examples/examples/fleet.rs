@@ -5,13 +5,13 @@
 //! wait for its tokens. Uses `REDIS_URL` if set; otherwise starts `redis-server` (Debian
 //! package `redis-server`) on a free loopback port and stops it at the end.
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::atomic::Ordering;
-use std::time::Duration;
 
 use ferrofit::auth::{AuthInterceptor, RedisTokenStore, Tokens};
 use ferrofit::rest_api;
 use ferrofit_examples::demo_server::DemoServer;
+use ferrofit_examples::local_redis::LocalRedis;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -46,16 +46,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         return worker(redis_url, base_url).await;
     }
 
-    let (redis_url, _redis) = match std::env::var("REDIS_URL") {
-        Ok(url) => (url, None),
-        Err(_) => {
-            let server = LocalRedis::start()?;
-            (server.url(), Some(server))
-        }
-    };
+    let redis = LocalRedis::from_env_or_start()?;
+    let redis_url = redis.url();
     let server = DemoServer::start().await?;
     // The fleet's session: `access-0` has expired, `refresh-0` renews it.
-    let store = RedisTokenStore::builder(&redis_url, NAMESPACE, "demo-user")
+    let store = RedisTokenStore::builder(redis_url, NAMESPACE, "demo-user")
         .connect()
         .await?;
     store
@@ -67,7 +62,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let workers: Vec<Child> = (0..WORKERS)
         .map(|_| {
             Command::new(&exe)
-                .args(["worker", &redis_url, &server.base_url()])
+                .args(["worker", redis_url, server.base_url().as_str()])
                 .spawn()
         })
         .collect::<Result<_, _>>()?;
@@ -119,45 +114,4 @@ async fn worker(redis_url: &str, base_url: &str) -> Result<(), Box<dyn std::erro
     }
     println!("  worker {}: {ok} calls succeeded", std::process::id());
     Ok(())
-}
-
-/// A `redis-server` of the example's own, saving nothing, stopped when dropped.
-struct LocalRedis {
-    child: Child,
-    port: u16,
-}
-
-impl LocalRedis {
-    fn start() -> Result<Self, Box<dyn std::error::Error>> {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?
-            .local_addr()?
-            .port();
-        let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .spawn()
-            .map_err(|e| {
-                format!("cannot start redis-server ({e}): install it (apt-get install redis-server) or set REDIS_URL")
-            })?;
-        let started = std::time::Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if started.elapsed() > Duration::from_secs(10) {
-                return Err("redis-server did not start within 10 s".into());
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Ok(Self { child, port })
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
-    }
-}
-
-impl Drop for LocalRedis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }

@@ -4,19 +4,18 @@
 //!
 //! The same authenticated GET to a minimal loopback server (fixed reply), through an
 //! `AuthInterceptor` reading its token from memory, then from a `RedisTokenStore` (which
-//! serves its last known tokens from memory and follows Redis in the background), the two
-//! interleaved in one group; and the store's `get` alone. Uses `REDIS_URL` if set, otherwise
+//! serves its last known tokens from memory and follows Redis in the background), one after
+//! the other in one group; and the store's `get` alone. Uses `REDIS_URL` if set, otherwise
 //! starts `redis-server` on a free loopback port; without either, only the memory store runs.
 
 mod common;
 
 use std::hint::black_box;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
 use common::{Users as _, UsersClient, serve};
 use criterion::{Criterion, criterion_group, criterion_main};
 use ferrofit::auth::{AuthInterceptor, MemoryTokenStore, RedisTokenStore, TokenStore, Tokens};
+use ferrofit_examples::local_redis::LocalRedis;
 
 fn client(base: &str, store: impl TokenStore) -> UsersClient {
     let refresher = |tokens: Tokens| async move { Ok(tokens) };
@@ -28,39 +27,6 @@ fn client(base: &str, store: impl TokenStore) -> UsersClient {
     UsersClient::new(client)
 }
 
-/// A `redis-server` of the bench's own, stopped when dropped.
-struct LocalRedis(Child, u16);
-
-impl LocalRedis {
-    fn start() -> Option<Self> {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .ok()?
-            .local_addr()
-            .ok()?
-            .port();
-        let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .spawn()
-            .ok()?;
-        for _ in 0..500 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Some(Self(child, port));
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        None
-    }
-}
-
-impl Drop for LocalRedis {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn token_stores(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -69,17 +35,13 @@ fn token_stores(c: &mut Criterion) {
         .expect("runtime");
     let base = runtime.block_on(serve());
     let tokens = || Tokens::new("bench-access").with_refresh("bench-refresh");
-    let local = std::env::var("REDIS_URL")
-        .is_err()
-        .then(LocalRedis::start)
-        .flatten();
-    let redis_url = std::env::var("REDIS_URL")
-        .ok()
-        .or_else(|| local.as_ref().map(|r| format!("redis://127.0.0.1:{}", r.1)));
+    let redis = LocalRedis::from_env_or_start()
+        .inspect_err(|e| eprintln!("{e}"))
+        .ok();
     let memory_store = MemoryTokenStore::with_tokens(tokens());
-    let redis_store = redis_url.map(|url| {
+    let redis_store = redis.as_ref().map(|redis| {
         runtime.block_on(async {
-            let store = RedisTokenStore::builder(&url, "ferrofit-bench", "bench")
+            let store = RedisTokenStore::builder(redis.url(), "ferrofit-bench", "bench")
                 .connect()
                 .await
                 .expect("Redis answers");
@@ -119,7 +81,7 @@ fn token_stores(c: &mut Criterion) {
     }
     group.finish();
     drop(redis_store);
-    drop(local);
+    drop(redis);
 }
 
 criterion_group!(benches, token_stores);
